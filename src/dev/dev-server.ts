@@ -1,0 +1,31 @@
+// `npm run dev-server`: a persistent Temporal dev server for development, with the Web UI.
+// Workflows survive a restart because state lives in .data/temporal.db (SQLite).
+import path from 'node:path';
+import { startDevServer } from './temporal-server';
+
+async function run(): Promise<void> {
+  const dbFilename = process.env.TEMPORAL_DB_FILE ?? path.resolve('.data', 'temporal.db');
+  const server = await startDevServer({
+    dbFilename,
+    port: Number(process.env.TEMPORAL_PORT ?? 7233),
+    uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+    uiCodecEndpoint: process.env.TEMPORAL_UI_CODEC_ENDPOINT,
+  });
+  console.log(`Temporal dev server: ${server.address}`);
+  console.log(`Web UI:              ${server.uiUrl}`);
+  console.log(`State (SQLite):      ${dbFilename}`);
+  console.log('Press Ctrl-C to stop; running workflows continue after the next start.');
+  const stop = () => {
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+run().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

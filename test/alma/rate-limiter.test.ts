@@ -1,0 +1,81 @@
+// The per-second limiter, measured on real time: never more than N starts in any 1-second window.
+import { RateLimiter } from '../../src/alma';
+import { closeStubs, stubbedClient } from '../support/alma-stub';
+import { sampleUser } from '../support/alma-fixtures';
+
+afterEach(closeStubs);
+
+/** The most starts found in any window [t, t + windowMs) that opens at a start. */
+function busiestWindow(starts: number[], windowMs: number): number {
+  const sorted = [...starts].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (j < sorted.length && sorted[j]! < sorted[i]! + windowMs) j++;
+    most = Math.max(most, j - i);
+  }
+  return most;
+}
+
+describe('busiestWindow (the measuring stick)', () => {
+  it('counts starts per window', () => {
+    expect(busiestWindow([0, 10, 999, 1000, 1500], 1000)).toBe(3);
+    expect(busiestWindow([0, 1000, 2000], 1000)).toBe(1);
+  });
+});
+
+describe('RateLimiter', () => {
+  it('lets at most N calls start in any 1-second window over ~3 s of bursts, and no fewer than it may', async () => {
+    const limiter = new RateLimiter(20);
+    const starts: number[] = [];
+    const began = performance.now();
+    // Three waves of callers, arriving while earlier ones still wait.
+    const waves = [0, 700, 1400].map(
+      (delay) =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            void Promise.all(Array.from({ length: 20 }, () => limiter.acquire().then((t) => starts.push(t)))).then(() =>
+              resolve(),
+            );
+          }, delay),
+        ),
+    );
+    await Promise.all(waves);
+    expect(starts).toHaveLength(60);
+    expect(busiestWindow(starts, 1000)).toBeLessThanOrEqual(20);
+    // Smooth but not starved: the first second is used nearly in full.
+    expect(starts.filter((t) => t < began + 1000).length).toBeGreaterThanOrEqual(18);
+  });
+
+  it('honours a custom rate', async () => {
+    const limiter = new RateLimiter(5);
+    const starts = await Promise.all(Array.from({ length: 12 }, () => limiter.acquire()));
+    expect(busiestWindow(starts, 1000)).toBeLessThanOrEqual(5);
+    expect(busiestWindow(starts, 1000)).toBeGreaterThanOrEqual(4);
+    expect(limiter.totalWaitMs).toBeGreaterThan(0);
+  });
+
+  it('rejects a nonsensical rate', () => {
+    expect(() => new RateLimiter(0)).toThrow(RangeError);
+    expect(() => new RateLimiter(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe('the client shares one limiter across all its calls', () => {
+  it('requests arriving at the server never exceed the rate, whatever the method', async () => {
+    const { stub, client } = await stubbedClient(() => ({ body: sampleUser() }), { requestsPerSecond: 10 });
+    const user = sampleUser();
+    await Promise.all([
+      ...Array.from({ length: 12 }, () => client.getUser(user.primary_id)),
+      ...Array.from({ length: 12 }, () => client.updateUser(user.primary_id, user)),
+    ]);
+    expect(stub.requests).toHaveLength(24);
+    // 50 ms of slack for the trip from the client to the stub.
+    expect(
+      busiestWindow(
+        stub.requests.map((r) => r.at),
+        950,
+      ),
+    ).toBeLessThanOrEqual(10);
+    expect(client.stats.limiterWaitMs).toBeGreaterThan(1000);
+  });
+});

@@ -1,0 +1,57 @@
+// Step 6, read only: Alma has no API to declare a loan lost, so a staff member clicks "Lost" in Manage Patron
+// Services and this activity confirms it: the loan's process status is LOST, or a new lost-item fee exists.
+import type { AlmaFee } from '../alma';
+import type { ActivityDeps } from './deps';
+import { almaStep } from './failures';
+import { normaliseStatus } from './item-state';
+
+export interface LoanToConfirm {
+  barcode: string;
+  loanId: string;
+  loanDate?: string;
+}
+
+export interface LostCheck {
+  barcode: string;
+  loanId: string;
+  lost: boolean;
+  by?: 'loan-process-status' | 'lost-item-fee';
+  /** False when the loan is no longer active (returned instead of declared lost). */
+  loanActive: boolean;
+}
+
+const feeBarcode = (fee: AlmaFee): string => {
+  const b = (fee as { barcode?: unknown }).barcode;
+  return typeof b === 'string' ? b : String((b as { value?: string } | undefined)?.value ?? '');
+};
+
+export function createCheckLostDeclared({ alma }: ActivityDeps) {
+  return async function checkLostDeclared(input: { patronId: string; loans: LoanToConfirm[] }): Promise<LostCheck[]> {
+    const active = await almaStep(`reading patron ${input.patronId}'s loans`, () =>
+      alma.listUserLoans(input.patronId, 'Active'),
+    );
+    const checks = input.loans.map((wanted): LostCheck => {
+      const loan = active.find((l) => String(l.loan_id) === wanted.loanId);
+      const lost = normaliseStatus(loan?.process_status as string | undefined) === 'LOST';
+      return { ...wanted, loanActive: !!loan, lost, by: lost ? 'loan-process-status' : undefined };
+    });
+    // Tenants differ in how they expose the status; the lost-item fee of this loan is the second witness.
+    const unconfirmed = checks.filter((c) => c.loanActive && !c.lost);
+    if (unconfirmed.length > 0) {
+      const fees = await almaStep(`reading patron ${input.patronId}'s fees`, () =>
+        alma.listUserFees(input.patronId, 'ACTIVE'),
+      );
+      for (const check of unconfirmed) {
+        const since = Date.parse(input.loans.find((l) => l.loanId === check.loanId)?.loanDate ?? '') || 0;
+        const fee = fees.find(
+          (f) =>
+            f.type?.value === 'LOSTITEMREPLACEMENTFEE' &&
+            feeBarcode(f) === check.barcode &&
+            (Date.parse(String(f.creation_time ?? '')) || 0) >= since,
+        );
+        if (fee) Object.assign(check, { lost: true, by: 'lost-item-fee' });
+      }
+    }
+    return checks;
+  };
+}

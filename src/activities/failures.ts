@@ -1,0 +1,68 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { isAlmaError } from '../alma';
+
+/** Business failure types the workflow and the CLI understand. Each ends the relink with a staff-readable message. */
+export type RelinkFailureType =
+  | 'PatronNotFound'
+  | 'PatronInactive'
+  | 'PatronBlocked'
+  | 'ItemNotFound'
+  | 'ItemOnLoan'
+  | 'ItemNotRelinkable'
+  | 'ItemNotLoanable'
+  | 'DeskNotConfigured'
+  | 'RequestQueueBlocked'
+  | 'ContactChanged'
+  | 'HoldingAddressAlreadyPresent'
+  | 'AlmaUnauthorized'
+  | 'AlmaDailyLimit'
+  | 'AlmaRejected';
+
+export function businessFailure(
+  type: RelinkFailureType,
+  message: string,
+  details?: Record<string, unknown>,
+): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: details ? [details] : [] });
+}
+
+const typeByAlmaCode: Record<string, RelinkFailureType> = {
+  '401861': 'PatronNotFound',
+  '401890': 'PatronNotFound',
+  '401689': 'ItemNotFound',
+  '401690': 'ItemNotFound',
+  '401651': 'ItemNotLoanable',
+  '401153': 'ItemNotLoanable',
+  '401161': 'ItemNotLoanable',
+  '401198': 'ItemNotLoanable',
+  '401163': 'PatronBlocked',
+  '401201': 'PatronBlocked',
+  '401168': 'PatronBlocked',
+  UNAUTHORIZED: 'AlmaUnauthorized',
+  DAILY_THRESHOLD: 'AlmaDailyLimit',
+  QUOTA_FLOOR: 'AlmaDailyLimit',
+};
+
+/**
+ * Turns an Alma client error into what Temporal should do with it: transient errors (429 per-second, 5xx, network)
+ * are rethrown as retryable; business errors become non-retryable failures whose type names the cause.
+ * `what` says in staff words what was being done, e.g. "loaning 39000000001 to patron rivera.ana".
+ */
+export function toActivityFailure(err: unknown, what: string): Error {
+  if (!isAlmaError(err)) return err instanceof Error ? err : new Error(String(err));
+  const ids = { almaCode: err.code ?? '', trackingId: err.trackingId ?? '', httpStatus: String(err.status ?? '') };
+  const message = `Alma refused ${what}: ${err.almaMessage || err.message}${err.code ? ` (Alma error ${err.code})` : ''}`;
+  if (err.retryable) {
+    return ApplicationFailure.create({ type: 'AlmaUnavailable', message, nonRetryable: false, details: [ids] });
+  }
+  return businessFailure(typeByAlmaCode[err.code ?? ''] ?? 'AlmaRejected', message, ids);
+}
+
+/** Runs one Alma interaction, translating its errors. */
+export async function almaStep<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toActivityFailure(err, what);
+  }
+}

@@ -1,0 +1,24 @@
+// The relink's activities, one file per step, bound to one Alma client. The workflow imports only the type.
+import { createCheckLostDeclared } from './check-lost';
+import type { ActivityDeps } from './deps';
+import { createLoanItem } from './loan';
+import { createPreflight } from './preflight';
+import { createRestoreContact } from './restore-contact';
+import { createReviewRequests } from './review-requests';
+import { createScanIn } from './scan-in';
+import { createSwapContact } from './swap-contact';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    preflight: createPreflight(deps),
+    reviewRequests: createReviewRequests(deps),
+    swapContact: createSwapContact(deps),
+    scanIn: createScanIn(deps),
+    loanItem: createLoanItem(deps),
+    checkLostDeclared: createCheckLostDeclared(deps),
+    restoreContact: createRestoreContact(deps),
+  };
+}
+
+export type RelinkActivities = ReturnType<typeof createActivities>;
+export type { ActivityDeps } from './deps';

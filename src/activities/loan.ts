@@ -1,0 +1,57 @@
+// Step 5: loan the item to the patron at the item's own library and desk.
+import { activityInfo } from '@temporalio/activity';
+import { isAlmaError, type AlmaClient, type AlmaLoan } from '../alma';
+import type { CheckedItem } from '../workflows/types';
+import type { ActivityDeps } from './deps';
+import { almaStep, toActivityFailure } from './failures';
+
+export interface LoanItemInput {
+  patronId: string;
+  item: CheckedItem;
+  patronRequestId?: string;
+}
+
+export interface LoanItemResult {
+  loanId: string;
+  dueDate?: string;
+  loanDate?: string;
+  /** True when Alma already had the loan (a retry after a lost answer): nothing was written. */
+  alreadyExisted: boolean;
+}
+
+async function findActiveLoan(alma: AlmaClient, patronId: string, item: CheckedItem): Promise<AlmaLoan | undefined> {
+  const loans = await almaStep(`reading patron ${patronId}'s loans`, () => alma.listUserLoans(patronId, 'Active'));
+  return loans.find((l) => l.item_barcode === item.barcode || l.item_id === item.itemPid);
+}
+
+const resultOf = (loan: AlmaLoan, alreadyExisted: boolean): LoanItemResult => ({
+  loanId: String(loan.loan_id),
+  dueDate: loan.due_date ?? undefined,
+  loanDate: loan.loan_date ?? undefined,
+  alreadyExisted,
+});
+
+export function createLoanItem({ alma }: ActivityDeps) {
+  return async function loanItem({ patronId, item, patronRequestId }: LoanItemInput): Promise<LoanItemResult> {
+    // A POST is never replayed blindly: on a retry the loan may already exist.
+    if (activityInfo().attempt > 1) {
+      const existing = await findActiveLoan(alma, patronId, item);
+      if (existing) return resultOf(existing, true);
+    }
+    try {
+      const loan = await alma.createLoan(
+        patronId,
+        { barcode: item.barcode },
+        { library: item.library, circDesk: item.circDesk, requestId: patronRequestId },
+      );
+      return resultOf(loan, false);
+    } catch (err) {
+      // "Already loaned to this user": an earlier attempt got through after all.
+      if (isAlmaError(err) && err.code === '400042') {
+        const existing = await findActiveLoan(alma, patronId, item);
+        if (existing) return resultOf(existing, true);
+      }
+      throw toActivityFailure(err, `loaning item ${item.barcode} to patron ${patronId}`);
+    }
+  };
+}

@@ -1,0 +1,42 @@
+// Step 4: re-check the queue (a request may have arrived since the review), then scan the item in at its own
+// library and desk so it is available for the loan.
+import { activityInfo } from '@temporalio/activity';
+import type { BlockingRequest, CheckedItem } from '../workflows/types';
+import type { ActivityDeps } from './deps';
+import { almaStep } from './failures';
+import { isBackInPlace } from './item-state';
+import { readQueue } from './requests';
+
+export interface ScanInInput {
+  patronId: string;
+  item: CheckedItem;
+}
+
+export type ScanInResult =
+  | { scanned: true; alreadyInPlace: boolean; patronRequestId?: string; additionalInfo?: string }
+  | { scanned: false; blocking: BlockingRequest[] };
+
+export function createScanIn({ alma }: ActivityDeps) {
+  return async function scanIn({ patronId, item }: ScanInInput): Promise<ScanInResult> {
+    const queue = await readQueue(alma, item, patronId);
+    if (queue.blocking.length > 0) return { scanned: false, blocking: queue.blocking };
+    const ref = { mmsId: item.mmsId, holdingId: item.holdingId, itemPid: item.itemPid };
+
+    // A retry may follow a scan that Alma applied but whose answer was lost: look before scanning again.
+    if (activityInfo().attempt > 1) {
+      const current = await almaStep(`reading item ${item.barcode}`, () => alma.getItem(ref));
+      if (isBackInPlace(current.item_data.base_status?.value, current.item_data.process_type?.value)) {
+        return { scanned: true, alreadyInPlace: true, patronRequestId: queue.patronRequestId };
+      }
+    }
+    const scanned = await almaStep(`scanning in item ${item.barcode} at ${item.library}/${item.circDesk}`, () =>
+      alma.scanIn(ref, { library: item.library, circDesk: item.circDesk, requestId: queue.patronRequestId }),
+    );
+    return {
+      scanned: true,
+      alreadyInPlace: false,
+      patronRequestId: queue.patronRequestId,
+      additionalInfo: scanned.additional_info ?? undefined,
+    };
+  };
+}

@@ -1,0 +1,2 @@
+// The workflows this project registers. Worker bundles start here: keep it free of I/O and Node built-ins.
+export { relinkLostLoans } from './relink-lost-loans';

@@ -1,0 +1,436 @@
+// The relink of closed lost loans to one patron, in order: preflight, request review, email swap, scan in,
+// loan, the staff Lost click (confirmed through Alma), and — whatever happens — the restore of the patron's email.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { RelinkActivities } from '../activities';
+import { addBarcodesUpdate, confirmLostSignal, markerFor, progressQuery, reviewDecisionUpdate } from './messages';
+import { RelinkTracker } from './progress';
+import type { CheckedItem, ContactPlan, JoinResult, RelinkInput, RelinkResult, ReviewDecision } from './types';
+import { barcodesProblems, relinkInputProblems } from './validate';
+
+// Forward steps: Alma's transient errors (429, 5xx, network) retry with backoff; business errors are
+// non-retryable ApplicationFailures raised by the activities themselves.
+const steps = proxyActivities<RelinkActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
+});
+
+// The restore never gives up: every failure retries, with the pause capped so it resumes soon after Alma does.
+const { restoreContact } = proxyActivities<RelinkActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** Ends the relink without failing it: staff aborted, or a deadline passed. */
+class RelinkStop extends Error {
+  constructor(
+    readonly outcome: 'aborted' | 'needs-attention',
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** Durations like "24 hours" or "1 minute" in milliseconds; a malformed one fails the relink before any Alma call. */
+function ms(duration: string): number {
+  try {
+    return msToNumber(duration as Duration);
+  } catch {
+    throw ApplicationFailure.nonRetryable(`"${duration}" is not a duration like "24 hours"`, 'InvalidInput');
+  }
+}
+
+const failureType = (err: unknown): string | undefined =>
+  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? (err.cause.type ?? undefined) : undefined;
+
+export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult> {
+  const { workflowId } = workflowInfo();
+  const problems = relinkInputProblems(input);
+  if (problems.length > 0) {
+    throw ApplicationFailure.nonRetryable(`Cannot relink: ${problems.join('; ')}.`, 'InvalidInput');
+  }
+  const { patronId, holdingEmail, desks } = input;
+  const marker = markerFor(workflowId);
+  const lostDeadlineMs = ms(input.lostDeadline ?? '24 hours');
+  const pollInitialMs = ms(input.lostPollInitial ?? '1 minute');
+  const pollMaxMs = ms(input.lostPollMax ?? '30 minutes');
+  const reviewDeadlineMs = ms(input.reviewDeadline ?? '7 days');
+
+  const track = new RelinkTracker(workflowId, patronId, input.barcodes);
+  let plan: ContactPlan | undefined;
+  let planFresh = false;
+  /** Set before the swap is attempted: from then on the restore must run, whatever happens. */
+  let restoreOwed = false;
+  let swapped = false;
+  const checked = new Map<string, CheckedItem>();
+  const loans = new Map<string, { loanId: string; loanDate?: string }>();
+  const pendingBatches: CheckedItem[][] = [];
+  let joinsInFlight = 0;
+  let closing = false;
+  let decision: ReviewDecision | undefined;
+  let lostSignals = 0;
+
+  setHandler(progressQuery, () => track.snapshot());
+  setHandler(confirmLostSignal, (request) => {
+    lostSignals++;
+    track.log(`Staff reported the Lost click${request?.barcode ? ` for ${request.barcode}` : ''}; checking Alma now.`);
+  });
+  setHandler(
+    reviewDecisionUpdate,
+    (d) => {
+      decision = d;
+      return `Decision "${d.decision}" received; ${d.decision === 'proceed' ? 're-reading the request queue' : 'aborting the relink'}.`;
+    },
+    {
+      validator: (d) => {
+        if (track.awaiting !== 'request-review') {
+          throw new Error(`${workflowId} is not waiting for a request review (it is at step ${track.step}).`);
+        }
+        if (d?.decision !== 'proceed' && d?.decision !== 'abort') throw new Error('decision must be proceed or abort');
+      },
+    },
+  );
+  setHandler(
+    addBarcodesUpdate,
+    async (barcodes): Promise<JoinResult> => {
+      const alreadyPresent = barcodes.filter((b) => track.items.has(b));
+      const fresh = [...new Set(barcodes.filter((b) => !track.items.has(b)))];
+      if (fresh.length === 0) return { workflowId, added: [], alreadyPresent };
+      joinsInFlight++;
+      for (const b of fresh) track.update(b, { phase: 'pending' });
+      try {
+        const result = await steps.preflight({
+          patronId,
+          barcodes: fresh,
+          desks,
+          holdingEmail,
+          marker,
+          skipPatron: true,
+        });
+        for (const item of result.items) {
+          checked.set(item.barcode, item);
+          track.update(item.barcode, { phase: 'checked', title: item.title });
+        }
+        pendingBatches.push(result.items);
+        track.barcodesChanged();
+        track.log(`Joined: ${fresh.join(', ')} added to this relink.`);
+        return { workflowId, added: fresh, alreadyPresent };
+      } catch (err) {
+        for (const b of fresh) track.items.delete(b);
+        const cause = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+        throw ApplicationFailure.nonRetryable(`Not joined: ${cause}`, failureType(err) ?? 'JoinRefused');
+      } finally {
+        joinsInFlight--;
+      }
+    },
+    {
+      validator: (barcodes) => {
+        const problems = barcodesProblems(barcodes);
+        if (problems.length) throw new Error(`Cannot join: ${problems.join('; ')}.`);
+        if (closing) throw new Error(`${workflowId} is finishing (step ${track.step}); start a new relink afterwards.`);
+      },
+    },
+  );
+
+  // --- the steps ----------------------------------------------------------------------------------------------
+
+  async function reviewUntilClear(items: CheckedItem[], rereadAll: boolean): Promise<void> {
+    track.enter('request-review');
+    let verdicts = await steps.reviewRequests({ patronId, items, rereadAll });
+    for (;;) {
+      const blocked = items.filter((i) => (verdicts[i.barcode]?.blocking.length ?? 0) > 0);
+      for (const item of items) {
+        const v = verdicts[item.barcode];
+        track.update(item.barcode, {
+          phase: v?.blocking.length ? 'awaiting-review' : 'checked',
+          blockingRequests: v?.blocking.length ? v.blocking : undefined,
+          patronRequestId: v?.patronRequestId,
+        });
+      }
+      if (blocked.length === 0) {
+        track.await('none');
+        return;
+      }
+      const queues = blocked
+        .map(
+          (i) =>
+            `${i.barcode} ("${i.title}"): ${verdicts[i.barcode]!.blocking.map((r) => `request ${r.requestId} (${r.requestType}, ${r.status})`).join(', ')}`,
+        )
+        .join('; ');
+      track.log(`Another patron's request would be fulfilled by the scan-in: ${queues}.`);
+      track.await(
+        'request-review',
+        `In Alma, review the request queue of ${queues} (Fulfillment > Manage Requests / the item's Requests list): ` +
+          `cancel or move those requests so none stands before patron ${patronId}. ` +
+          `Then run: relink review ${workflowId} --proceed   (or --abort to stop this relink).`,
+      );
+      decision = undefined;
+      planFresh = false;
+      if (!(await condition(() => decision !== undefined, reviewDeadlineMs))) {
+        throw new RelinkStop(
+          'needs-attention',
+          `No request-review decision within ${input.reviewDeadline ?? '7 days'}.`,
+        );
+      }
+      track.log(`Staff decided to ${decision!.decision}${decision!.by ? ` (${decision!.by})` : ''}.`);
+      track.await('none');
+      if (decision!.decision === 'abort') {
+        for (const item of blocked) track.update(item.barcode, { phase: 'aborted' });
+        throw new RelinkStop(
+          'aborted',
+          `Staff aborted the relink at the request review of ${blocked.map((i) => i.barcode).join(', ')}.`,
+        );
+      }
+      verdicts = await steps.reviewRequests({ patronId, items, rereadAll: true });
+    }
+  }
+
+  async function ensureSwapped(): Promise<void> {
+    if (swapped) return;
+    track.enter('email-swap');
+    for (let attempt = 1; ; attempt++) {
+      if (!plan || !planFresh) {
+        plan = (await steps.preflight({ patronId, barcodes: [], desks, holdingEmail, marker })).contactPlan;
+        planFresh = true;
+      }
+      restoreOwed = true; // the restore is registered before the swap, so a crash mid-swap is still undone
+      try {
+        const result = await steps.swapContact({ patronId, workflowId, plan: plan! });
+        swapped = true;
+        Object.assign(track.contact, {
+          swapped: true,
+          restored: false,
+          verified: false,
+          suppressedEmail: result.suppressedEmail,
+          suppressedSmsPhones: result.suppressedSmsPhones,
+        });
+        track.log(
+          (result.suppressedEmail
+            ? 'Preferred email switched to the holding address'
+            : 'Patron had no preferred email: the holding address was added, nothing to suppress') +
+            (result.suppressedSmsPhones
+              ? `; SMS switched off on ${result.suppressedSmsPhones} phone(s).`
+              : '; no SMS phone to suppress.'),
+        );
+        return;
+      } catch (err) {
+        if (failureType(err) !== 'ContactChanged' || attempt >= 3) throw err;
+        track.log("The patron's contact details changed since they were read; reading them again.");
+        planFresh = false;
+      }
+    }
+  }
+
+  async function restore(why: string): Promise<void> {
+    track.enter('restore');
+    track.log(`Restoring the patron's email and SMS settings (${why}).`);
+    for (;;) {
+      try {
+        const result = await restoreContact({ patronId, plan: plan! });
+        Object.assign(track.contact, {
+          swapped: false,
+          restored: true,
+          verified: result.verified,
+          lastRestoreError: undefined,
+        });
+        track.log(
+          result.written
+            ? 'Original email and SMS settings restored and verified.'
+            : 'Alma already showed the original email and SMS settings (verified).',
+        );
+        restoreOwed = false;
+        swapped = false;
+        return;
+      } catch (err) {
+        // Unreachable with an unlimited retry policy, unless the activity is cut short by its timeouts: keep going.
+        track.contact.lastRestoreError = err instanceof Error ? err.message : String(err);
+        await sleep('1 minute');
+      }
+    }
+  }
+
+  async function relinkBatch(items: CheckedItem[]): Promise<void> {
+    await reviewUntilClear(items, false);
+    await ensureSwapped();
+    for (const item of items) {
+      for (;;) {
+        track.enter('scan-in');
+        const scan = await steps.scanIn({ patronId, item });
+        if (scan.scanned) {
+          track.update(item.barcode, {
+            phase: 'scanned-in',
+            patronRequestId: scan.patronRequestId,
+            blockingRequests: undefined,
+          });
+          track.log(
+            `Item ${item.barcode} scanned in at ${item.library}/${item.circDesk}${scan.alreadyInPlace ? ' (Alma already had it in place)' : ''}.`,
+          );
+          break;
+        }
+        // A request arrived after the swap. Give the patron their address back while staff decide, unless a
+        // loan of theirs is already waiting for its Lost click (that letter must still go to the holding address).
+        track.update(item.barcode, { blockingRequests: scan.blocking });
+        if (![...loans.keys()].some((b) => !track.item(b).lostConfirmed))
+          await restore('a request arrived after the swap; waiting for staff');
+        await reviewUntilClear([item], true);
+        await ensureSwapped();
+      }
+      track.enter('loan');
+      const loan = await steps.loanItem({ patronId, item, patronRequestId: track.item(item.barcode).patronRequestId });
+      loans.set(item.barcode, { loanId: loan.loanId, loanDate: loan.loanDate });
+      track.update(item.barcode, { phase: 'loaned', loanId: loan.loanId });
+      track.log(
+        `Item ${item.barcode} loaned to patron ${patronId}${loan.alreadyExisted ? ' (Alma already had the loan)' : ''}.`,
+        { loanId: loan.loanId },
+      );
+    }
+  }
+
+  function lostInstructions(): string {
+    const open = [...loans.entries()].filter(([b]) => !track.item(b).lostConfirmed);
+    const list = open.map(([b, l]) => `${b} ("${track.item(b).title ?? ''}", loan ${l.loanId})`).join('; ');
+    return (
+      `In Alma: Fulfillment > Manage Patron Services, patron ${patronId}, Loans tab: on the loan of ${list} ` +
+      `open the row actions (⋯) and choose "Lost". Then run: relink confirm-lost ${workflowId}. ` +
+      `(The relink also checks Alma by itself and stops waiting after ${input.lostDeadline ?? '24 hours'}.)`
+    );
+  }
+
+  async function awaitLostDeclarations(): Promise<void> {
+    const deadline = Date.now() + lostDeadlineMs;
+    let pause = pollInitialMs;
+    for (;;) {
+      if (pendingBatches.length > 0) {
+        track.await('none');
+        await relinkBatch(pendingBatches.shift()!);
+        continue;
+      }
+      const open = [...loans.entries()].filter(([b]) => !track.item(b).lostConfirmed);
+      if (open.length === 0) {
+        // Let a join that is still being checked land before the relink closes.
+        await condition(() => joinsInFlight === 0);
+        if (pendingBatches.length === 0) return;
+        continue;
+      }
+      track.enter('lost-declaration');
+      track.await('lost-declaration', lostInstructions());
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        throw new RelinkStop(
+          'needs-attention',
+          `No Lost click was confirmed within ${input.lostDeadline ?? '24 hours'} for ${open.map(([b, l]) => `${b} (loan ${l.loanId})`).join(', ')}; the loans are active and not lost.`,
+        );
+      }
+      const signalsBefore = lostSignals;
+      await condition(() => lostSignals !== signalsBefore || pendingBatches.length > 0, Math.min(pause, remaining));
+      if (pendingBatches.length > 0) continue;
+      const byStaff = lostSignals !== signalsBefore;
+      const checks = await steps.checkLostDeclared({
+        patronId,
+        loans: open.map(([barcode, l]) => ({ barcode, loanId: l.loanId, loanDate: l.loanDate })),
+      });
+      let confirmedNow = 0;
+      for (const check of checks) {
+        if (!check.loanActive) {
+          throw new RelinkStop(
+            'needs-attention',
+            `The loan ${check.loanId} of ${check.barcode} is no longer active in Alma (returned instead of declared lost?).`,
+          );
+        }
+        if (check.lost) {
+          confirmedNow++;
+          track.update(check.barcode, { phase: 'lost-confirmed', lostConfirmed: true, lostConfirmedBy: check.by });
+          track.log(
+            `Lost confirmed in Alma for ${check.barcode} (${check.by === 'lost-item-fee' ? 'lost-item fee' : 'loan status LOST'}).`,
+            { loanId: check.loanId },
+          );
+        }
+      }
+      if (byStaff && confirmedNow === 0) track.log('Alma does not show the Lost click yet; checking again shortly.');
+      pause = byStaff ? pollInitialMs : Math.min(pause * 2, pollMaxMs);
+    }
+  }
+
+  // --- the run ----------------------------------------------------------------------------------------------
+
+  let failure: unknown;
+  try {
+    track.log(`Relink of ${input.barcodes.join(', ')} to patron ${patronId} started.`);
+    const pre = await steps.preflight({ patronId, barcodes: input.barcodes, desks, holdingEmail, marker });
+    plan = pre.contactPlan;
+    planFresh = true;
+    for (const item of pre.items) {
+      checked.set(item.barcode, item);
+      track.update(item.barcode, { phase: 'checked', title: item.title });
+    }
+    track.log('Preflight passed: patron active, every item found and relinkable, desks configured.');
+    await relinkBatch(pre.items);
+    await awaitLostDeclarations();
+    track.outcome = 'completed';
+  } catch (err) {
+    if (err instanceof RelinkStop) {
+      track.outcome = err.outcome;
+      track.reason = err.reason;
+      track.log(err.reason);
+    } else {
+      failure = err;
+      const cause =
+        err instanceof ActivityFailure && err.cause
+          ? err.cause.message
+          : err instanceof Error
+            ? err.message
+            : String(err);
+      track.reason = isCancellation(err) ? 'Cancelled.' : cause;
+      track.log(isCancellation(err) ? 'The relink was cancelled.' : `Failed: ${cause}`);
+      for (const item of track.items.values()) {
+        if (item.phase !== 'loaned' && item.phase !== 'lost-confirmed' && item.phase !== 'aborted')
+          item.phase = 'failed';
+      }
+    }
+  } finally {
+    closing = true;
+    track.await('none');
+    // The compensation runs in every outcome, and a cancellation of the workflow cannot stop it.
+    if (restoreOwed) await CancellationScope.nonCancellable(() => restore(track.outcome ?? 'the relink ended early'));
+    track.enter('done');
+  }
+
+  if (failure) {
+    // Fail with the original cause so its type (PatronNotFound, ItemOnLoan, …) reaches the caller.
+    if (failure instanceof ActivityFailure && failure.cause instanceof ApplicationFailure) {
+      const loaned = [...loans.entries()].map(([b, l]) => `${b} (loan ${l.loanId})`);
+      throw ApplicationFailure.create({
+        type: failure.cause.type ?? 'RelinkFailed',
+        message:
+          failure.cause.message +
+          (loaned.length
+            ? ` Loans already made: ${loaned.join(', ')}; declare them Lost or return them in Alma.`
+            : '') +
+          (track.contact.restored ? " The patron's email was restored and verified." : ''),
+        nonRetryable: true,
+        details: failure.cause.details as unknown[] | undefined,
+      });
+    }
+    throw failure;
+  }
+
+  return {
+    outcome: track.outcome!,
+    ...(track.reason ? { reason: track.reason } : {}),
+    items: track.snapshot().items,
+    emailRestored: track.contact.restored,
+    emailVerified: track.contact.verified,
+    audit: track.audit,
+  };
+}

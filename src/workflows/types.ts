@@ -1,0 +1,139 @@
+// Plain data shared by the workflow, its activities and the CLI. Types only: the workflow sandbox
+// bundles this file, so it must stay free of I/O and Node built-ins.
+
+/** Where an item is scanned in and loaned: its own library and a desk of that library. */
+export interface CirculationDesks {
+  /** Default library and desk (ALMA_LIBRARY / ALMA_CIRC_DESK). */
+  library?: string;
+  circDesk?: string;
+  /** Per-library desk map, e.g. { MAIN: 'DEFAULT_CIRC_DESK', SCI: 'SCI_DESK' }; wins over the default. */
+  deskByLibrary?: Record<string, string>;
+}
+
+export interface RelinkInput {
+  patronId: string;
+  barcodes: string[];
+  /** The library's holding address that receives the patron's notices during the relink. */
+  holdingEmail: string;
+  desks: CirculationDesks;
+  /** How long to wait for the staff Lost click before restoring and ending as needs-attention. Default 24 hours. */
+  lostDeadline?: string;
+  /** First and longest pause between Alma checks for the Lost click. Defaults 1 minute and 30 minutes. */
+  lostPollInitial?: string;
+  lostPollMax?: string;
+  /** How long to wait for a request-review decision before ending as needs-attention. Default 7 days. */
+  reviewDeadline?: string;
+}
+
+export type RelinkStepName =
+  'preflight' | 'request-review' | 'email-swap' | 'scan-in' | 'loan' | 'lost-declaration' | 'restore' | 'done';
+
+export type Awaiting = 'none' | 'request-review' | 'lost-declaration';
+
+export type Outcome = 'completed' | 'aborted' | 'needs-attention';
+
+export type ItemPhase =
+  'pending' | 'checked' | 'awaiting-review' | 'scanned-in' | 'loaned' | 'lost-confirmed' | 'aborted' | 'failed';
+
+/** What preflight learnt about an item: enough to scan it in and loan it without another lookup. */
+export interface CheckedItem {
+  barcode: string;
+  mmsId: string;
+  holdingId: string;
+  itemPid: string;
+  title: string;
+  library: string;
+  circDesk: string;
+  processType: string;
+  /** Alma's own "this item has requests" flag, which saves a queue read when false. */
+  requested: boolean;
+}
+
+/** An active request that stands between the item and the patron. Ids only: no other patron's name. */
+export interface BlockingRequest {
+  requestId: string;
+  requestType: string;
+  status: string;
+  placeInQueue?: number;
+}
+
+export interface ItemProgress {
+  barcode: string;
+  title?: string;
+  phase: ItemPhase;
+  loanId?: string;
+  lostConfirmed: boolean;
+  /** How the Lost click was confirmed in Alma. */
+  lostConfirmedBy?: 'loan-process-status' | 'lost-item-fee';
+  blockingRequests?: BlockingRequest[];
+  /** The patron's own request on the item, fulfilled by the scan-in and loan. */
+  patronRequestId?: string;
+  error?: string;
+}
+
+export interface AuditEntry {
+  at: string;
+  step: RelinkStepName;
+  message: string;
+  /** Alma ids worth keeping: loan ids, request ids, tracking ids of errors. */
+  almaIds?: Record<string, string>;
+}
+
+/**
+ * The patron's contact details as they were before the swap, read from Alma and kept in workflow history so the
+ * restore knows exactly what to put back, even after a crash.
+ */
+export interface ContactPlan {
+  /** The preferred email address before the swap, or null when the patron had none. */
+  originalPreferredEmail: string | null;
+  /** Phone numbers that had preferred_sms before the swap. */
+  originalSmsPhones: string[];
+  /** Written into the holding email's description so the restore removes exactly what the swap added. */
+  marker: string;
+  holdingEmail: string;
+}
+
+export interface ContactState {
+  swapped: boolean;
+  restored: boolean;
+  verified: boolean;
+  /** What the swap suppressed, for the audit: nothing when the patron had no email or SMS phone. */
+  suppressedEmail?: boolean;
+  suppressedSmsPhones?: number;
+  lastRestoreError?: string;
+}
+
+export interface RelinkProgress {
+  workflowId: string;
+  patronId: string;
+  step: RelinkStepName;
+  awaiting: Awaiting;
+  /** For staff: exactly what to do in Alma and how to tell the workflow. */
+  awaitingInstructions?: string;
+  items: ItemProgress[];
+  contact: ContactState;
+  audit: AuditEntry[];
+  outcome?: Outcome;
+  reason?: string;
+}
+
+export interface RelinkResult {
+  outcome: Outcome;
+  reason?: string;
+  items: ItemProgress[];
+  emailRestored: boolean;
+  emailVerified: boolean;
+  audit: AuditEntry[];
+}
+
+export interface ReviewDecision {
+  decision: 'proceed' | 'abort';
+  /** Who decided, for the audit (a staff user name); optional. */
+  by?: string;
+}
+
+export interface JoinResult {
+  workflowId: string;
+  added: string[];
+  alreadyPresent: string[];
+}

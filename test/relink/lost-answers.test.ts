@@ -1,0 +1,85 @@
+// Alma applied a write but its answer never arrived (a timeout, a dropped connection). The activity's retry must
+// read Alma first and never repeat the write: no second loan, no second scan, no second holding address.
+import {
+  fixturesWith,
+  HOLDING_EMAIL,
+  item,
+  ownAddresses,
+  patron,
+  relinkInput,
+  staffDeclaresLost,
+  startHarness,
+  userOf,
+  type RelinkHarness,
+} from '../support/relink-harness';
+import type { RelinkResult } from '../../src/workflows/types';
+
+const pid = (barcode: string) => `23${barcode.replace(/\D/g, '').slice(-8).padStart(8, '0')}0101`;
+
+describe('writes whose answer was lost', () => {
+  let h: RelinkHarness;
+  beforeAll(async () => {
+    h = await startHarness(
+      fixturesWith({
+        users: ['lost.swap', 'lost.scan', 'lost.loan', 'count.one', 'count.two'].map((id) => patron(id)),
+        items: ['44000000001', '44000000002', '44000000003', '44000000004', '44000000005', '44000000006'].map((b) => item(b)),
+      }),
+    );
+  });
+  afterAll(async () => h?.close());
+
+  async function relinkWith(patronId: string, barcodes: string[], rule: Record<string, unknown>): Promise<RelinkResult> {
+    await h.sim.setFaults({ rules: [{ action: 'apply-then-error', status: 500, times: 1, ...rule }] });
+    const started = await h.relinks.start(relinkInput(patronId, barcodes));
+    await staffDeclaresLost(h, started.workflowId);
+    return (await h.temporal.client.workflow.getHandle(started.workflowId).result()) as RelinkResult;
+  }
+
+  it('does not add a second holding address when the swap PUT was applied but unanswered', async () => {
+    const before = userOf(await h.sim.state(), 'lost.swap');
+    const result = await relinkWith('lost.swap', ['44000000001'], { method: 'PUT', path: '/users/lost\\.swap' });
+    expect(result.outcome).toBe('completed');
+    expect(userOf(await h.sim.state(), 'lost.swap')).toEqual(before);
+    const puts = (await h.sim.calls()).filter((c) => c.method === 'PUT' && c.path.includes('/users/lost.swap'));
+    // The swap PUT whose answer was lost; the client's replay of that same whole record (a PUT is idempotent, unlike
+    // a POST); the restore. No PUT ever carried a second holding address: the record ends exactly as it began.
+    expect(puts.map((c) => c.status)).toEqual([500, 200, 200]);
+  });
+
+  it('does not scan twice when the scan-in was applied but unanswered', async () => {
+    const result = await relinkWith('lost.scan', ['44000000002'], { method: 'POST', path: `${pid('44000000002')}\\?.*op=scan` });
+    expect(result.outcome).toBe('completed');
+    const scans = (await h.sim.calls()).filter((c) => c.method === 'POST' && c.path.includes(`${pid('44000000002')}?`));
+    expect(scans).toHaveLength(1);
+    expect(result.audit.some((a) => /Alma already had it in place/.test(a.message))).toBe(true);
+  });
+
+  it('does not loan twice when the loan was applied but unanswered', async () => {
+    const before = userOf(await h.sim.state(), 'lost.loan');
+    const result = await relinkWith('lost.loan', ['44000000003'], { method: 'POST', path: '/users/lost\\.loan/loans' });
+    expect(result.outcome).toBe('completed');
+    const state = await h.sim.state();
+    const loans = state.loans.filter((l: any) => l.user_id === 'lost.loan');
+    expect(loans).toHaveLength(1);
+    expect(loans[0]).toMatchObject({ loan_status: 'ACTIVE', process_status: 'LOST' });
+    expect(result.audit.some((a) => /Alma already had the loan/.test(a.message))).toBe(true);
+    const notices = (await h.sim.notices()).filter((n: any) => n.user_id === 'lost.loan');
+    for (const n of notices) expect(ownAddresses(before)).not.toContain(n.address);
+    expect(notices.every((n: any) => n.address === HOLDING_EMAIL)).toBe(true);
+  });
+
+  it('spends at most 12 Alma calls on a one-item relink and at most 7 on each further item', async () => {
+    const count = async (patronId: string, barcodes: string[]) => {
+      const from = (await h.sim.calls()).length;
+      const started = await h.relinks.start(relinkInput(patronId, barcodes));
+      await staffDeclaresLost(h, started.workflowId);
+      await h.temporal.client.workflow.getHandle(started.workflowId).result();
+      return (await h.sim.calls()).length - from;
+    };
+    await h.sim.setFaults({});
+    const one = await count('count.one', ['44000000004']);
+    const two = await count('count.two', ['44000000005', '44000000006']);
+    expect(one).toBeLessThanOrEqual(12);
+    expect(two - one).toBeLessThanOrEqual(7);
+  });
+});

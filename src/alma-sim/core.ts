@@ -1,0 +1,59 @@
+// The simulator's moving parts in one place: the store (replaced on reset), letters, call log, faults and
+// timers. The HTTP layer and the in-process helpers both work on one SimCore.
+import { CallLog } from './call-log';
+import { FaultEngine } from './faults';
+import { parseFixtures, type Fixtures } from './fixtures';
+import { NoticeLog } from './notices';
+import { SimStore } from './store';
+
+export interface CoreOptions {
+  apiKey: string;
+  seed: number;
+  dailyBudget: number;
+  strictParams: boolean;
+}
+
+export class SimCore {
+  store: SimStore;
+  readonly notices: NoticeLog;
+  readonly calls = new CallLog();
+  readonly faults: FaultEngine;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    readonly options: CoreOptions,
+    fixtures?: Fixtures,
+  ) {
+    this.store = new SimStore(parseFixtures(fixtures));
+    this.notices = new NoticeLog(() => this.now());
+    this.faults = new FaultEngine(options.seed, options.dailyBudget);
+  }
+
+  now(): Date {
+    return new Date();
+  }
+
+  /** New state from fixtures (none: empty), and a clean slate: no letters, calls or faults, PRNG reseeded. */
+  reset(fixtures?: Fixtures): void {
+    this.store = new SimStore(parseFixtures(fixtures));
+    this.notices.clear();
+    this.calls.clear();
+    this.faults.reset();
+  }
+
+  /** A delay that close() can cancel, so a slow fault never holds the process open. */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  cancelTimers(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,122 @@
+// The Alma API simulator: a real HTTP server on loopback that answers the Alma REST calls alma-relink makes,
+// with Alma's paths, parameters, JSON shapes, status codes and error bodies. Used by the demo and the tests.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { createApp } from './app';
+import type { SimCall } from './call-log';
+import { SimCore } from './core';
+import type { SimFaults } from './faults';
+import type { Fixtures } from './fixtures';
+import type { SimNotice } from './notices';
+import { apiRoutes } from './routes';
+import { declareLost, type LostResult } from './staff';
+import type { SimState } from './store';
+
+export { loadFixtures, parseFixtures, FixtureError } from './fixtures';
+export type { Fixtures, SimFixtures } from './fixtures';
+export type { SimFaults, FaultRule } from './faults';
+export { FaultsError } from './faults';
+export type { SimNotice, LetterCode } from './notices';
+export { LETTERS } from './notices';
+export type { SimCall } from './call-log';
+export type { SimState } from './store';
+export type { LostResult } from './staff';
+export { StaffActionError } from './staff';
+
+/** The project's example fixtures (Alma's own shapes): three users, three items, a closed lost loan. */
+export const exampleFixturesPath = path.resolve(__dirname, '..', '..', 'fixtures', 'alma-example.json');
+
+export interface AlmaSimulatorOptions {
+  /** Initial state; none: empty. */
+  fixtures?: Fixtures;
+  /** Default 'sim-key'. */
+  apiKey?: string;
+  /** 0 (default): a free port. */
+  port?: number;
+  /** A loopback address; default 127.0.0.1. */
+  host?: string;
+  /** Seeds the PRNG behind random faults; default 1. */
+  seed?: number;
+  /** Calls per day, the start value of X-Exl-Api-Remaining; default 1,000,000. */
+  dailyBudget?: number;
+  /** Refuse query parameters the OpenAPI does not declare for the operation (default true). */
+  strictParams?: boolean;
+  /** Where unexpected simulator errors are reported; default stderr. */
+  log?: (line: string) => void;
+}
+
+export interface AlmaSimulator {
+  /** e.g. http://127.0.0.1:PORT; the API base is `${url}/almaws/v1`. */
+  readonly url: string;
+  readonly apiBase: string;
+  readonly port: number;
+  readonly apiKey: string;
+  close(): Promise<void>;
+  /** New state from fixtures (none: empty); clears letters, calls and faults, reseeds the PRNG. */
+  reset(fixtures?: Fixtures): void;
+  state(): SimState;
+  notices(): SimNotice[];
+  calls(): SimCall[];
+  /** Replaces the whole fault configuration; throws FaultsError when invalid. */
+  setFaults(faults: SimFaults): void;
+  /** The fault configuration in force, with rules' remaining `times` and the daily counter. */
+  faults(): SimFaults;
+  /** The staff member's Lost click on a loan; throws StaffActionError (status 404/409/400) when refused. */
+  declareLost(loanId: string, options?: { amount?: number }): LostResult;
+}
+
+/** Every /almaws/v1 route served, as OpenAPI method and path template. `redirect` marks the one non-OpenAPI path. */
+export const simulatedRoutes: Array<{ method: string; path: string; query: readonly string[]; redirect?: true }> =
+  apiRoutes.map((r) => ({ method: r.method, path: r.path, query: r.query, ...(r.redirect ? { redirect: true } : {}) }));
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Promise<AlmaSimulator> {
+  const host = options.host ?? '127.0.0.1';
+  if (!LOOPBACK.has(host)) throw new Error(`the Alma simulator listens on loopback only, not ${host}`);
+  const apiKey = options.apiKey ?? 'sim-key';
+  const core = new SimCore(
+    {
+      apiKey,
+      seed: options.seed ?? 1,
+      dailyBudget: options.dailyBudget ?? 1_000_000,
+      strictParams: options.strictParams ?? true,
+    },
+    options.fixtures,
+  );
+  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const server = createServer(createApp(core, log));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    apiBase: `${url}/almaws/v1`,
+    port,
+    apiKey,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        core.cancelTimers();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+    reset: (fixtures) => core.reset(fixtures),
+    state: () => core.store.snapshot(),
+    notices: () => core.notices.all(),
+    calls: () => core.calls.all(),
+    setFaults: (faults) => core.faults.configure(faults),
+    faults: () => core.faults.current(),
+    declareLost: (loanId, opts) => declareLost(core, loanId, opts?.amount),
+  };
+}

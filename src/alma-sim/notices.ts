@@ -1,0 +1,81 @@
+// The letters Alma sends. Each goes to the user's preferred email *at the moment it is sent* (which is what the
+// relink's email swap is about), and, for SMS-enabled letters, also to the phone marked preferred_sms.
+import type { UserRecord } from './fixtures';
+import { isoSeconds } from './store';
+
+export const LETTERS = {
+  loanReceipt: 'FulLoanReceiptLetter',
+  onHoldShelf: 'FulPlaceOnHoldShelfLetter',
+  lostLoan: 'FulLostLoanLetter',
+  cancelRequest: 'FulCancelRequestLetter',
+} as const;
+export type LetterCode = (typeof LETTERS)[keyof typeof LETTERS];
+
+// Alma's SMS-enabled letters among the ones simulated; the cancellation letter is email only.
+const SMS_LETTERS = new Set<LetterCode>([LETTERS.loanReceipt, LETTERS.onHoldShelf, LETTERS.lostLoan]);
+
+export interface NoticeContext {
+  loan_id?: string;
+  request_id?: string;
+  fee_id?: string;
+  item_barcode?: string;
+  title?: string;
+  [key: string]: unknown;
+}
+
+export interface SimNotice extends NoticeContext {
+  id: string;
+  at: string;
+  letter: LetterCode;
+  user_id: string;
+  channel: 'email' | 'sms';
+  /** The preferred email (or SMS number) when the letter was sent; null: the user had none, nothing went out. */
+  address: string | null;
+}
+
+export function preferredEmail(user: UserRecord): string | null {
+  return user.contact_info?.email?.find((e) => e.preferred === true)?.email_address ?? null;
+}
+
+export function smsNumber(user: UserRecord): string | null {
+  return user.contact_info?.phone?.find((p) => p.preferred_sms === true)?.phone_number ?? null;
+}
+
+export class NoticeLog {
+  private list: SimNotice[] = [];
+  private seq = 0;
+
+  constructor(private readonly now: () => Date) {}
+
+  send(letter: LetterCode, user: UserRecord, context: NoticeContext = {}): SimNotice[] {
+    const at = isoSeconds(this.now());
+    const notice = (channel: SimNotice['channel'], address: string | null): SimNotice => ({
+      id: this.nextId(),
+      at,
+      letter,
+      user_id: user.primary_id,
+      channel,
+      address,
+      ...context,
+    });
+    const sent = [notice('email', preferredEmail(user))];
+    const sms = smsNumber(user);
+    if (SMS_LETTERS.has(letter) && sms) sent.push(notice('sms', sms));
+    this.list.push(...sent);
+    return sent;
+  }
+
+  all(): SimNotice[] {
+    return structuredClone(this.list);
+  }
+
+  clear(): void {
+    this.list = [];
+    this.seq = 0;
+  }
+
+  private nextId(): string {
+    this.seq += 1;
+    return `N${String(this.seq).padStart(5, '0')}`;
+  }
+}

@@ -1,0 +1,53 @@
+// The simulator's own controls under /_sim (no API key, not in the call log): reset, state, letters, calls,
+// faults, and the staff "Lost" click. Plain JSON, not Alma's shapes.
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { SimCore } from '../core';
+import { FaultsError } from '../faults';
+import { FixtureError } from '../fixtures';
+import { declareLost, StaffActionError } from '../staff';
+
+export function adminRouter(core: SimCore): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '20mb', strict: false }));
+
+  router.post('/reset', (req, res) => {
+    core.reset(req.body ?? undefined);
+    const s = core.store;
+    res.json({
+      ok: true,
+      counts: {
+        users: s.users.length,
+        items: s.items.length,
+        loans: s.loans.length,
+        requests: s.requests.length,
+        fees: s.fees.length,
+      },
+    });
+  });
+  router.get('/state', (_req, res) => void res.json(core.store.snapshot()));
+  router.get('/notices', (_req, res) => void res.json(core.notices.all()));
+  router.get('/calls', (_req, res) => void res.json(core.calls.all()));
+  router.get('/faults', (_req, res) => void res.json(core.faults.current()));
+  router.put('/faults', (req, res) => {
+    core.faults.configure(req.body ?? {});
+    res.json(core.faults.current());
+  });
+  router.post('/staff/loans/:loan_id/lost', (req, res) => {
+    const amount = (req.body as { amount?: unknown } | undefined)?.amount;
+    if (amount !== undefined && typeof amount !== 'number') throw new StaffActionError(400, 'amount must be a number');
+    res.json(declareLost(core, req.params.loan_id ?? '', amount));
+  });
+
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status =
+      error instanceof StaffActionError
+        ? error.status
+        : error instanceof FixtureError || error instanceof FaultsError
+          ? 400
+          : typeof (error as { status?: unknown }).status === 'number'
+            ? (error as { status: number }).status
+            : 500;
+    res.status(status).json({ error: error instanceof Error ? error.message : String(error) });
+  });
+  return router;
+}

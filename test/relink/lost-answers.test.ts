@@ -28,7 +28,7 @@ describe('writes whose answer was lost', () => {
   });
   afterAll(async () => h?.close());
 
-  async function relinkWith(patronId: string, barcodes: string[], rule: Record<string, unknown>): Promise<RelinkResult> {
+  async function relinkWith(patronId: string, barcodes: string[], rule: { method: string; path: string; times?: number }): Promise<RelinkResult> {
     await h.sim.setFaults({ rules: [{ action: 'apply-then-error', status: 500, times: 1, ...rule }] });
     const started = await h.relinks.start(relinkInput(patronId, barcodes));
     await staffDeclaresLost(h, started.workflowId);

@@ -1,0 +1,147 @@
+// `npm start`: the main job on embedded defaults. It starts the Temporal dev server (persistent, Web UI on 8233),
+// the Alma simulator loaded with fixtures/alma-example.json, and a relink worker; runs a demo relink end to end
+// with a clearly labelled simulated staff member for the Lost click; prints what happened and the letters Alma
+// would have sent; then keeps everything running for exploration until Ctrl-C.
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { AlmaClient } from '../alma';
+import { loadFixtures, startAlmaSimulator } from '../alma-sim';
+import { RelinkClient } from '../client';
+import { createRelinkWorker } from '../worker';
+import { relinkWorkflowId } from '../workflows/messages';
+import type { RelinkProgress } from '../workflows/types';
+import { portOpen } from './free-port';
+import { startDevServer, type DevServer } from './temporal-server';
+
+const root = path.resolve(__dirname, '..', '..');
+const DEMO = {
+  patronId: 'rivera.ana',
+  barcodes: ['39000000001'],
+  holdingEmail: 'relink-holding@library.example.edu',
+  desks: { deskByLibrary: { MAIN: 'DEFAULT_CIRC_DESK', SCI: 'SCI_DESK' } },
+};
+const TEMPORAL_PORT = Number(process.env.TEMPORAL_PORT ?? 7233);
+const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
+const SIM_PORT = Number(process.env.ALMA_SIM_PORT ?? 8480);
+const TASK_QUEUE = process.env.RELINK_TASK_QUEUE ?? 'alma-relink';
+
+const say = (line = '') => console.log(line);
+const staff = (line: string) => console.log(`  [simulated staff member] ${line}`);
+
+async function run(): Promise<void> {
+  // The demo's own output tells the story; the worker speaks up only for warnings.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Step 1: the Temporal dev server, unless one already answers (say, `npm run dev-server` in another terminal).
+  let server: DevServer | undefined;
+  const address = `127.0.0.1:${TEMPORAL_PORT}`;
+  if (await portOpen(TEMPORAL_PORT)) {
+    say(`Using the Temporal server already running on ${address}.`);
+  } else {
+    say('Starting the Temporal dev server (state in .data/temporal.db) ...');
+    server = await startDevServer({
+      dbFilename: path.join(root, '.data', 'temporal.db'),
+      port: TEMPORAL_PORT,
+      uiPort: UI_PORT,
+      stdio: 'ignore',
+    });
+  }
+  const uiBase = `http://127.0.0.1:${UI_PORT}`;
+
+  // Step 2: the Alma simulator, with Alma's own example objects.
+  const fixtures = loadFixtures(path.join(root, 'fixtures', 'alma-example.json'));
+  const sim = await startAlmaSimulator({ fixtures, port: SIM_PORT });
+  say(`Alma simulator:   ${sim.url}/almaws/v1   (admin view: ${sim.url}/_sim/state)`);
+
+  // Step 3: a relink worker on the simulator.
+  const nativeConnection = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
+  const alma = new AlmaClient({ baseUrl: sim.url, apiKey: sim.apiKey });
+  const worker = await createRelinkWorker({ connection: nativeConnection, taskQueue: TASK_QUEUE, alma });
+  const workerRun = worker.run();
+  const relinks = new RelinkClient(new Client({ connection }), TASK_QUEUE, uiBase);
+  say(`Temporal Web UI:  ${uiBase}`);
+  say();
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('\nStopping the worker, the simulator and the dev server ...');
+    worker.shutdown();
+    await workerRun.catch(() => undefined);
+    await sim.close();
+    await connection.close();
+    await nativeConnection.close();
+    await server?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+
+  // Step 4: the demo relink. An earlier demo run left unfinished (Ctrl-C mid-run) is ended first: the simulator
+  // starts from its fixtures again, so that run's Alma state is gone.
+  const workflowId = relinkWorkflowId(DEMO.patronId);
+  const previous = await relinks.status(workflowId).catch(() => undefined);
+  if (previous?.status === 'RUNNING') {
+    await relinks.client.workflow.getHandle(workflowId).terminate('superseded by a new npm start demo');
+  }
+  const original = (await alma.getUser(DEMO.patronId)).contact_info as {
+    email?: Array<{ email_address?: string; preferred?: boolean }>;
+  };
+  say(`Demo: relink the closed lost loan of item ${DEMO.barcodes[0]} to patron ${DEMO.patronId}.`);
+  say(`      Patron's preferred email before: ${original.email?.find((e) => e.preferred)?.email_address ?? '(none)'}`);
+  const started = await relinks.start({ ...DEMO, lostPollInitial: '2 seconds', lostPollMax: '10 seconds' });
+  say(`Started ${started.workflowId}: ${started.uiUrl}`);
+
+  let lostClicked = false;
+  let printed = 0;
+  const final = await relinks.follow(
+    started.workflowId,
+    (p: RelinkProgress) => {
+      for (const entry of p.audit.slice(printed)) say(`  ${entry.step.padEnd(16)} ${entry.message}`);
+      printed = p.audit.length;
+      if (p.awaiting === 'lost-declaration' && !lostClicked) {
+        lostClicked = true;
+        void (async () => {
+          for (const item of p.items.filter((i) => i.loanId && !i.lostConfirmed)) {
+            staff(
+              `Manage Patron Services > ${DEMO.patronId} > Loans > loan ${item.loanId} (${item.barcode}) > ⋯ > Lost`,
+            );
+            await sim.declareLost(item.loanId!);
+          }
+          staff(`relink confirm-lost ${started.workflowId}`);
+          await relinks.confirmLost(started.workflowId);
+        })().catch((err) => console.error(`  simulated staff member failed: ${String(err)}`));
+      }
+    },
+    { intervalMs: 500 },
+  );
+
+  say();
+  for (const entry of final.result?.audit.slice(printed) ?? []) say(`  ${entry.step.padEnd(16)} ${entry.message}`);
+  say(`Outcome: ${final.outcome}${final.result?.emailRestored ? ' — email restored and verified' : ''}`);
+  for (const item of final.result?.items ?? []) {
+    say(
+      `  ${item.barcode}: loan ${item.loanId}, Lost ${item.lostConfirmed ? `confirmed (${item.lostConfirmedBy})` : 'not confirmed'}`,
+    );
+  }
+  const after = (await alma.getUser(DEMO.patronId)).contact_info as typeof original;
+  say(`Patron's preferred email after:  ${after.email?.find((e) => e.preferred)?.email_address ?? '(none)'}`);
+  say();
+  say('Letters Alma would have sent (simulator):');
+  for (const n of await sim.notices()) {
+    say(
+      `  ${String(n.letter).padEnd(28)} to ${String(n.user_id).padEnd(14)} via ${n.channel}: ${n.address ?? '(no address: not sent)'}`,
+    );
+  }
+  say();
+  say(`Web UI for this run: ${started.uiUrl}`);
+  say(`Try: npm run relink -- status ${started.workflowId}    (with TEMPORAL_ADDRESS=${address})`);
+  say('Everything keeps running for exploration. Press Ctrl-C to stop.');
+}
+
+run().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -21,16 +21,22 @@ import { barcodesProblems, relinkInputProblems } from './validate';
 
 // Forward steps: Alma's transient errors (429, 5xx, network) retry with backoff; business errors are
 // non-retryable ApplicationFailures raised by the activities themselves.
-const steps = proxyActivities<RelinkActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
-});
-
-// The restore never gives up: every failure retries, with the pause capped so it resumes soon after Alma does.
-const { restoreContact } = proxyActivities<RelinkActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+// An activity is a few Alma calls; the timeout is how soon a step stuck on a crashed worker is retried elsewhere.
+function activitiesFor(stepTimeout: Duration) {
+  return {
+    // Forward steps: Alma's transient errors (429, 5xx, network) retry with backoff; business errors are
+    // non-retryable ApplicationFailures raised by the activities themselves.
+    steps: proxyActivities<RelinkActivities>({
+      startToCloseTimeout: stepTimeout,
+      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
+    }),
+    // The restore never gives up: every failure retries, with the pause capped so it resumes soon after Alma does.
+    restoreContact: proxyActivities<RelinkActivities>({
+      startToCloseTimeout: stepTimeout,
+      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+    }).restoreContact,
+  };
+}
 
 /** Ends the relink without failing it: staff aborted, or a deadline passed. */
 class RelinkStop extends Error {
@@ -66,6 +72,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
   const pollInitialMs = ms(input.lostPollInitial ?? '1 minute');
   const pollMaxMs = ms(input.lostPollMax ?? '30 minutes');
   const reviewDeadlineMs = ms(input.reviewDeadline ?? '7 days');
+  const { steps, restoreContact } = activitiesFor((input.stepTimeout ?? '1 minute') as Duration);
 
   const track = new RelinkTracker(workflowId, patronId, input.barcodes);
   let plan: ContactPlan | undefined;

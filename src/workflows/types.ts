@@ -23,6 +23,8 @@ export interface RelinkInput {
   lostPollMax?: string;
   /** How long to wait for a request-review decision before ending as needs-attention. Default 7 days. */
   reviewDeadline?: string;
+  /** Start-to-close timeout of each step's activity: how soon a step lost with a crashed worker runs again. Default 1 minute. */
+  stepTimeout?: string;
 }
 
 export type RelinkStepName =

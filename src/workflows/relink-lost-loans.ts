@@ -57,6 +57,18 @@ function ms(duration: string): number {
   }
 }
 
+/** The Alma error code and tracking id an activity attached to its failure, for the audit trail. */
+function almaIdsOf(err: unknown): Record<string, string> | undefined {
+  if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure)) return undefined;
+  const details = (err.cause.details?.[0] ?? {}) as Record<string, unknown>;
+  const ids = Object.fromEntries(
+    ['almaCode', 'trackingId']
+      .filter((k) => typeof details[k] === 'string' && details[k])
+      .map((k) => [k, String(details[k])]),
+  );
+  return Object.keys(ids).length ? ids : undefined;
+}
+
 const failureType = (err: unknown): string | undefined =>
   err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? (err.cause.type ?? undefined) : undefined;
 
@@ -399,7 +411,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
             ? err.message
             : String(err);
       track.reason = isCancellation(err) ? 'Cancelled.' : cause;
-      track.log(isCancellation(err) ? 'The relink was cancelled.' : `Failed: ${cause}`);
+      track.log(isCancellation(err) ? 'The relink was cancelled.' : `Failed: ${cause}`, almaIdsOf(err));
       for (const item of track.items.values()) {
         if (item.phase !== 'loaned' && item.phase !== 'lost-confirmed' && item.phase !== 'aborted')
           item.phase = 'failed';

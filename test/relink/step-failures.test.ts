@@ -164,6 +164,11 @@ describe('a relink that fails', () => {
     });
     const started = await h.relinks.start(relinkInput('fail.loan', ['42000000002']));
     expect((await failureOf(h, started.workflowId)).type).toBe('ItemNotLoanable');
+    const audit = (await h.relinks.progress(started.workflowId)).audit;
+    expect(audit.find((a) => a.message.startsWith('Failed:'))?.almaIds).toEqual({
+      almaCode: '401651',
+      trackingId: expect.any(String),
+    });
     await expectRestored('fail.loan', before);
     await recordHistory(h, started.workflowId, 'failed-loan-refused');
   });

@@ -4,6 +4,7 @@ import {
   fixturesWith,
   HOLDING_EMAIL,
   item,
+  itemIds,
   ownAddresses,
   patron,
   relinkInput,
@@ -14,7 +15,7 @@ import {
 } from '../support/relink-harness';
 import type { RelinkResult } from '../../src/workflows/types';
 
-const pid = (barcode: string) => `23${barcode.replace(/\D/g, '').slice(-8).padStart(8, '0')}0101`;
+const pid = (barcode: string) => itemIds(barcode).itemPid;
 
 describe('writes whose answer was lost', () => {
   let h: RelinkHarness;
@@ -22,13 +23,19 @@ describe('writes whose answer was lost', () => {
     h = await startHarness(
       fixturesWith({
         users: ['lost.swap', 'lost.scan', 'lost.loan', 'count.one', 'count.two'].map((id) => patron(id)),
-        items: ['44000000001', '44000000002', '44000000003', '44000000004', '44000000005', '44000000006'].map((b) => item(b)),
+        items: ['44000000001', '44000000002', '44000000003', '44000000004', '44000000005', '44000000006'].map((b) =>
+          item(b),
+        ),
       }),
     );
   });
   afterAll(async () => h?.close());
 
-  async function relinkWith(patronId: string, barcodes: string[], rule: { method: string; path: string; times?: number }): Promise<RelinkResult> {
+  async function relinkWith(
+    patronId: string,
+    barcodes: string[],
+    rule: { method: string; path: string; times?: number },
+  ): Promise<RelinkResult> {
     await h.sim.setFaults({ rules: [{ action: 'apply-then-error', status: 500, times: 1, ...rule }] });
     const started = await h.relinks.start(relinkInput(patronId, barcodes));
     await staffDeclaresLost(h, started.workflowId);
@@ -38,7 +45,11 @@ describe('writes whose answer was lost', () => {
   it('does not add a second holding address when the swap PUT was applied but unanswered', async () => {
     const before = userOf(await h.sim.state(), 'lost.swap');
     // Three lost answers: more than the client's own replays of the PUT, so the activity itself fails and retries.
-    const result = await relinkWith('lost.swap', ['44000000001'], { method: 'PUT', path: '/users/lost\\.swap', times: 3 });
+    const result = await relinkWith('lost.swap', ['44000000001'], {
+      method: 'PUT',
+      path: '/users/lost\\.swap',
+      times: 3,
+    });
     expect(result.outcome).toBe('completed');
     expect(userOf(await h.sim.state(), 'lost.swap')).toEqual(before);
     const puts = (await h.sim.calls()).filter((c) => c.method === 'PUT' && c.path.includes('/users/lost.swap'));
@@ -49,7 +60,10 @@ describe('writes whose answer was lost', () => {
   });
 
   it('does not scan twice when the scan-in was applied but unanswered', async () => {
-    const result = await relinkWith('lost.scan', ['44000000002'], { method: 'POST', path: `${pid('44000000002')}\\?.*op=scan` });
+    const result = await relinkWith('lost.scan', ['44000000002'], {
+      method: 'POST',
+      path: `${pid('44000000002')}\\?.*op=scan`,
+    });
     expect(result.outcome).toBe('completed');
     const scans = (await h.sim.calls()).filter((c) => c.method === 'POST' && c.path.includes(`${pid('44000000002')}?`));
     expect(scans).toHaveLength(1);

@@ -5,6 +5,8 @@ import {
   fixturesWith,
   HOLDING_EMAIL,
   item,
+  itemIds,
+  holdRequest,
   ownAddresses,
   patron,
   recordHistory,
@@ -18,25 +20,7 @@ import {
 } from '../support/relink-harness';
 import type { RelinkResult } from '../../src/workflows/types';
 
-const pid = (barcode: string) => `23${barcode.replace(/\D/g, '').slice(-8).padStart(8, '0')}0101`;
-const mms = (barcode: string) => `99${barcode.replace(/\D/g, '').slice(-8).padStart(8, '0')}0101`;
-
-function holdBy(userId: string, barcode: string, requestId: string) {
-  return {
-    request_id: requestId,
-    user_primary_id: userId,
-    request_type: 'HOLD',
-    request_sub_type: { value: 'PATRON_PHYSICAL', desc: 'Patron physical item request' },
-    request_status: 'NOT_STARTED',
-    place_in_queue: 1,
-    mms_id: mms(barcode),
-    item_id: pid(barcode),
-    barcode,
-    pickup_location_type: 'LIBRARY',
-    pickup_location_library: 'MAIN',
-    request_date: '2026-11-20Z',
-  };
-}
+const pid = (barcode: string) => itemIds(barcode).itemPid;
 
 describe('the staff waits', () => {
   let h: RelinkHarness;
@@ -56,9 +40,9 @@ describe('the staff waits', () => {
           item('43000000007'),
         ],
         requests: [
-          holdBy('queue.other', '43000000001', '8430000000001'),
-          holdBy('queue.other', '43000000002', '8430000000002'),
-          holdBy('queue.other', '43000000004', '8430000000004'),
+          holdRequest('queue.other', '43000000001', '8430000000001'),
+          holdRequest('queue.other', '43000000002', '8430000000002'),
+          holdRequest('queue.other', '43000000004', '8430000000004'),
         ],
       }),
     );

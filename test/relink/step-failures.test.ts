@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import {
   fixturesWith,
   item,
+  itemIds,
   ownAddresses,
   patron,
   recordHistory,
@@ -27,7 +28,7 @@ async function failureOf(h: RelinkHarness, workflowId: string): Promise<Applicat
   throw new Error(`${workflowId} did not fail`);
 }
 
-const pid = (barcode: string) => `23${barcode.replace(/\D/g, '').slice(-8).padStart(8, '0')}0101`;
+const pid = (barcode: string) => itemIds(barcode).itemPid;
 
 describe('a relink that fails', () => {
   let h: RelinkHarness;

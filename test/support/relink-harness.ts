@@ -57,16 +57,22 @@ export function patron(
   };
 }
 
+/** The Alma ids the test fixtures derive from a barcode, so tests can name an item's paths. */
+export function itemIds(barcode: string) {
+  const n = barcode.replace(/\D/g, '').slice(-8).padStart(8, '0');
+  return { mmsId: `99${n}0101`, holdingId: `22${n}0101`, itemPid: `23${n}0101` };
+}
+
 /** An item in the state a closed lost loan leaves (missing by default). */
 export function item(barcode: string, opts: { library?: string; processType?: string; requested?: boolean } = {}) {
-  const n = barcode.replace(/\D/g, '').slice(-8).padStart(8, '0');
+  const ids = itemIds(barcode);
   const library = opts.library ?? 'MAIN';
   const processType = opts.processType ?? 'MISSING';
   return {
-    bib_data: { mms_id: `99${n}0101`, title: `Title ${barcode}`, author: 'Author' },
-    holding_data: { holding_id: `22${n}0101`, call_number: `QA ${n}` },
+    bib_data: { mms_id: ids.mmsId, title: `Title ${barcode}`, author: 'Author' },
+    holding_data: { holding_id: ids.holdingId, call_number: `QA ${barcode}` },
     item_data: {
-      pid: `23${n}0101`,
+      pid: ids.itemPid,
       barcode,
       base_status: processType ? { value: '0', desc: 'Item not in place' } : { value: '1', desc: 'Item in place' },
       process_type: { value: processType, desc: processType || null },
@@ -75,6 +81,25 @@ export function item(barcode: string, opts: { library?: string; processType?: st
       policy: { value: 'REGULAR', desc: 'Regular loan' },
       requested: opts.requested ?? false,
     },
+  };
+}
+
+/** Another patron's hold on an item, first in its queue. */
+export function holdRequest(userId: string, barcode: string, requestId: string) {
+  const ids = itemIds(barcode);
+  return {
+    request_id: requestId,
+    user_primary_id: userId,
+    request_type: 'HOLD',
+    request_sub_type: { value: 'PATRON_PHYSICAL', desc: 'Patron physical item request' },
+    request_status: 'NOT_STARTED',
+    place_in_queue: 1,
+    mms_id: ids.mmsId,
+    item_id: ids.itemPid,
+    barcode,
+    pickup_location_type: 'LIBRARY',
+    pickup_location_library: 'MAIN',
+    request_date: '2026-11-20Z',
   };
 }
 

@@ -2,12 +2,15 @@
 // The CLI (src/cli/) and the demo use this; it speaks Temporal, never Alma.
 import {
   Client,
+  Connection,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowUpdateFailedError,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure, TerminatedFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, TerminatedFailure, type DataConverter } from '@temporalio/common';
+import { clientDataConverter } from './codec';
+import { temporalConnectionOptions, type TemporalSettings } from './config';
 import { relinkLostLoans } from './workflows';
 import {
   addBarcodesUpdate,
@@ -254,4 +257,21 @@ export class RelinkClient {
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   }
+}
+
+/**
+ * Connects a RelinkClient as configured: TLS or an API key when set, and the payload codec (keys from the
+ * environment, or the development key for a Temporal server on this machine). Close it when done.
+ */
+export async function connectRelinkClient(
+  temporal: TemporalSettings,
+  { dataConverter }: { dataConverter?: DataConverter } = {},
+): Promise<{ relinks: RelinkClient; close(): Promise<void> }> {
+  const converter = dataConverter ?? clientDataConverter(temporal.TEMPORAL_ADDRESS);
+  const connection = await Connection.connect({ ...temporalConnectionOptions(temporal), connectTimeout: '5 seconds' });
+  const client = new Client({ connection, namespace: temporal.TEMPORAL_NAMESPACE, dataConverter: converter });
+  return {
+    relinks: new RelinkClient(client, temporal.RELINK_TASK_QUEUE, temporal.TEMPORAL_UI_URL),
+    close: () => connection.close(),
+  };
 }

@@ -1,22 +1,60 @@
 // Settings from the environment (or a .env file), validated once at start with one message listing everything
 // missing or malformed. Each entry point asks only for the parts it uses: the CLI never needs the Alma API key.
+import { readFileSync } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import type { TLSConfig } from '@temporalio/client';
+import { keyListSchema } from './codec/keys';
 import type { CirculationDesks } from './workflows/types';
 import { EMAIL_PATTERN } from './workflows/validate';
 
 const regions = ['na', 'eu', 'ap', 'aps', 'ca', 'cn'] as const;
 
-const temporalSchema = z.object({
-  TEMPORAL_ADDRESS: z
-    .string()
-    .regex(/^[^\s:]+:\d+$/, 'must be host:port')
-    .default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  RELINK_TASK_QUEUE: z.string().min(1).default('alma-relink'),
-  /** Base of the Temporal Web UI, for the links staff tools print. */
-  TEMPORAL_UI_URL: z.url({ message: 'must be a URL like http://127.0.0.1:8233' }).default('http://127.0.0.1:8233'),
-});
+/** A PEM given inline (`-----BEGIN ...`) or as a file path, read at start so a wrong path is reported with the rest. */
+function pemOrFile(what: string) {
+  return z.string().transform((value, ctx) => {
+    if (value.trimStart().startsWith('-----BEGIN')) return Buffer.from(value.replace(/\\n/g, '\n'));
+    try {
+      return readFileSync(value);
+    } catch (err) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `cannot read ${what} from ${value}: ${(err as NodeJS.ErrnoException).code}`,
+      });
+      return z.NEVER;
+    }
+  });
+}
+
+const temporalSchema = z
+  .object({
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^[^\s:]+:\d+$/, 'must be host:port')
+      .default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    RELINK_TASK_QUEUE: z.string().min(1).default('alma-relink'),
+    /** Base of the Temporal Web UI, for the links staff tools print. */
+    TEMPORAL_UI_URL: z.url({ message: 'must be a URL like http://127.0.0.1:8233' }).default('http://127.0.0.1:8233'),
+    // A multi-node cluster behind TLS, or Temporal Cloud: mTLS client certificate and key, or an API key.
+    TEMPORAL_TLS_CERT: pemOrFile('the client certificate (PEM)').optional(),
+    TEMPORAL_TLS_KEY: pemOrFile('the client private key (PEM)').optional(),
+    TEMPORAL_TLS_CA: pemOrFile("the server's CA certificate (PEM)").optional(),
+    TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    /** TLS without a client certificate (a server with a public certificate); implied by the other TLS settings. */
+    TEMPORAL_TLS: z.stringbool({ message: 'must be true or false' }).optional(),
+    TEMPORAL_API_KEY: z.string().min(1).optional(),
+    /** The worker adds the relink's search attributes at start when missing (needs operator rights; off for Cloud). */
+    RELINK_REGISTER_SEARCH_ATTRIBUTES: z.stringbool({ message: 'must be true or false' }).default(true),
+  })
+  .refine((t) => !t.TEMPORAL_TLS_CERT === !t.TEMPORAL_TLS_KEY, {
+    message: 'set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY together (the client certificate and its key)',
+    path: ['TEMPORAL_TLS_KEY'],
+  })
+  .refine((t) => !(t.TEMPORAL_TLS === false && (t.TEMPORAL_TLS_CERT || t.TEMPORAL_API_KEY || t.TEMPORAL_TLS_CA)), {
+    message: 'TEMPORAL_TLS=false contradicts the TLS certificate or API key settings',
+    path: ['TEMPORAL_TLS'],
+  });
 
 const almaSchema = z
   .object({
@@ -29,6 +67,7 @@ const almaSchema = z
   .refine((c) => c.ALMA_BASE_URL || c.ALMA_REGION, {
     message: 'set ALMA_BASE_URL or ALMA_REGION (na, eu, ap, aps, ca, cn)',
     path: ['ALMA_BASE_URL'],
+    when: () => true, // report it with the other problems, not only once they are fixed
   });
 
 const deskMap = z
@@ -54,9 +93,56 @@ const relinkSchema = z
   .refine((c) => (c.ALMA_LIBRARY && c.ALMA_CIRC_DESK) || c.ALMA_DESK_MAP, {
     message: 'set ALMA_LIBRARY and ALMA_CIRC_DESK, or ALMA_DESK_MAP (e.g. MAIN=DEFAULT_CIRC_DESK,SCI=SCI_DESK)',
     path: ['ALMA_CIRC_DESK'],
+    when: () => true, // report it with the other problems, not only once they are fixed
+  });
+
+const originList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url({ message: 'must be origins like http://127.0.0.1:8233 (comma-separated)' })).min(1));
+
+const codecSchema = z
+  .object({
+    /** `id:base64key[,id:base64key...]`: 32-byte AES keys; the first encrypts, all decrypt (rotation). */
+    RELINK_CODEC_KEYS: keyListSchema.optional(),
+    /** The same list in a file (one entry a line, # comments): a Docker or Kubernetes secret. */
+    RELINK_CODEC_KEY_FILE: z
+      .string()
+      .min(1)
+      .transform((file, ctx) => {
+        let text: string;
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code}` });
+          return z.NEVER;
+        }
+        const parsed = keyListSchema.safeParse(text);
+        if (!parsed.success) {
+          for (const issue of parsed.error.issues)
+            ctx.addIssue({ code: 'custom', message: `${file}: ${issue.message}` });
+          return z.NEVER;
+        }
+        return parsed.data;
+      })
+      .optional(),
+    /** The codec server: where it listens, and which Web UI origins may call it from a browser. */
+    RELINK_CODEC_HOST: z.string().min(1).default('127.0.0.1'),
+    RELINK_CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8888),
+    RELINK_CODEC_CORS_ORIGINS: originList.default(['http://127.0.0.1:8233', 'http://localhost:8233']),
+  })
+  .refine((c) => !(c.RELINK_CODEC_KEYS && c.RELINK_CODEC_KEY_FILE), {
+    message: 'set RELINK_CODEC_KEYS or RELINK_CODEC_KEY_FILE, not both',
+    path: ['RELINK_CODEC_KEY_FILE'],
   });
 
 export type TemporalSettings = z.infer<typeof temporalSchema>;
+export type CodecSettings = z.infer<typeof codecSchema>;
 export type AlmaSettings = z.infer<typeof almaSchema>;
 export type RelinkSettings = z.infer<typeof relinkSchema>;
 
@@ -68,13 +154,14 @@ export class ConfigError extends Error {
   }
 }
 
-type Part = 'temporal' | 'alma' | 'relink';
-const schemas = { temporal: temporalSchema, alma: almaSchema, relink: relinkSchema };
+type Part = 'temporal' | 'alma' | 'relink' | 'codec';
+const schemas = { temporal: temporalSchema, alma: almaSchema, relink: relinkSchema, codec: codecSchema };
 
 export interface Settings {
   temporal: TemporalSettings;
   alma: AlmaSettings;
   relink: RelinkSettings;
+  codec: CodecSettings;
 }
 
 /** Validates the named parts of the configuration together, so one message lists every problem. */
@@ -84,6 +171,8 @@ export function loadSettings<P extends Part>(
   { dotenv = true }: { dotenv?: boolean } = {},
 ): Pick<Settings, P> {
   if (dotenv) loadDotenv({ quiet: true });
+  // An empty setting counts as unset: compose files pass `${VAR:-}` for everything optional.
+  env = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const problems: string[] = [];
   const out: Partial<Settings> = {};
   for (const part of parts) {
@@ -101,4 +190,38 @@ export function desksOf(relink: RelinkSettings): CirculationDesks {
     ...(relink.ALMA_CIRC_DESK ? { circDesk: relink.ALMA_CIRC_DESK } : {}),
     ...(relink.ALMA_DESK_MAP ? { deskByLibrary: relink.ALMA_DESK_MAP } : {}),
   };
+}
+
+/**
+ * Connection options for `Connection.connect` (clients) and `NativeConnection.connect` (workers): plain gRPC to a
+ * dev server, mTLS to a self-hosted cluster, or TLS with an API key to Temporal Cloud.
+ */
+export function temporalConnectionOptions(t: TemporalSettings): {
+  address: string;
+  tls?: TLSConfig | boolean;
+  apiKey?: string;
+} {
+  const tlsConfig: TLSConfig = {
+    ...(t.TEMPORAL_TLS_CERT && t.TEMPORAL_TLS_KEY
+      ? { clientCertPair: { crt: t.TEMPORAL_TLS_CERT, key: t.TEMPORAL_TLS_KEY } }
+      : {}),
+    ...(t.TEMPORAL_TLS_CA ? { serverRootCACertificate: t.TEMPORAL_TLS_CA } : {}),
+    ...(t.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: t.TEMPORAL_TLS_SERVER_NAME } : {}),
+  };
+  const tls = Object.keys(tlsConfig).length > 0 || t.TEMPORAL_API_KEY !== undefined || t.TEMPORAL_TLS === true;
+  return {
+    address: t.TEMPORAL_ADDRESS,
+    ...(tls ? { tls: tlsConfig } : {}),
+    ...(t.TEMPORAL_API_KEY ? { apiKey: t.TEMPORAL_API_KEY } : {}),
+  };
+}
+
+/** True for a host (or host:port, or URL) on this machine: 127.x.x.x, ::1, localhost. */
+export function isLoopback(hostOrAddress: string): boolean {
+  let host = hostOrAddress;
+  if (/^[a-z]+:\/\//i.test(host)) host = new URL(host).hostname;
+  else if (/^\[.*\](:\d+)?$/.test(host)) host = host.slice(1, host.indexOf(']'));
+  else if ((host.match(/:/g) ?? []).length === 1) host = host.slice(0, host.indexOf(':'));
+  host = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }

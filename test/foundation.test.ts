@@ -27,6 +27,8 @@ describe('the Temporal dev server started for the test run', () => {
       connection: temporal.nativeConnection,
       taskQueue,
       workflowsPath: require.resolve('./support/echo-workflow'),
+      // The test client encrypts payloads (the codec): the worker must decrypt them.
+      dataConverter: temporal.dataConverter,
     });
     const patronId = `patron-${taskQueue}`;
     const result = await worker.runUntil(async () => {

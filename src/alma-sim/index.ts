@@ -36,6 +36,11 @@ export interface AlmaSimulatorOptions {
   port?: number;
   /** A loopback address; default 127.0.0.1. */
   host?: string;
+  /**
+   * Listen on a non-loopback `host` (0.0.0.0): only for a container network (docker compose --profile sim), where
+   * the worker reaches the simulator by service name. Its admin routes have no authentication: never expose it.
+   */
+  allowNonLoopback?: boolean;
   /** Seeds the PRNG behind random faults; default 1. */
   seed?: number;
   /** Calls per day, the start value of X-Exl-Api-Remaining; default 1,000,000. */
@@ -74,7 +79,9 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Promise<AlmaSimulator> {
   const host = options.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host)) throw new Error(`the Alma simulator listens on loopback only, not ${host}`);
+  if (!LOOPBACK.has(host) && !options.allowNonLoopback) {
+    throw new Error(`the Alma simulator listens on loopback only, not ${host} (--allow-non-loopback in a container)`);
+  }
   const apiKey = options.apiKey ?? 'sim-key';
   const core = new SimCore(
     {

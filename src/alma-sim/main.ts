@@ -1,5 +1,6 @@
 // `npm run alma-sim -- --port P --fixtures FILE [--api-key K] [--seed N]`: the simulator on its own, for
-// exploring with curl or pointing a worker at. Stops cleanly on SIGINT/SIGTERM.
+// exploring with curl or pointing a worker at. The API key may also come from ALMA_SIM_API_KEY (the compose file's
+// sim profile: the worker's ALMA_API_KEY). Stops cleanly on SIGINT/SIGTERM.
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { exampleFixturesPath, loadFixtures, startAlmaSimulator } from './index';
@@ -15,6 +16,7 @@ async function main(argv: string[]): Promise<void> {
     .description('Alma REST API simulator on loopback (users, items, scan-in, requests, loans, fees).')
     .option('--port <port>', 'port to listen on (0: any free port)', integer(0), 8480)
     .option('--host <host>', 'loopback address to listen on', '127.0.0.1')
+    .option('--allow-non-loopback', 'allow a non-loopback --host (inside a container network only)')
     .option('--fixtures <file>', 'fixture file (JSON, Alma shapes)', exampleFixturesPath)
     .option('--api-key <key>', "API key callers must send (default 'sim-key')")
     .option('--seed <n>', 'seed for random faults', integer(0), 1)
@@ -23,6 +25,7 @@ async function main(argv: string[]): Promise<void> {
   const opts = program.opts<{
     port: number;
     host: string;
+    allowNonLoopback?: boolean;
     fixtures: string;
     apiKey?: string;
     seed: number;
@@ -34,7 +37,8 @@ async function main(argv: string[]): Promise<void> {
     fixtures: loadFixtures(fixturesFile),
     port: opts.port,
     host: opts.host,
-    apiKey: opts.apiKey,
+    allowNonLoopback: opts.allowNonLoopback,
+    apiKey: opts.apiKey ?? process.env.ALMA_SIM_API_KEY,
     seed: opts.seed,
     dailyBudget: opts.dailyBudget,
   });
@@ -42,7 +46,9 @@ async function main(argv: string[]): Promise<void> {
   console.log(`  API base:  ${sim.apiBase}`);
   console.log(`  admin:     ${sim.url}/_sim/state  (also /_sim/notices, /_sim/calls, /_sim/faults)`);
   console.log(`  fixtures:  ${fixturesFile}`);
-  console.log(`  API key:   ${opts.apiKey === undefined ? "the default 'sim-key'" : 'as given with --api-key'}`);
+  const keySource =
+    opts.apiKey !== undefined ? '--api-key' : process.env.ALMA_SIM_API_KEY ? 'ALMA_SIM_API_KEY' : undefined;
+  console.log(`  API key:   ${keySource ? `as given with ${keySource}` : "the default 'sim-key'"}`);
 
   const stop = (signal: string) => {
     console.log(`${signal}: stopping the Alma simulator`);

@@ -8,9 +8,11 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { AlmaClient } from '../alma';
 import { loadFixtures, startAlmaSimulator } from '../alma-sim';
 import { RelinkClient } from '../client';
+import { relinkDataConverter } from '../codec';
 import { createRelinkWorker } from '../worker';
 import { relinkWorkflowId } from '../workflows/messages';
 import type { RelinkProgress } from '../workflows/types';
+import { startDevCodecServer } from './codec-server';
 import { portOpen } from './free-port';
 import { startDevServer, type DevServer } from './temporal-server';
 
@@ -32,7 +34,10 @@ const staff = (line: string) => console.log(`  [simulated staff member] ${line}`
 async function run(): Promise<void> {
   // The demo's own output tells the story; the worker speaks up only for warnings.
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  // Step 1: the Temporal dev server, unless one already answers (say, `npm run dev-server` in another terminal).
+  // Step 1: the codec server (payloads are encrypted; the Web UI decrypts through it) and the Temporal dev server,
+  // unless one already answers (say, `npm run dev-server` in another terminal).
+  const codec = await startDevCodecServer(UI_PORT);
+  const dataConverter = relinkDataConverter(codec.keys);
   let server: DevServer | undefined;
   const address = `127.0.0.1:${TEMPORAL_PORT}`;
   if (await portOpen(TEMPORAL_PORT)) {
@@ -43,6 +48,7 @@ async function run(): Promise<void> {
       dbFilename: path.join(root, '.data', 'temporal.db'),
       port: TEMPORAL_PORT,
       uiPort: UI_PORT,
+      uiCodecEndpoint: codec.endpoint,
       stdio: 'ignore',
     });
   }
@@ -57,10 +63,11 @@ async function run(): Promise<void> {
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
   const alma = new AlmaClient({ baseUrl: sim.url, apiKey: sim.apiKey });
-  const worker = await createRelinkWorker({ connection: nativeConnection, taskQueue: TASK_QUEUE, alma });
+  const worker = await createRelinkWorker({ connection: nativeConnection, taskQueue: TASK_QUEUE, alma, dataConverter });
   const workerRun = worker.run();
-  const relinks = new RelinkClient(new Client({ connection }), TASK_QUEUE, uiBase);
+  const relinks = new RelinkClient(new Client({ connection, dataConverter }), TASK_QUEUE, uiBase);
   say(`Temporal Web UI:  ${uiBase}`);
+  say(`Codec server:     ${codec.endpoint}   (payloads encrypted with key "${codec.keys.current.id}")`);
   say();
 
   let stopping = false;
@@ -71,6 +78,7 @@ async function run(): Promise<void> {
     worker.shutdown();
     await workerRun.catch(() => undefined);
     await sim.close();
+    await codec.close();
     await connection.close();
     await nativeConnection.close();
     await server?.stop();

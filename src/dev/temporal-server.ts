@@ -21,6 +21,8 @@ export interface DevServerOptions {
   log?: (line: string) => void;
   /** Where the server's own output goes; default: inherited stderr. */
   stdio?: 'inherit' | 'ignore';
+  /** Dynamic config values (`--dynamic-config-value KEY=VALUE`), e.g. for the benchmark. */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 export interface DevServer {
@@ -102,6 +104,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...searchAttributeFlags.flatMap((flag) => ['--search-attribute', flag]),
     '--log-level',
     'error',
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+      '--dynamic-config-value',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
   ];
   const child = spawn(cli.path, args, { stdio: ['ignore', options.stdio ?? 'inherit', options.stdio ?? 'inherit'] });
   try {

@@ -6,6 +6,7 @@ import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { AlmaClient } from '../../src/alma';
 import { startAlmaSimulator, type AlmaSimulator, type Fixtures } from '../../src/alma-sim';
 import { RelinkClient } from '../../src/client';
+import { EncryptionCodec, devKeyRing, failureConverterPath, startCodecServer } from '../../src/codec';
 import { createRelinkWorker } from '../../src/worker';
 import type { RelinkInput, RelinkProgress } from '../../src/workflows/types';
 import { connectToTestServer, testServerAddress, uniqueTaskQueue, type TemporalTestContext } from './temporal';
@@ -124,7 +125,12 @@ export function fixturesWith(parts: {
 let bundlePromise: ReturnType<typeof bundleWorkflowCode> | undefined;
 /** One workflow bundle per test file: bundling takes a couple of seconds. */
 export function workflowBundle() {
-  bundlePromise ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger });
+  // The failure converter is bundled too: workflow-raised failure messages are encrypted like activity ones.
+  bundlePromise ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    failureConverterPath,
+    logger: quietLogger,
+  });
   return bundlePromise;
 }
 const quietLogger = {
@@ -147,8 +153,9 @@ export interface RelinkHarness {
   close(): Promise<void>;
 }
 
-export async function startHarness(fixtures: Fixtures): Promise<RelinkHarness> {
-  const temporal = await connectToTestServer();
+/** `address`: a dev server of the test's own (the Web UI test); default the one jest's globalSetup started. */
+export async function startHarness(fixtures: Fixtures, { address }: { address?: string } = {}): Promise<RelinkHarness> {
+  const temporal = await connectToTestServer(address);
   const sim = await startAlmaSimulator({ fixtures, port: 0 });
   const alma = new AlmaClient({ baseUrl: sim.url, apiKey: sim.apiKey, requestsPerSecond: 200, timeoutMs: 5_000 });
   const taskQueue = uniqueTaskQueue('relink');
@@ -156,6 +163,7 @@ export async function startHarness(fixtures: Fixtures): Promise<RelinkHarness> {
     connection: temporal.nativeConnection,
     taskQueue,
     alma,
+    dataConverter: temporal.dataConverter,
     workflowBundle: await workflowBundle(),
   });
   const workerRun = worker.run();
@@ -242,28 +250,54 @@ export function writesIn(calls: Array<{ method: string; path: string }>): Array<
   return calls.filter((c) => c.method !== 'GET');
 }
 
+/** The export's text plus every base64 string in it decoded, so a clear payload in base64 is found too. */
+export function searchable(exported: string): string {
+  const parts = [exported];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string' && v.length >= 8 && /^[A-Za-z0-9+/]+={0,2}$/.test(v)) {
+      parts.push(Buffer.from(v, 'base64').toString('latin1'));
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(JSON.parse(exported));
+  return parts.join('\n');
+}
+
+/**
+ * The run's event history as `temporal workflow show --output json` prints it: what the Temporal server stores (the
+ * payloads encrypted), or with `decrypt` as an admin with the codec server sees it.
+ */
+export async function showHistory(
+  workflowId: string,
+  { decrypt = false, address = testServerAddress() }: { decrypt?: boolean; address?: string } = {},
+): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { findTemporalCli } = await import('../../src/dev/temporal-cli');
+  const cli = await findTemporalCli();
+  if (cli.kind !== 'path') throw new Error('exporting a history needs a temporal binary');
+  const codec = decrypt
+    ? await startCodecServer({ codec: new EncryptionCodec(devKeyRing()), allowedOrigins: [] })
+    : undefined;
+  try {
+    // Asynchronously: the codec server answering the CLI lives in this very process.
+    const args = ['workflow', 'show', '-w', workflowId, '--output', 'json', '--address', address];
+    if (codec) args.push('--codec-endpoint', codec.url);
+    const { stdout } = await promisify(execFile)(cli.path, args, { maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  } finally {
+    await codec?.close();
+  }
+}
+
 /**
  * With RECORD_HISTORIES=1, saves the run's event history under test/histories/ for the replay test, which proves
- * that later changes to the workflow code still replay the runs that exist in production.
+ * that later changes to the workflow code still replay the runs that exist in production. Decrypted, so a committed
+ * history replays without this checkout's development key; in the proto3 JSON form Worker.runReplayHistory reads.
  */
 export async function recordHistory(h: RelinkHarness, workflowId: string, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   const { writeFileSync } = await import('node:fs');
-  const { execFileSync } = await import('node:child_process');
-  const { findTemporalCli } = await import('../../src/dev/temporal-cli');
-  const cli = await findTemporalCli();
-  if (cli.kind !== 'path') throw new Error('recording histories needs a temporal binary');
-  // The CLI writes the proto3 JSON form that Worker.runReplayHistory reads.
-  const shown = execFileSync(cli.path, [
-    'workflow',
-    'show',
-    '-w',
-    workflowId,
-    '--output',
-    'json',
-    '--address',
-    testServerAddress(),
-  ]);
-  const json = JSON.stringify({ workflowId, history: JSON.parse(shown.toString()) });
-  writeFileSync(path.join(__dirname, '..', 'histories', `${name}.json`), json);
+  const history = JSON.parse(await showHistory(workflowId, { decrypt: true })) as unknown;
+  writeFileSync(path.join(__dirname, '..', 'histories', `${name}.json`), JSON.stringify({ workflowId, history }));
 }

@@ -1,5 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { devKeyRing, relinkDataConverter } from '../../src/codec';
 
 let runtimeInstalled = false;
 
@@ -20,22 +22,32 @@ export function testServerAddress(): string {
   return address;
 }
 
+/**
+ * Tests encrypt payloads like production does, with the checkout's development key (.data/codec-dev-key): the
+ * same key a CLI or worker subprocess of a test picks for a Temporal server on loopback.
+ */
+export function testDataConverter(): DataConverter {
+  return relinkDataConverter(devKeyRing());
+}
+
 export interface TemporalTestContext {
   client: Client;
+  dataConverter: DataConverter;
   connection: Connection;
   nativeConnection: NativeConnection;
   close(): Promise<void>;
 }
 
-/** Connects a client and a worker connection to the dev server that jest's globalSetup started. */
-export async function connectToTestServer(): Promise<TemporalTestContext> {
+/** Connects a client and a worker connection to the dev server that jest's globalSetup started (or another one). */
+export async function connectToTestServer(address = testServerAddress()): Promise<TemporalTestContext> {
   installQuietRuntime();
-  const address = testServerAddress();
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const dataConverter = testDataConverter();
+  const client = new Client({ connection, namespace: 'default', dataConverter });
   return {
     client,
+    dataConverter,
     connection,
     nativeConnection,
     async close() {

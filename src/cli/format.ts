@@ -1,0 +1,161 @@
+// Text for people at a terminal: tables, the audit trail, what to do in Alma next. Plain characters, no colour,
+// so the output reads the same in a terminal, a log file or an email to a colleague.
+import Table from 'cli-table3';
+import type { RelinkSummary, StartedRelink } from '../client';
+import type { AuditEntry, ItemProgress } from '../workflows/types';
+import type { StatusView } from './view';
+
+export function table(head: string[], rows: string[][]): string {
+  const t = new Table({
+    head,
+    style: { head: [], border: [] },
+    // No rule between rows: compact enough for a relink of many items.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
+  t.push(...rows);
+  return t.toString();
+}
+
+/** Word-wraps a paragraph for a terminal, every line indented. */
+export function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(indent + line);
+  return lines.join('\n');
+}
+
+const clip = (text: string | undefined, max: number) =>
+  !text ? '' : text.length > max ? `${text.slice(0, max - 1)}…` : text;
+
+export function itemsTable(items: ItemProgress[]): string {
+  return table(
+    ['Barcode', 'Title', 'Phase', 'Loan id', 'Lost confirmed'],
+    items.map((i) => [
+      i.barcode,
+      clip(i.title, 40),
+      i.phase,
+      i.loanId ?? '',
+      i.lostConfirmed ? `yes${i.lostConfirmedBy === 'lost-item-fee' ? ' (fee)' : ''}` : 'no',
+    ]),
+  );
+}
+
+export function auditLine(entry: AuditEntry): string {
+  const ids = entry.almaIds
+    ? Object.entries(entry.almaIds)
+        .map(([k, v]) => ` [${k} ${v}]`)
+        .join('')
+    : '';
+  return `  ${entry.at.slice(0, 19).replace('T', ' ')}Z  ${entry.step.padEnd(16)} ${entry.message}${ids}`;
+}
+
+const AWAITING_WORDS: Record<string, string> = {
+  'request-review': "a staff decision on another patron's request",
+  'lost-declaration': 'a staff member\'s "Lost" click in Alma',
+  none: 'nothing from staff',
+};
+
+const EMAIL_WORDS = (view: StatusView): string => {
+  if (!view.email) return 'unknown (no worker answered for this closed relink)';
+  const running = view.status === 'RUNNING';
+  switch (view.email.state) {
+    case 'holding-address':
+      return "the library's holding address is in place; the patron's own is restored when the relink ends";
+    case 'restored':
+      return `restored${view.email.verified ? ' and verified' : ' (not yet verified)'}`;
+    default:
+      return running ? 'not changed yet' : 'never changed';
+  }
+};
+
+/** What the relink waits for, in Alma's words, and the commands that answer it. */
+export function whatToDoText(
+  view: Pick<StatusView, 'workflowId' | 'awaiting' | 'awaitingInstructions' | 'nextCommands'>,
+): string {
+  if (view.awaiting === 'none') return '';
+  const lines = [`What to do now (the relink awaits ${view.awaiting}):`];
+  if (view.awaitingInstructions) lines.push(wrap(view.awaitingInstructions, 100, '  '));
+  lines.push('  When that is done, run:', ...(view.nextCommands ?? []).map((c) => `    ${c}`));
+  lines.push(
+    "  To stop the relink instead (the patron's email is restored if it was changed):",
+    `    relink cancel ${view.workflowId}`,
+  );
+  return lines.join('\n');
+}
+
+export function outcomeText(view: StatusView): string {
+  if (!view.outcome) return '';
+  if (view.outcome === 'cancelled') return 'cancelled (by staff or an admin)';
+  if (view.failure)
+    return `${view.outcome}${view.failure.type ? ` (${view.failure.type})` : ''}: ${view.failure.message}`;
+  return `${view.outcome}${view.reason ? ` — ${view.reason}` : ''}`;
+}
+
+export function statusText(view: StatusView): string {
+  const head = [
+    `Relink ${view.workflowId} (patron ${view.patronId})`,
+    `  Status:    ${view.status}${view.step ? ` at step ${view.step}` : ''}`,
+    ...(view.status === 'RUNNING' ? [`  Awaiting:  ${view.awaiting} (${AWAITING_WORDS[view.awaiting]})`] : []),
+    ...(view.outcome ? [`  Outcome:   ${outcomeText(view)}`] : []),
+    `  Email:     ${EMAIL_WORDS(view)}`,
+    ...(view.uiUrl ? [`  Web UI:    ${view.uiUrl}`] : []),
+  ];
+  const parts = [head.join('\n')];
+  if (view.items.length) parts.push(itemsTable(view.items));
+  const todo = whatToDoText(view);
+  if (todo) parts.push(todo);
+  if (view.audit.length) parts.push(['Audit trail:', ...view.audit.map(auditLine)].join('\n'));
+  return parts.join('\n\n');
+}
+
+export function startedText(started: StartedRelink, patronId: string): string {
+  const lines = started.joined
+    ? [
+        `Patron ${patronId} already had a running relink, ${started.workflowId}: ` +
+          (started.added.length ? `added ${started.added.join(', ')}` : 'nothing added') +
+          (started.alreadyPresent.length ? `; already in it: ${started.alreadyPresent.join(', ')}` : '') +
+          '.',
+      ]
+    : [`Started relink ${started.workflowId} for patron ${patronId}: ${started.added.join(', ')}.`];
+  if (started.uiUrl) lines.push(`Web UI: ${started.uiUrl}`);
+  lines.push(`Follow it with: relink status ${started.workflowId}`);
+  return lines.join('\n');
+}
+
+export function listText(relinks: RelinkSummary[], filter: { awaiting?: string; all?: boolean }): string {
+  if (relinks.length === 0) {
+    const what = filter.awaiting ? `awaiting ${filter.awaiting}` : '';
+    return filter.all
+      ? `No relinks ${what}`.trim() + '.'
+      : `No running relinks ${what}`.trim() + '. (relink list --all shows closed ones too.)';
+  }
+  return table(
+    ['Workflow id', 'Patron', 'Barcodes', 'Status', 'Step', 'Awaiting', 'Started (UTC)'],
+    relinks.map((r) => [
+      r.workflowId,
+      r.patronId ?? '',
+      r.barcodes.join(' '),
+      r.status,
+      r.step ?? '',
+      r.awaiting,
+      r.startTime.slice(0, 19).replace('T', ' '),
+    ]),
+  );
+}
+
+/** The end of `relink start --wait`: how it ended, the items, the patron's email. */
+export function finalText(view: StatusView): string {
+  const parts = [`Relink ${view.workflowId} ended: ${outcomeText(view) || view.status}`];
+  if (view.items.length) parts.push(itemsTable(view.items));
+  parts.push(`Patron's email: ${EMAIL_WORDS(view)}`);
+  if (view.outcome !== 'completed') parts.push(`See the whole record with: relink status ${view.workflowId}`);
+  return parts.join('\n\n');
+}

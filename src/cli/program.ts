@@ -1,0 +1,122 @@
+// The relink command line: one commander program, one subcommand per staff action. Parsing only: the commands
+// live in commands/, the output rules in output.ts, the exit statuses in errors.ts.
+import { Command, Option } from 'commander';
+import { version } from '../../package.json';
+import { batchCommand } from './commands/batch';
+import { cancelCommand, confirmLostCommand, reviewCommand, type ReviewOptions } from './commands/staff-actions';
+import { startCommand, type StartOptions } from './commands/start';
+import { listCommand, statusCommand, type ListOptions } from './commands/status';
+import type { ExitCode } from './errors';
+import type { Output } from './output';
+
+const jsonOption = () => new Option('--json', 'machine-readable output: one JSON document on stdout (errors too)');
+
+const EXIT_HELP = `
+Every command takes --json: one JSON document on stdout, errors included.
+Exit status: 0 done; 1 the operation failed or did not reach its aim (the
+message says which); 2 bad usage, input or settings (nothing was contacted).
+Settings come from the environment or from .env in the current directory.`;
+
+/**
+ * Builds the program. `done` receives each command's exit status; commander's own usage errors are thrown
+ * (exitOverride) so the caller turns them into exit status 2.
+ */
+export function buildProgram(out: Output, done: (code: ExitCode) => void): Command {
+  const program = new Command('relink')
+    .description(
+      'Re-link closed lost loans to an Alma patron without a notice reaching them (a durable Temporal workflow).',
+    )
+    .version(version)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => out.streams.stdout.write(s),
+      writeErr: (s) => out.streams.stderr.write(s),
+      // Usage errors are printed by main (as text, or as JSON with --json).
+      outputError: () => undefined,
+    })
+    .showSuggestionAfterError(true)
+    .addHelpText('after', EXIT_HELP);
+
+  program
+    .command('start')
+    .description("start a patron's relink (or add items to their running one)")
+    .requiredOption('--patron <id>', 'the patron: Alma primary id')
+    .requiredOption('--barcode <barcode...>', 'an item barcode; repeat or list several for one relink')
+    .option('--wait', 'follow the relink live; say what to do in Alma when it waits for staff; end with its outcome')
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  relink start --patron rivera.ana --barcode 39000000001
+  relink start --patron okafor.chidi --barcode 39000000002 --barcode 39000000003 --wait
+
+With --wait the exit status is 0 only when the relink completed (1 when it failed, was aborted or needs attention).`,
+    )
+    .action(async (opts: StartOptions) => done(await startCommand(opts, out)));
+
+  program
+    .command('status')
+    .description('what a relink is doing, what it awaits, its items and audit trail; once closed, its outcome')
+    .argument('<workflow-id>', 'the relink id, relink-<patron id>')
+    .addOption(jsonOption())
+    .action(async (id: string) => done(await statusCommand(id, out)));
+
+  program
+    .command('list')
+    .description('running relinks (with --all, closed ones too)')
+    .addOption(
+      new Option('--awaiting <what>', 'only relinks waiting for this staff action').choices([
+        'request-review',
+        'lost-declaration',
+      ]),
+    )
+    .option('--all', 'include closed relinks')
+    .addOption(jsonOption())
+    .action(async (opts: ListOptions) => done(await listCommand(opts, out)));
+
+  program
+    .command('review')
+    .description("answer a request review: another patron's request stood in the way")
+    .argument('<workflow-id>', 'the relink id, relink-<patron id>')
+    .addOption(new Option('--proceed', 'the request queue is arranged in Alma: go on').conflicts('abort'))
+    .addOption(new Option('--abort', 'stop this relink (the patron email is restored if it was changed)'))
+    .option('--by <name>', 'your staff user name, for the audit trail')
+    .addOption(jsonOption())
+    .addHelpText('after', '\nExit status 1 also when, after --proceed, the request queue is still in the way.')
+    .action(async (id: string, opts: ReviewOptions) => done(await reviewCommand(id, opts, out)));
+
+  program
+    .command('confirm-lost')
+    .description('tell a relink you clicked "Lost" on its loans in Alma; it checks Alma at once')
+    .argument('<workflow-id>', 'the relink id, relink-<patron id>')
+    .option('--barcode <barcode>', 'only this item')
+    .addOption(jsonOption())
+    .addHelpText('after', '\nExit status 1 also when Alma does not show the Lost click yet.')
+    .action(async (id: string, opts: { barcode?: string }) => done(await confirmLostCommand(id, opts, out)));
+
+  program
+    .command('cancel')
+    .description("stop a relink; the patron's email is still restored (that part cannot be cancelled)")
+    .argument('<workflow-id>', 'the relink id, relink-<patron id>')
+    .addOption(jsonOption())
+    .action(async (id: string) => done(await cancelCommand(id, out)));
+
+  program
+    .command('batch')
+    .description(
+      "start relinks from a CSV file (patron_id,barcode; one line per item; a patron's lines share one relink)",
+    )
+    .argument('<file.csv>', 'the CSV file, with the header line patron_id,barcode')
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      `
+The whole file is checked first; if any line is wrong, every bad line is listed and nothing starts (exit 2).
+The report goes to stdout as CSV: patron_id,barcode,workflow_id,result,message (result: started, joined,
+already-in-relink or failed); a progress bar goes to stderr when it is a terminal. Exit 1 if any line failed.`,
+    )
+    .action(async (file: string) => done(await batchCommand(file, out)));
+
+  return program;
+}

@@ -1,0 +1,99 @@
+// One relink as the CLI shows it, running or closed: the shape of `relink status --json`, and what the human
+// rendering (format.ts) prints. Ids, steps and Alma's words only: the progress and audit carry no email address.
+import type { ExecutionStatus, RelinkClient, RelinkStatus } from '../client';
+import type { AuditEntry, Awaiting, ContactState, ItemProgress, RelinkProgress } from '../workflows/types';
+
+/** The patron's preferred email: untouched, replaced by the holding address, or put back. */
+export type EmailState = 'unchanged' | 'holding-address' | 'restored';
+
+export interface StatusView {
+  workflowId: string;
+  patronId: string;
+  status: ExecutionStatus;
+  step?: string;
+  awaiting: Awaiting;
+  /** For staff: exactly what to do in Alma. */
+  awaitingInstructions?: string;
+  /** The commands that answer what the relink awaits. */
+  nextCommands?: string[];
+  items: ItemProgress[];
+  email?: { state: EmailState; verified: boolean };
+  /** Once closed: completed, aborted, needs-attention, failed, cancelled or terminated. */
+  outcome?: string;
+  reason?: string;
+  failure?: { type?: string; message: string };
+  audit: AuditEntry[];
+  uiUrl?: string;
+}
+
+export function nextCommands(workflowId: string, awaiting: Awaiting, items: ItemProgress[] = []): string[] {
+  if (awaiting === 'request-review')
+    return [`relink review ${workflowId} --proceed`, `relink review ${workflowId} --abort`];
+  if (awaiting === 'lost-declaration') {
+    const open = items.filter((i) => i.loanId && !i.lostConfirmed);
+    return [
+      `relink confirm-lost ${workflowId}`,
+      ...(open.length > 1 ? open.map((i) => `relink confirm-lost ${workflowId} --barcode ${i.barcode}`) : []),
+    ];
+  }
+  return [];
+}
+
+function emailOf(contact: ContactState | undefined): StatusView['email'] {
+  if (!contact) return undefined;
+  const state: EmailState = contact.restored ? 'restored' : contact.swapped ? 'holding-address' : 'unchanged';
+  return { state, verified: contact.verified };
+}
+
+const patronOf = (workflowId: string) => workflowId.replace(/^relink-/, '');
+
+/** The view of a status, with the progress a closed relink still answers (its items, audit and email state). */
+export function viewOf(status: RelinkStatus, closedProgress?: RelinkProgress): StatusView {
+  const progress = status.progress ?? closedProgress;
+  const result = status.result;
+  const view: StatusView = {
+    workflowId: status.workflowId,
+    patronId: progress?.patronId ?? patronOf(status.workflowId),
+    status: status.status,
+    ...(status.step ? { step: status.step } : {}),
+    awaiting: status.status === 'RUNNING' ? status.awaiting : 'none',
+    items: result?.items ?? progress?.items ?? [],
+    audit: result?.audit ?? progress?.audit ?? [],
+  };
+  if (status.status === 'RUNNING' && progress) {
+    if (progress.awaitingInstructions) view.awaitingInstructions = progress.awaitingInstructions;
+    const next = nextCommands(status.workflowId, progress.awaiting, progress.items);
+    if (next.length) view.nextCommands = next;
+  }
+  view.email = result
+    ? { state: result.emailRestored ? 'restored' : 'unchanged', verified: result.emailVerified }
+    : emailOf(progress?.contact);
+  if (!view.email) delete view.email;
+  if (status.outcome) view.outcome = status.outcome;
+  const reason = result?.reason ?? progress?.reason;
+  if (reason && status.status !== 'RUNNING') view.reason = reason;
+  if (status.failure) view.failure = status.failure;
+  if (status.uiUrl) view.uiUrl = status.uiUrl;
+  return view;
+}
+
+/**
+ * The relink's status. A query waits for a worker to answer, so it gets a deadline: without a worker the command
+ * says so instead of hanging. A closed relink that failed has no result, but a worker still answers its progress.
+ */
+export async function statusView(relinks: RelinkClient, workflowId: string, timeoutMs = 15_000): Promise<StatusView> {
+  const connection = relinks.client.connection;
+  const status = await connection.withDeadline(Date.now() + timeoutMs, () => relinks.status(workflowId));
+  return viewOf(
+    status,
+    status.status !== 'RUNNING' && !status.result ? await closedProgress(relinks, workflowId) : undefined,
+  );
+}
+
+async function closedProgress(relinks: RelinkClient, workflowId: string): Promise<RelinkProgress | undefined> {
+  try {
+    return await relinks.client.connection.withDeadline(Date.now() + 5_000, () => relinks.progress(workflowId));
+  } catch {
+    return undefined; // no worker to replay it: the status still has the outcome and the failure
+  }
+}

@@ -145,9 +145,12 @@ export class AlmaClient {
     this.getRetries = Math.max(0, options.getRetries ?? 2);
     this.retryDelayMs = options.retryDelayMs ?? 500;
     this.#limiter = new RateLimiter(this.requestsPerSecond);
+    // Enough sockets for the limiter's full rate with calls of up to 2 s each: a fixed 16 capped the client at
+    // 16 / latency calls per second (160/s at 100 ms, 32/s at 500 ms), below a 50/s threshold. Opened on demand.
+    const maxSockets = Math.max(16, Math.ceil(this.requestsPerSecond * 2));
     this.#agents = {
-      http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
-      https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
+      http: new http.Agent({ keepAlive: true, maxSockets }),
+      https: new https.Agent({ keepAlive: true, maxSockets }),
     };
     this.#http = axios.create({
       httpAgent: this.#agents.http,

@@ -1,0 +1,345 @@
+// `npm run bench`: relinks over many patrons against a real Temporal dev server and the Alma simulator, with a
+// simulated staff member who clicks Lost at once, compared with the same Alma calls made by plain scripts without
+// Temporal. Prints one JSON object on stdout; progress goes to stderr. Loopback only; every run bounded.
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Command, InvalidArgumentError } from 'commander';
+import { AlmaClient } from '../src/alma';
+import { startAlmaSimulator, type AlmaSimulator } from '../src/alma-sim';
+import { RelinkClient } from '../src/client';
+import { clientDataConverter } from '../src/codec';
+import { startDevServer } from '../src/dev/temporal-server';
+import { runPlain, type PlainRun } from './baselines';
+import { CpuMeter, MemorySampler } from './proc';
+import { activityFailures, plainFigures, temporalCostPerActivity, temporalFigures } from './report';
+import { ratio, round } from './stats';
+import { runThroughTemporal, type TemporalRun } from './temporal-run';
+import { startWorkerProcess } from './worker-process';
+import { buildWorkload, calibrationWorkload, type Workload } from './workload';
+
+interface Settings {
+  scenario: string;
+  relinks: number;
+  patrons: number;
+  latency: number;
+  limit: number;
+  clientLimit: number;
+  concurrency: number;
+  sequential: number;
+  baselines: boolean;
+  dbFile?: string;
+  timeout: number;
+  profileWorker?: string;
+  serverDefaults: boolean;
+}
+
+/**
+ * The dev server runs ONE history shard, and each shard polls its transfer queue (the hop that hands every new
+ * workflow or activity task to matching) at most 20 times a second by default: past a short burst every hop then
+ * waits up to 50 ms. A production cluster spreads workflows over hundreds of shards, each with its own budget, so the
+ * bench lifts it; --server-defaults measures the dev server as shipped.
+ */
+const SERVER_TUNING = { 'history.transferProcessorMaxPollRPS': 1000 };
+
+/** The targets of issue 8, each a preset; any flag given overrides it. */
+const SCENARIOS: Record<string, Partial<Settings>> = {
+  // Alma's long-standing threshold: keep the API busy right up to it, and no further.
+  throughput: { relinks: 500, patrons: 100, concurrency: 100, latency: 100, limit: 25 },
+  // One relink at a time: what Temporal adds to a relink nobody else competes with.
+  alone: { relinks: 10, patrons: 10, concurrency: 1, latency: 100, limit: 25 },
+  // The limit out of the way: Temporal's throughput against plain parallel code, and the worker's memory.
+  unlimited: { relinks: 600, patrons: 200, concurrency: 200, latency: 100, limit: 1000 },
+  // 0 ms Alma latency, one at a time: what Temporal itself costs per activity.
+  overhead: { relinks: 30, patrons: 30, concurrency: 1, latency: 0, limit: 1000 },
+};
+
+const MAX_RELINKS = 5000;
+const log = (line: string) => void process.stderr.write(`${line}\n`);
+
+function int(name: string, min: number, max: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function positive(value: string) {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 1000)
+    throw new InvalidArgumentError('must be a number above 0, at most 1000');
+  return n;
+}
+
+function parseSettings(argv: string[]): Settings {
+  const program = new Command('bench')
+    .description('Relinks through Temporal against the Alma simulator, with plain-script baselines. JSON on stdout.')
+    .option('--scenario <name>', `preset: ${Object.keys(SCENARIOS).join(', ')}`, 'throughput')
+    .option('--relinks <n>', `relinks to run (at most ${MAX_RELINKS})`, int('--relinks', 1, MAX_RELINKS))
+    .option(
+      '--patrons <p>',
+      'patrons they are spread over; each patron relinks one after another',
+      int('--patrons', 1, MAX_RELINKS),
+    )
+    .option('--latency <ms>', 'latency of each Alma call in the simulator', int('--latency', 0, 10_000))
+    .option('--limit <l>', "Alma's per-second threshold (simulator answers 429 above it)", int('--limit', 1, 1000))
+    .option('--client-limit <r>', "the client's own limiter, calls/s (default: 96 % of --limit)", positive)
+    .option('--concurrency <c>', 'relinks in flight (at most --patrons)', int('--concurrency', 1, MAX_RELINKS))
+    .option(
+      '--sequential <n>',
+      'relinks in the sequential baseline (default: min(relinks, 30))',
+      int('--sequential', 1, MAX_RELINKS),
+    )
+    .option('--no-baselines', 'skip the plain-script baselines')
+    .option('--db-file <path>', "the dev server's SQLite file (default: in memory)")
+    .option('--timeout <s>', 'give up on a run after this many seconds', int('--timeout', 10, 3600), 900)
+    .option('--server-defaults', "keep the dev server's transfer-queue poll limit (20/s on its one shard)")
+    .option('--profile-worker <dir>', 'write a V8 CPU profile of the worker (node --cpu-prof) into this folder')
+    .parse(argv);
+  const o = program.opts();
+  const preset = SCENARIOS[o.scenario as string];
+  if (!preset && o.scenario !== 'custom')
+    program.error(`unknown scenario "${o.scenario}" (${Object.keys(SCENARIOS).join(', ')}, custom)`);
+  const pick = <K extends keyof Settings>(k: K, fallback: Settings[K]): Settings[K] =>
+    (o[k] as Settings[K] | undefined) ?? (preset?.[k] as Settings[K] | undefined) ?? fallback;
+  const relinks = pick('relinks', 100);
+  const patrons = Math.min(pick('patrons', Math.min(relinks, 50)), relinks);
+  const limit = pick('limit', 25);
+  return {
+    scenario: o.scenario as string,
+    relinks,
+    patrons,
+    latency: pick('latency', 100),
+    limit,
+    clientLimit: (o.clientLimit as number | undefined) ?? round(limit * 0.96, 2),
+    concurrency: Math.min(pick('concurrency', patrons), patrons),
+    sequential: Math.min((o.sequential as number | undefined) ?? 30, relinks),
+    baselines: o.baselines as boolean,
+    dbFile: o.dbFile as string | undefined,
+    timeout: o.timeout as number,
+    profileWorker: o.profileWorker as string | undefined,
+    serverDefaults: (o.serverDefaults as boolean | undefined) ?? false,
+  };
+}
+
+function progressBar(label: string, total: number) {
+  let last = 0;
+  return (done: number) => {
+    const now = Date.now();
+    if (done === total || now - last > 2000) {
+      last = now;
+      log(`  ${label}: ${done}/${total}`);
+    }
+  };
+}
+
+async function run(): Promise<void> {
+  const s = parseSettings(process.argv);
+  log(`bench: ${JSON.stringify(s)}`);
+  const faults = { latencyMs: s.latency, perSecondLimit: s.limit };
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  try {
+    // 1. The Temporal dev server (headless, in memory unless told otherwise) and the Alma simulator.
+    const server = await startDevServer({
+      ...(s.dbFile ? { dbFilename: s.dbFile } : {}),
+      dynamicConfig: s.serverDefaults ? {} : SERVER_TUNING,
+      stdio: 'ignore',
+      log,
+    });
+    cleanups.push(() => server.stop());
+    const connection = await Connection.connect({ address: server.address });
+    cleanups.push(() => connection.close());
+    const taskQueue = `bench-${process.pid}-${Date.now().toString(36)}`;
+    // Payloads are encrypted (src/codec): the client uses the same development key as the worker on loopback.
+    const dataConverter = clientDataConverter(server.address);
+    const relinks = new RelinkClient(new Client({ connection, dataConverter }), taskQueue);
+    const calibration = calibrationWorkload();
+    const sim: AlmaSimulator = await startAlmaSimulator({
+      fixtures: calibration.fixtures,
+      dailyBudget: 100_000_000,
+      log,
+    });
+    cleanups.push(() => sim.close());
+
+    // 2. The worker, in its own process, as an operator starts it.
+    const worker = await startWorkerProcess({
+      temporalAddress: server.address,
+      taskQueue,
+      almaBaseUrl: sim.url,
+      almaApiKey: sim.apiKey,
+      rateLimit: s.clientLimit,
+      nodeArgs: s.profileWorker ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(s.profileWorker)}`] : [],
+      log,
+    });
+    cleanups.push(() => worker.stop());
+    const memory = new MemorySampler(worker.pid).start();
+    const deadlineMs = s.timeout * 1000;
+
+    // 3. Calls per relink: one item, then two items of one patron (also warms the worker up).
+    sim.setFaults(faults);
+    const callsOf = async (w: Workload, index: number) =>
+      (
+        await runThroughTemporal({
+          relinks,
+          sim,
+          workload: { ...w, chains: [w.chains[index]!] },
+          concurrency: 1,
+          deadlineMs,
+          progress: () => undefined,
+        })
+      ).calls;
+    const oneItemCalls = await callsOf(calibration, 0);
+    const twoItemCalls = await callsOf(calibration, 1);
+    log(`calibration: one item ${oneItemCalls.length} calls, two items ${twoItemCalls.length} calls`);
+
+    // 4. The Temporal run.
+    const workload = buildWorkload(s.relinks, s.patrons);
+    sim.reset(workload.fixtures);
+    sim.setFaults(faults);
+    log(`temporal: ${s.relinks} relinks over ${s.patrons} patrons, ${s.concurrency} in flight`);
+    const cpu = new CpuMeter({ worker: worker.pid, temporalServer: server.pid, bench: process.pid }).start();
+    const temporalRun: TemporalRun = await runThroughTemporal({
+      relinks,
+      sim,
+      workload,
+      concurrency: s.concurrency,
+      deadlineMs,
+      progress: progressBar('temporal', s.relinks),
+    });
+    const cpuUse = cpu.stop();
+    const workerMemory = memory.stop();
+    await worker.stop();
+
+    // 5. The plain scripts: same activity functions, same client options, same simulator settings.
+    const almaClient = () => new AlmaClient({ baseUrl: sim.url, apiKey: sim.apiKey, requestsPerSecond: s.clientLimit });
+    let sequential: PlainRun | undefined;
+    let parallel: PlainRun | undefined;
+    const baselineStats: Record<string, unknown> = {};
+    if (s.baselines) {
+      const seqWorkload = buildWorkload(s.sequential, Math.min(s.patrons, s.sequential), 'seq');
+      sim.reset(seqWorkload.fixtures);
+      sim.setFaults(faults);
+      log(`sequential script: ${s.sequential} relinks, one after another`);
+      const seqClient = almaClient();
+      sequential = await runPlain(seqClient, sim, seqWorkload, 1, progressBar('sequential', s.sequential));
+      baselineStats.sequential = seqClient.stats;
+      seqClient.close();
+
+      sim.reset(workload.fixtures);
+      sim.setFaults(faults);
+      log(`parallel script: ${s.relinks} relinks, ${s.concurrency} in flight`);
+      const parClient = almaClient();
+      parallel = await runPlain(parClient, sim, workload, s.concurrency, progressBar('parallel', s.relinks));
+      baselineStats.parallel = parClient.stats;
+      parClient.close();
+    }
+
+    // 6. The report.
+    const oneItem = oneItemCalls.filter((c) => c.status !== 429).length;
+    const furtherItem = twoItemCalls.filter((c) => c.status !== 429).length - oneItem;
+    const t = temporalFigures(temporalRun, s.limit);
+    const failures = activityFailures(temporalRun);
+    const seq = sequential ? plainFigures(sequential, s.limit) : undefined;
+    const par = parallel ? plainFigures(parallel, s.limit) : undefined;
+    const physicalLimit = round(s.limit / oneItem, 3);
+    const cost = sequential ? temporalCostPerActivity(temporalRun, sequential) : undefined;
+    const automatedRatio =
+      seq?.automatedMs.total && t.automatedMs.total
+        ? ratio(t.automatedMs.total.p50, seq.automatedMs.total.p50)
+        : undefined;
+
+    const targets: Array<{ target: string; measured: number | undefined; limit: number; met: boolean }> = [];
+    const check = (target: string, measured: number | undefined, limit: number, atMost: boolean) =>
+      targets.push({
+        target,
+        measured,
+        limit,
+        met: measured !== undefined && Number.isFinite(measured) && (atMost ? measured <= limit : measured >= limit),
+      });
+    check('Alma calls, one-item relink (at most)', oneItem, 12, true);
+    check('Alma calls, each further item (at most)', furtherItem, 7, true);
+    if (s.limit <= 100 && s.concurrency >= 10) {
+      check('utilisation (at least)', t.alma.utilisation, 0.9, false);
+      check(
+        '429s surfacing as activity failures or failed relinks (at most)',
+        failures.rateLimited + t.failed,
+        0,
+        true,
+      );
+      check('relinks/s as a share of L / c (at least)', ratio(t.relinksPerSecond, physicalLimit), 0.9, false);
+    }
+    if (s.concurrency === 1 && s.latency >= 50 && automatedRatio !== undefined)
+      check('automated parts, Temporal / sequential script, p50 (at most)', automatedRatio, 1.15, true);
+    if (s.limit >= 500 && s.concurrency >= 100 && par)
+      check(
+        'throughput, Temporal / parallel script (at least)',
+        ratio(t.relinksPerSecond, par.relinksPerSecond),
+        0.8,
+        false,
+      );
+    if (s.latency === 0 && cost?.perActivityMs)
+      check("Temporal's cost per activity, p50 ms (at most)", cost.perActivityMs.p50, 10, true);
+    if (s.concurrency >= 200)
+      check('worker peak RSS, MB (under)', workerMemory.kernelPeakMb ?? workerMemory.sampledPeakMb, 300, true);
+
+    const report = {
+      scenario: s.scenario,
+      settings: s,
+      temporalServer: {
+        kind: 'temporal server start-dev (1 history shard)',
+        dynamicConfig: s.serverDefaults ? {} : SERVER_TUNING,
+      },
+      machine: { cpus: os.cpus().length, node: process.version, memoryGb: round(os.totalmem() / 2 ** 30, 1) },
+      callsPerRelink: { oneItem, eachFurtherItem: furtherItem, observedInRun: t.alma.callsPerRelink },
+      physicalLimitRelinksPerSecond: physicalLimit,
+      temporal: {
+        ...t,
+        shareOfPhysicalLimit: ratio(t.relinksPerSecond, physicalLimit),
+        rateLimited: {
+          received429SimLog: t.alma.rateLimited,
+          activityAttemptsFailed: failures.attempts,
+          activityAttemptsFailedAlmaUnavailable: failures.rateLimited,
+          failedRelinks: t.failed,
+          ...(failures.examples.length ? { examples: failures.examples } : {}),
+        },
+        temporalCost: cost,
+        worker: {
+          memory: {
+            ...workerMemory,
+            method:
+              'child process (node --import tsx src/worker.ts); /proc/<pid>/status: VmRSS sampled every 100 ms, VmHWM read before it stopped',
+          },
+        },
+        cpu: cpuUse,
+      },
+      baselines: s.baselines
+        ? {
+            sequential: seq && { ...seq, almaClient: baselineStats.sequential },
+            parallel: par && { ...par, almaClient: baselineStats.parallel },
+          }
+        : undefined,
+      ratios: {
+        throughputVsSequential: seq ? ratio(t.relinksPerSecond, seq.relinksPerSecond) : undefined,
+        throughputVsParallel: par ? ratio(t.relinksPerSecond, par.relinksPerSecond) : undefined,
+        automatedP50VsSequential: automatedRatio,
+      },
+      targets,
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        log(`cleanup: ${String(err)}`);
+      }
+    }
+  }
+}
+
+run().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

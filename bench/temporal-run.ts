@@ -1,0 +1,171 @@
+// The relinks through Temporal: started through RelinkClient like staff would, with a simulated staff member who
+// clicks Lost in Alma as soon as a relink waits for it and then sends confirm-lost. Timings come afterwards from
+// each relink's event history; the staff member's own reaction time is not part of any automated figure.
+import type { AlmaSimulator, SimCall } from '../src/alma-sim';
+import { RelinkClient, RelinkClientError } from '../src/client';
+import type { RelinkResult } from '../src/workflows/types';
+import { timelineOf, type RelinkTimeline } from './history';
+import { relinkInputFor, runChains, type RelinkJob, type Workload } from './workload';
+
+export interface RelinkRun {
+  job: RelinkJob;
+  workflowId: string;
+  runId?: string;
+  outcome: string;
+  error?: string;
+  timeline?: RelinkTimeline;
+}
+
+export interface TemporalRun {
+  relinks: RelinkRun[];
+  wallMs: number;
+  /** The call log of this run only. */
+  calls: SimCall[];
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Tells each waiting relink when Alma has answered its loan POST, by reading the simulator's call log (in this
+ * process, no Alma call): the staff member only starts asking the workflow once there is a loan to click Lost on.
+ */
+class LoanWatcher {
+  private from = 0;
+  private readonly handled = new Set<number>();
+  private readonly waiting = new Map<string, () => void>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly sim: AlmaSimulator,
+    private readonly intervalMs = 20,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  loanAnswered(patronId: string): Promise<void> {
+    return new Promise((resolve) => this.waiting.set(patronId, resolve));
+  }
+
+  forget(patronId: string): void {
+    this.waiting.get(patronId)?.();
+    this.waiting.delete(patronId);
+  }
+
+  private tick(): void {
+    if (this.waiting.size === 0) return;
+    const calls = this.sim.calls();
+    let firstOpen = -1;
+    for (let i = this.from; i < calls.length; i++) {
+      const c = calls[i]!;
+      if (c.status === 0) {
+        if (firstOpen < 0) firstOpen = i;
+        continue;
+      }
+      if (this.handled.has(c.seq)) continue;
+      this.handled.add(c.seq);
+      const m = c.method === 'POST' && c.status < 300 ? /^\/almaws\/v1\/users\/([^/?]+)\/loans/.exec(c.path) : null;
+      const patronId = m ? decodeURIComponent(m[1]!) : undefined;
+      const resolve = patronId ? this.waiting.get(patronId) : undefined;
+      if (resolve) {
+        this.waiting.delete(patronId!);
+        resolve();
+      }
+    }
+    this.from = firstOpen < 0 ? calls.length : firstOpen;
+  }
+}
+
+export interface TemporalRunOptions {
+  relinks: RelinkClient;
+  sim: AlmaSimulator;
+  workload: Workload;
+  concurrency: number;
+  deadlineMs: number;
+  progress: (done: number) => void;
+}
+
+export async function runThroughTemporal(options: TemporalRunOptions): Promise<TemporalRun> {
+  const { relinks, sim } = options;
+  const callsBefore = sim.calls().length;
+  const watcher = new LoanWatcher(sim);
+  watcher.start();
+  const deadline = Date.now() + options.deadlineMs;
+  const runs: RelinkRun[] = [];
+  const began = performance.now();
+
+  async function staffMember(workflowId: string, loaned: Promise<void>, closed: () => boolean): Promise<void> {
+    await loaned;
+    while (!closed()) {
+      if (Date.now() > deadline) throw new Error(`${workflowId}: no Lost wait before the deadline`);
+      const progress = await relinks.progress(workflowId);
+      if (progress.outcome) return; // it ended early; its result tells why
+      if (progress.awaiting === 'lost-declaration') {
+        for (const item of progress.items) if (item.loanId && !item.lostConfirmed) sim.declareLost(item.loanId);
+        try {
+          await relinks.confirmLost(workflowId);
+          return;
+        } catch (err) {
+          if (!(err instanceof RelinkClientError)) throw err;
+        }
+      }
+      await sleep(10);
+    }
+  }
+
+  async function one(job: RelinkJob): Promise<void> {
+    const loaned = watcher.loanAnswered(job.patronId);
+    const started = await relinks.start(relinkInputFor(job));
+    const run: RelinkRun = { job, workflowId: started.workflowId, runId: started.runId, outcome: 'running' };
+    runs.push(run);
+    const handle = relinks.client.workflow.getHandle(started.workflowId, started.runId);
+    let closed = false;
+    const staff = staffMember(started.workflowId, loaned, () => closed);
+    try {
+      const result = (await handle.result()) as RelinkResult;
+      run.outcome = result.outcome;
+      if (result.reason) run.error = result.reason;
+    } catch (err) {
+      run.outcome = 'failed';
+      run.error =
+        err instanceof Error ? `${err.message}${err.cause ? `: ${(err.cause as Error).message}` : ''}` : String(err);
+    }
+    closed = true;
+    watcher.forget(job.patronId); // a relink that ended before its loan leaves no Lost click to make
+    await staff.catch((err) => (run.error ??= String(err)));
+    options.progress(runs.filter((r) => r.outcome !== 'running').length);
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the Temporal run did not finish within ${options.deadlineMs / 1000} s`)),
+      options.deadlineMs,
+    );
+  });
+  try {
+    await Promise.race([runChains(options.workload.chains, options.concurrency, one), timeout]);
+  } finally {
+    clearTimeout(timer);
+    watcher.stop();
+  }
+  const wallMs = performance.now() - began;
+
+  // Histories, a few at a time.
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < runs.length; i = next++) {
+        const run = runs[i]!;
+        const history = await relinks.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+        run.timeline = timelineOf(history);
+      }
+    }),
+  );
+  return { relinks: runs, wallMs, calls: sim.calls().slice(callsBefore) };
+}

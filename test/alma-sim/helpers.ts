@@ -1,34 +1,16 @@
 // Shared by the simulator tests: one simulator per test file, an axios client that never throws on a status,
 // and builders for fixtures in Alma's shapes (each test resets the simulator to its own state).
-import { readFileSync } from 'node:fs';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { XMLParser } from 'fast-xml-parser';
-import { exampleFixturesPath, startAlmaSimulator, type AlmaSimulator, type Fixtures } from '../../src/alma-sim';
+import { startAlmaSimulator, type AlmaSimulator, type Fixtures } from '../../src/alma-sim';
+import { exampleFixtures, fixturesWith } from '../support/fixtures';
 
 export type Any = any;
 
-export function example(): Any {
-  return JSON.parse(readFileSync(exampleFixturesPath, 'utf8'));
-}
+export const example = (): Any => exampleFixtures();
 
 /** The example fixtures plus extra records. */
-export function withExample(extra: {
-  users?: Any[];
-  items?: Any[];
-  loans?: Any[];
-  requests?: Any[];
-  fees?: Any[];
-}): Fixtures {
-  const base = example();
-  return {
-    ...base,
-    users: [...base.users, ...(extra.users ?? [])],
-    items: [...base.items, ...(extra.items ?? [])],
-    loans: [...base.loans, ...(extra.loans ?? [])],
-    requests: [...base.requests, ...(extra.requests ?? [])],
-    fees: [...base.fees, ...(extra.fees ?? [])],
-  };
-}
+export const withExample = fixturesWith;
 
 export function patron(id: string, extra: Any = {}): Any {
   return {

@@ -1,6 +1,5 @@
 // Everything a relink test needs: the real dev server (from jest's globalSetup), a real Alma simulator on
 // loopback, a real Alma client and a relink worker. Each test builds its own Alma state and patron.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { AlmaClient } from '../../src/alma';
@@ -9,14 +8,11 @@ import { RelinkClient } from '../../src/client';
 import { EncryptionCodec, devKeyRing, failureConverterPath, startCodecServer } from '../../src/codec';
 import { createRelinkWorker } from '../../src/worker';
 import type { RelinkInput, RelinkProgress } from '../../src/workflows/types';
+export { exampleFixtures, fixturesWith } from './fixtures';
 import { connectToTestServer, testServerAddress, uniqueTaskQueue, type TemporalTestContext } from './temporal';
 
 export const HOLDING_EMAIL = 'relink-holding@library.example.edu';
 export const DESKS = { deskByLibrary: { MAIN: 'DEFAULT_CIRC_DESK', SCI: 'SCI_DESK' } };
-
-export function exampleFixtures(): Fixtures {
-  return JSON.parse(readFileSync(path.join(__dirname, '../../fixtures/alma-example.json'), 'utf8')) as Fixtures;
-}
 
 type AnyRecord = Record<string, any>;
 
@@ -102,24 +98,6 @@ export function holdRequest(userId: string, barcode: string, requestId: string) 
     pickup_location_library: 'MAIN',
     request_date: '2026-11-20Z',
   };
-}
-
-export function fixturesWith(parts: {
-  users?: AnyRecord[];
-  items?: AnyRecord[];
-  requests?: AnyRecord[];
-  loans?: AnyRecord[];
-  fees?: AnyRecord[];
-}): Fixtures {
-  const base = exampleFixtures() as AnyRecord;
-  return {
-    ...base,
-    users: [...base.users, ...(parts.users ?? [])],
-    items: [...base.items, ...(parts.items ?? [])],
-    requests: [...base.requests, ...(parts.requests ?? [])],
-    loans: [...base.loans, ...(parts.loans ?? [])],
-    fees: [...base.fees, ...(parts.fees ?? [])],
-  } as Fixtures;
 }
 
 let bundlePromise: ReturnType<typeof bundleWorkflowCode> | undefined;

@@ -1,6 +1,7 @@
 // The relink of closed lost loans to one patron, in order: preflight, request review, email swap, scan in,
 // loan, the staff Lost click (confirmed through Alma), and — whatever happens — the restore of the patron's email.
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -29,6 +30,10 @@ function activitiesFor(stepTimeout: Duration) {
     steps: proxyActivities<RelinkActivities>({
       startToCloseTimeout: stepTimeout,
       retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
+      // On a cancel, wait for the step in flight to end before the restore runs: a swap or loan that Alma applies
+      // after the restore would leave the holding address in place, or send the loan letter to the patron. (Left
+      // unset, the SDK sends TRY_CANCEL, which gives up on the step at once, whatever its doc comment says.)
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     }),
     // The restore never gives up: every failure retries, with the pause capped so it resumes soon after Alma does.
     restoreContact: proxyActivities<RelinkActivities>({

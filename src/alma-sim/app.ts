@@ -1,7 +1,7 @@
 // The express application: /_sim admin controls, then the /almaws/v1 pipeline and routes.
 import express, { type Express } from 'express';
 import type { SimCore } from './core';
-import { apiErrorHandler, apiGate, mountRoute, noRoute } from './pipeline';
+import { apiArrival, apiErrorHandler, apiGate, mountRoute, noRoute } from './pipeline';
 import { adminRouter } from './routes/admin';
 import { apiRoutes } from './routes';
 
@@ -13,9 +13,11 @@ export function createApp(core: SimCore, log: (line: string) => void): Express {
 
   app.use('/_sim', adminRouter(core));
 
-  // The gate runs first so that every call, even one with an unreadable body, is logged and counted.
-  app.use('/almaws/v1', apiGate(core));
+  // Every call is logged on arrival, even one with an unreadable body; the body is read before the gate's waits
+  // (latency, delay rules), so a call whose caller hangs up during a wait still runs.
+  app.use('/almaws/v1', apiArrival(core));
   app.use('/almaws/v1', express.text({ type: () => true, limit: '5mb' }));
+  app.use('/almaws/v1', apiGate(core));
   const api = express.Router();
   for (const route of apiRoutes) mountRoute(api, core, route);
   app.use(api);

@@ -55,9 +55,9 @@ function send(res: Response, result: ApiResult): void {
   }
 }
 
-/** Runs before any route: log, latency, key, thresholds, fault plan. */
-export function apiGate(core: SimCore): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
+/** Runs first: every call is logged on arrival, even one whose body cannot be read. */
+export function apiArrival(core: SimCore): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
     const query = firstValues(req.query);
     const state: CallState = {
       call: core.calls.start(req.method, req.originalUrl, core.now()),
@@ -67,6 +67,18 @@ export function apiGate(core: SimCore): RequestHandler {
     res.locals.sim = state;
     res.on('finish', () => (state.call.status = res.statusCode));
     res.set('X-Exl-Api-Remaining', String(core.faults.remaining));
+    next();
+  };
+}
+
+/**
+ * Runs after the body is read, before any route: latency, key, thresholds, fault plan. The body is read before any
+ * wait, so a call Alma has received runs even when its caller hangs up (or dies) meanwhile, as on a real server.
+ */
+export function apiGate(core: SimCore): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const state = stateOf(res);
+    const { query } = state;
 
     const latency = core.faults.latencyMs();
     if (latency > 0) await core.sleep(latency);

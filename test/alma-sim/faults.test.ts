@@ -106,6 +106,17 @@ describe('faults', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(390);
   });
 
+  it('a delayed write still runs when its caller hangs up during the delay, as on a real server', async () => {
+    t.sim.setFaults({ rules: [{ method: 'POST', path: '/loans', action: 'delay', delayMs: 300 }] });
+    const controller = new AbortController();
+    const call = t.alma.post(lendFree, DESK, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    await expect(call).rejects.toThrow(/cancel|abort/i);
+    expect(loansOf(t.sim.state())).toEqual([]);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(loansOf(t.sim.state())).toHaveLength(1);
+  });
+
   it('a drop rule closes the connection with no answer; apply-then-drop applies the write first', async () => {
     t.sim.setFaults({
       rules: [

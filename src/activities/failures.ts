@@ -51,9 +51,17 @@ const typeByAlmaCode: Record<string, RelinkFailureType> = {
 export function toActivityFailure(err: unknown, what: string): Error {
   if (!isAlmaError(err)) return err instanceof Error ? err : new Error(String(err));
   const ids = { almaCode: err.code ?? '', trackingId: err.trackingId ?? '', httpStatus: String(err.status ?? '') };
-  const message = `Alma refused ${what}: ${err.almaMessage || err.message}${err.code ? ` (Alma error ${err.code})` : ''}`;
+  const detail = `${err.almaMessage || err.message}${err.code ? ` (Alma error ${err.code})` : ''}`;
+  const message = `Alma refused ${what}: ${detail}`;
   if (err.retryable) {
-    return ApplicationFailure.create({ type: 'AlmaUnavailable', message, nonRetryable: false, details: [ids] });
+    // Not a refusal: Alma was down, slow or busy. Say so, since staff see this on a step that keeps retrying.
+    const unavailable = `Alma did not answer ${what} (will retry): ${detail}`;
+    return ApplicationFailure.create({
+      type: 'AlmaUnavailable',
+      message: unavailable,
+      nonRetryable: false,
+      details: [ids],
+    });
   }
   return businessFailure(typeByAlmaCode[err.code ?? ''] ?? 'AlmaRejected', message, ids);
 }

@@ -1,0 +1,92 @@
+// `npm run chaos`: proves the relink's promise against real process kills and real faults. Starts its own Temporal
+// dev server (its own SQLite file), the Alma simulator and worker processes, all on loopback; runs every scenario
+// (bounded in count and time); prints a table of scenarios × runs × outcome on stdout (progress on stderr), and
+// writes it into docs/reliability.md. Exit status 1 when any run broke an invariant or ended unexpectedly.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { failureLines, markdownTable, notesOf, rowsOf, terminalTable, totals, writeTableInto } from './report';
+import { GROUPS, runChaos } from './runner';
+
+const integer = (min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer ${min}-${max}`);
+  return n;
+};
+
+const groupList = (value: string) => {
+  const groups = value.split(',').map((g) => g.trim());
+  const unknown = groups.filter((g) => !GROUPS[g]);
+  if (unknown.length)
+    throw new InvalidArgumentError(`unknown group ${unknown.join(', ')}: use ${Object.keys(GROUPS).join(', ')}`);
+  return groups;
+};
+
+interface Options {
+  quick?: boolean;
+  only?: string[];
+  faultRelinks?: number;
+  repeat: number;
+  timeLimit: number;
+  seed: number;
+  doc: boolean;
+  recordHistories?: boolean;
+}
+
+async function run(): Promise<void> {
+  const program = new Command('chaos')
+    .description('Kill workers and the Temporal server, inject Alma faults and bad input; check the invariants.')
+    .option('--quick', 'only the reduced set that npm test runs')
+    .option('--only <groups>', `comma-separated groups: ${Object.keys(GROUPS).join(', ')}`, groupList)
+    .option('--fault-relinks <n>', 'relinks in the Alma fault batch (default 50, quick 12)', integer(1, 200))
+    .option('--repeat <n>', 'runs of each worker-crash kill point', integer(1, 5), 1)
+    .option('--time-limit <minutes>', 'start no scenario after this many minutes', integer(1, 60), 20)
+    .option('--seed <n>', "seed of the simulator's random faults", integer(0, 2 ** 31), 1)
+    .option('--no-doc', 'do not write the table into docs/reliability.md')
+    .option('--record-histories', 'save the histories of the crash and cancel runs to test/histories/')
+    .parse();
+  const opts = program.opts<Options>();
+
+  const result = await runChaos({
+    quick: opts.quick,
+    groups: opts.only,
+    faultRelinks: opts.faultRelinks,
+    repeat: opts.repeat,
+    timeLimitMs: opts.timeLimit * 60_000,
+    seed: opts.seed,
+    historiesDir: opts.recordHistories ? path.resolve(__dirname, '..', 'test', 'histories') : undefined,
+  });
+
+  const rows = rowsOf(result.records);
+  const sum = totals(result.records);
+  const command = ['npm run chaos', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+  const summary =
+    `${sum.runs} runs, ${sum.passed} passed, ${sum.failed} failed in ${Math.round(result.seconds)} s ` +
+    `(${os.cpus().length} cores, Node ${process.version})` +
+    (result.skipped.length ? `; not started (time limit): ${result.skipped.join('; ')}` : '');
+  process.stdout.write(`${terminalTable(rows)}\n${summary}\n`);
+  for (const note of notesOf(result.records)) process.stdout.write(`note: ${note}\n`);
+  for (const line of failureLines(result.records)) process.stdout.write(`${line}\n`);
+
+  if (opts.doc && !opts.quick && !opts.only) {
+    const doc = path.resolve(__dirname, '..', 'docs', 'reliability.md');
+    const block = [
+      `Command: \`${command}\` — ${new Date().toISOString().slice(0, 10)}, ${summary}.`,
+      '',
+      markdownTable(rows),
+      '',
+      ...notesOf(result.records).map((n) => `- ${n}`),
+    ].join('\n');
+    await writeTableInto(doc, block);
+    process.stderr.write(`chaos: table written to ${path.relative(process.cwd(), doc)}\n`);
+  }
+  if (existsSync(result.workDir))
+    process.stderr.write(`chaos: SQLite file and process logs kept in ${result.workDir}\n`);
+  if (sum.failed > 0) process.exitCode = 1;
+}
+
+run().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

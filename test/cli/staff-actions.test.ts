@@ -2,7 +2,9 @@
 // the relink and the Alma simulator then do.
 import {
   fixturesWith,
+  holdRequest,
   item,
+  itemIds,
   patron,
   relinkInput,
   startHarness,
@@ -13,26 +15,7 @@ import {
 } from '../support/relink-harness';
 import { cliEnv, jsonOf, relinkCli } from './run-cli';
 
-const pid = (barcode: string) => `23${barcode.replace(/\D/g, '').slice(-8).padStart(8, '0')}0101`;
-const mms = (barcode: string) => `99${barcode.replace(/\D/g, '').slice(-8).padStart(8, '0')}0101`;
-
-/** Another patron's hold on the item: the scan-in would fulfil it, so the relink waits for a review. */
-function holdBy(userId: string, barcode: string, requestId: string) {
-  return {
-    request_id: requestId,
-    user_primary_id: userId,
-    request_type: 'HOLD',
-    request_sub_type: { value: 'PATRON_PHYSICAL', desc: 'Patron physical item request' },
-    request_status: 'NOT_STARTED',
-    place_in_queue: 1,
-    mms_id: mms(barcode),
-    item_id: pid(barcode),
-    barcode,
-    pickup_location_type: 'LIBRARY',
-    pickup_location_library: 'MAIN',
-    request_date: '2026-11-20Z',
-  };
-}
+const pid = (barcode: string) => itemIds(barcode).itemPid;
 
 describe('relink review, confirm-lost and cancel', () => {
   let h: RelinkHarness;
@@ -59,8 +42,8 @@ describe('relink review, confirm-lost and cancel', () => {
           item('52000000007'),
         ],
         requests: [
-          holdBy('cli.queue', '52000000001', '8520000000001'),
-          holdBy('cli.queue', '52000000002', '8520000000002'),
+          holdRequest('cli.queue', '52000000001', '8520000000001'),
+          holdRequest('cli.queue', '52000000002', '8520000000002'),
         ],
       }),
     );

@@ -1,6 +1,6 @@
 // Settings from the environment (or a .env file), validated once at start with one message listing everything
 // missing or malformed. Each entry point asks only for the parts it uses: the CLI never needs the Alma API key.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import type { TLSConfig } from '@temporalio/client';
@@ -141,7 +141,37 @@ const codecSchema = z
     path: ['RELINK_CODEC_KEY_FILE'],
   });
 
+/**
+ * How much one worker process takes on. Relink activities spend nearly all their time waiting on Alma (or on the
+ * client's rate limiter), so activity slots are cheap; cached workflows are what hold memory.
+ */
+const workerSchema = z.object({
+  /** Activities running at once; each is one Alma step of one relink, mostly waiting. */
+  RELINK_WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(200),
+  /**
+   * Workflow tasks held at once. Each is a few milliseconds of CPU, but holds its slot until the server has taken
+   * its answer: with a busy server, the SDK's 40 left tasks waiting on the server for seconds.
+   */
+  RELINK_WORKER_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(100),
+  /**
+   * Open relinks kept in memory between their steps (~0.1 MB each). One past the cache is replayed from its history
+   * at its next step (CPU, and a history read on the server), so this bounds memory without limiting how many
+   * relinks may be open. Raising it far means raising the heap limit too (WORKER_NODE_FLAGS in worker.ts).
+   */
+  RELINK_WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(250),
+  /**
+   * A workflow bundle built by `npm run build` (dist/src/workflows.bundle.js). The compiled worker finds its own;
+   * set this only to use another. Unset when running from TypeScript: the worker bundles the sources at start.
+   */
+  RELINK_WORKFLOW_BUNDLE: z
+    .string()
+    .min(1)
+    .refine((file) => existsSync(file), { message: 'no such file (build one with npm run build)' })
+    .optional(),
+});
+
 export type TemporalSettings = z.infer<typeof temporalSchema>;
+export type WorkerSettings = z.infer<typeof workerSchema>;
 export type CodecSettings = z.infer<typeof codecSchema>;
 export type AlmaSettings = z.infer<typeof almaSchema>;
 export type RelinkSettings = z.infer<typeof relinkSchema>;
@@ -154,14 +184,21 @@ export class ConfigError extends Error {
   }
 }
 
-type Part = 'temporal' | 'alma' | 'relink' | 'codec';
-const schemas = { temporal: temporalSchema, alma: almaSchema, relink: relinkSchema, codec: codecSchema };
+type Part = 'temporal' | 'alma' | 'relink' | 'codec' | 'worker';
+const schemas = {
+  temporal: temporalSchema,
+  alma: almaSchema,
+  relink: relinkSchema,
+  codec: codecSchema,
+  worker: workerSchema,
+};
 
 export interface Settings {
   temporal: TemporalSettings;
   alma: AlmaSettings;
   relink: RelinkSettings;
   codec: CodecSettings;
+  worker: WorkerSettings;
 }
 
 /** Validates the named parts of the configuration together, so one message lists every problem. */

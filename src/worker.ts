@@ -1,12 +1,14 @@
 // The relink worker: runs the workflow and its activities against Alma.
 // `npm run worker` runs it alone against the Alma configured in the environment (or .env).
+import { getHeapStatistics } from 'node:v8';
 import type { DataConverter } from '@temporalio/common';
 import { temporal as proto } from '@temporalio/proto';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { AlmaClient, baseUrlFor } from './alma';
 import { codecKeyRing, relinkDataConverter } from './codec';
-import { isLoopback, loadSettings, temporalConnectionOptions } from './config';
+import { isLoopback, loadSettings, temporalConnectionOptions, type WorkerSettings } from './config';
+import { prebuiltWorkflowBundle } from './workflow-bundle';
 
 export interface RelinkWorkerOptions {
   connection: NativeConnection;
@@ -18,12 +20,42 @@ export interface RelinkWorkerOptions {
    * the Temporal server in clear text. Omitted only by tests that look at raw payloads on purpose.
    */
   dataConverter?: DataConverter;
-  /** Reuse one workflow bundle across workers (tests, benchmarks): bundling takes seconds. */
+  /**
+   * A prebuilt workflow bundle: the one `npm run build` wrote (see workflow-bundle.ts), or one shared by tests.
+   * Without it the worker bundles the workflow sources at start, which takes seconds and ~100 MB.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  maxConcurrentActivityTaskExecutions?: number;
+  /** Slots and cache size (config.ts, RELINK_WORKER_*); the defaults there suit a few hundred open relinks. */
+  tuning?: Partial<WorkerTuning>;
+}
+
+/**
+ * How a production worker process runs (Dockerfile, docker-compose.yml, the benchmark). Left alone, V8 lets each of
+ * the worker's two heaps (activities and the Alma client; the workflow sandbox thread) grow towards a limit derived
+ * from the machine's memory, collecting late, and glibc gives each of the Rust core's threads its own malloc arena.
+ * At 200 relinks in flight, peak RSS was 350-430 MB without these and ~250 MB with them (docs/performance.md).
+ * The live heaps hold ~50-80 MB and ~30 MB, so 128 MB leaves room for RELINK_WORKER_CACHED_WORKFLOWS up to ~800
+ * (~0.1 MB each); raise --max-old-space-size with it.
+ */
+export const WORKER_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=4'] as const;
+export const WORKER_ENV = { MALLOC_ARENA_MAX: '2' } as const;
+
+export interface WorkerTuning {
+  maxActivities: number;
+  maxWorkflowTasks: number;
+  cachedWorkflows: number;
+}
+
+export function workerTuning(settings: WorkerSettings): WorkerTuning {
+  return {
+    maxActivities: settings.RELINK_WORKER_MAX_ACTIVITIES,
+    maxWorkflowTasks: settings.RELINK_WORKER_MAX_WORKFLOW_TASKS,
+    cachedWorkflows: settings.RELINK_WORKER_CACHED_WORKFLOWS,
+  };
 }
 
 export function createRelinkWorker(options: RelinkWorkerOptions): Promise<Worker> {
+  const tuning = options.tuning ?? {};
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
@@ -33,8 +65,11 @@ export function createRelinkWorker(options: RelinkWorkerOptions): Promise<Worker
       : { workflowsPath: require.resolve('./workflows') }),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     activities: createActivities({ alma: options.alma }),
-    ...(options.maxConcurrentActivityTaskExecutions
-      ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions }
+    ...(tuning.maxActivities ? { maxConcurrentActivityTaskExecutions: tuning.maxActivities } : {}),
+    ...(tuning.cachedWorkflows ? { maxCachedWorkflows: tuning.cachedWorkflows } : {}),
+    // The SDK refuses more concurrent workflow tasks than cached workflows.
+    ...(tuning.maxWorkflowTasks
+      ? { maxConcurrentWorkflowTaskExecutions: Math.min(tuning.maxWorkflowTasks, tuning.cachedWorkflows ?? Infinity) }
       : {}),
   });
 }
@@ -89,7 +124,7 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
 
 async function run(): Promise<void> {
   // Step 1: settings (the API key stays inside the Alma client; it is never printed).
-  const { temporal, alma, codec } = loadSettings(['temporal', 'alma', 'codec']);
+  const { temporal, alma, codec, worker: workerSettings } = loadSettings(['temporal', 'alma', 'codec', 'worker']);
   const baseUrl = baseUrlFor({ baseUrl: alma.ALMA_BASE_URL, region: alma.ALMA_REGION });
   const keys = codecKeyRing(codec, {
     // The generated development key only for a dev server and the simulator on this machine.
@@ -113,16 +148,23 @@ async function run(): Promise<void> {
       if (added.length) console.error(`Registered search attributes: ${added.join(', ')}.`);
     }
     // Step 3: create the worker and run it until Ctrl-C.
+    const workflowBundle = workerSettings.RELINK_WORKFLOW_BUNDLE
+      ? { codePath: workerSettings.RELINK_WORKFLOW_BUNDLE }
+      : prebuiltWorkflowBundle();
     const worker = await createRelinkWorker({
       connection,
       namespace: temporal.TEMPORAL_NAMESPACE,
       taskQueue: temporal.RELINK_TASK_QUEUE,
       alma: client,
       dataConverter: relinkDataConverter(keys),
+      workflowBundle,
+      tuning: workerTuning(workerSettings),
     });
     console.error(
       `Relink worker polling task queue "${temporal.RELINK_TASK_QUEUE}" on ${temporal.TEMPORAL_ADDRESS} ` +
-        `(namespace ${temporal.TEMPORAL_NAMESPACE}; payloads encrypted with key "${keys.current.id}").`,
+        `(namespace ${temporal.TEMPORAL_NAMESPACE}; payloads encrypted with key "${keys.current.id}"; ` +
+        `workflows ${workflowBundle ? `from ${workflowBundle.codePath}` : 'bundled from the sources'}; ` +
+        `heap limit ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MB).`,
     );
     await worker.run();
   } finally {

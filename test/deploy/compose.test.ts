@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../../src/worker';
 import { debianTool } from '../support/debian-package';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -146,6 +147,10 @@ describeWithCompose('docker-compose.yml', () => {
     }
   });
 
+  it('runs the worker with the heap limits the benchmark measured (WORKER_NODE_FLAGS)', () => {
+    expect(services.worker!.command).toEqual(['node', ...WORKER_NODE_FLAGS, 'src/worker.js']);
+  });
+
   it('runs the relink services from this repository image, on entry points that exist', () => {
     for (const name of ['worker', 'codec-server', 'alma-sim']) {
       const service = services[name]!;
@@ -171,7 +176,18 @@ describe('Dockerfile', () => {
     expect(final).toMatch(/^USER node$/m);
     expect(final).toMatch(/COPY --from=build/);
     expect(final).not.toMatch(/tsc/);
-    expect(stages[0]).toMatch(/tsc -p tsconfig\.build\.json/);
+    expect(stages[0]).toMatch(/npm run build/);
+    // npm run build: tsc on the production config, then the prebuilt workflow bundle the worker loads.
+    expect(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.build).toMatch(
+      /tsc -p tsconfig\.build\.json && node dist\/src\/workflow-bundle\.js/,
+    );
+  });
+
+  it('starts the worker by default, with the heap limits and malloc setting of WORKER_NODE_FLAGS and WORKER_ENV', () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(stages[stages.length - 1]!)?.[1];
+    expect(JSON.parse(cmd ?? 'null')).toEqual(['node', ...WORKER_NODE_FLAGS, 'src/worker.js']);
+    for (const [name, value] of Object.entries(WORKER_ENV))
+      expect(stages[stages.length - 1]).toMatch(new RegExp(`^ENV ${name}=${value}$`, 'm'));
   });
 
   it('uses a glibc base image: the Temporal core bridge has no musl build', () => {

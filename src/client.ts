@@ -141,23 +141,31 @@ export class RelinkClient {
     }
   }
 
-  async status(workflowId: string): Promise<RelinkStatus> {
-    const handle = this.client.workflow.getHandle(workflowId);
+  /**
+   * Status, step and awaited action from the server alone (the search attributes the workflow keeps current), with
+   * no query: nothing for the worker to answer, so it is cheap enough to poll.
+   */
+  async summary(workflowId: string): Promise<RelinkStatus> {
     let description: WorkflowExecutionDescription;
     try {
-      description = await handle.describe();
+      description = await this.client.workflow.getHandle(workflowId).describe();
     } catch (err) {
       if (isNotFound(err)) throw new RelinkClientError(`No relink with id ${workflowId} exists.`, 'not-found');
       throw err;
     }
-    const status = (description.status.name ?? 'UNKNOWN') as ExecutionStatus;
-    const out: RelinkStatus = {
+    return {
       workflowId,
-      status,
+      status: (description.status.name ?? 'UNKNOWN') as ExecutionStatus,
       step: description.typedSearchAttributes.get(RelinkStep),
       awaiting: (description.typedSearchAttributes.get(RelinkAwaiting) as Awaiting | undefined) ?? 'none',
       uiUrl: this.uiUrl(workflowId),
     };
+  }
+
+  async status(workflowId: string): Promise<RelinkStatus> {
+    const handle = this.client.workflow.getHandle(workflowId);
+    const out = await this.summary(workflowId);
+    const status = out.status;
     if (status === 'RUNNING') {
       out.progress = await this.progress(workflowId);
       out.step = out.progress.step;
@@ -214,9 +222,9 @@ export class RelinkClient {
   }
 
   async confirmLost(workflowId: string, barcode?: string): Promise<void> {
-    const status = await this.status(workflowId);
+    const status = await this.summary(workflowId);
     if (status.status !== 'RUNNING') {
-      throw new RelinkClientError(`${workflowId} is not running (${status.outcome ?? status.status}).`, 'refused');
+      throw new RelinkClientError(`${workflowId} is not running (${status.status.toLowerCase()}).`, 'refused');
     }
     if (status.awaiting !== 'lost-declaration') {
       throw new RelinkClientError(

@@ -24,6 +24,8 @@ export interface RelinkTimeline {
   closeMs?: number;
   closedAs?: 'completed' | 'failed' | 'other';
   activities: ActivityTiming[];
+  /** Workflow tasks that timed out: a sticky task no poller took within 10 s, or a worker that never answered. */
+  workflowTaskTimeouts: number;
 }
 
 type Event = NonNullable<History['events']>[number];
@@ -48,7 +50,7 @@ const failureText = (f: Failure | null | undefined): string =>
 
 export function timelineOf(history: History): RelinkTimeline {
   const events = history.events ?? [];
-  const timeline: RelinkTimeline = { startMs: timeOf(events[0]!), activities: [] };
+  const timeline: RelinkTimeline = { startMs: timeOf(events[0]!), activities: [], workflowTaskTimeouts: 0 };
   const bySchedule = new Map<string, ActivityTiming>();
   for (const e of events) {
     const id = String(e.eventId);
@@ -84,6 +86,8 @@ export function timelineOf(history: History): RelinkTimeline {
       if (e.workflowExecutionSignaledEventAttributes.signalName === 'confirmLost' && timeline.signalMs === undefined) {
         timeline.signalMs = timeOf(e);
       }
+    } else if (e.workflowTaskTimedOutEventAttributes) {
+      timeline.workflowTaskTimeouts++;
     } else if (e.workflowExecutionCompletedEventAttributes) {
       timeline.closeMs = timeOf(e);
       timeline.closedAs = 'completed';

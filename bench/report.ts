@@ -160,3 +160,17 @@ export function temporalCostPerActivity(run: TemporalRun, sequential: PlainRun) 
     byActivity: byType,
   };
 }
+
+/**
+ * Where each activity's step goes, in every run (baselines or not): the workflow task that scheduled it, the
+ * dispatch to the worker, and the execution (the Alma calls, and any wait for the client's limiter or a free slot).
+ */
+export function stepBreakdown(run: TemporalRun) {
+  const steps = run.relinks.flatMap((r) => (r.timeline && r.outcome === 'completed' ? activitySteps(r.timeline) : []));
+  return {
+    workflowTaskMs: summarise(steps.map((s) => s.workflowTaskMs)),
+    dispatchMs: summarise(steps.map((s) => s.dispatchMs)),
+    executionMs: summarise(steps.map((s) => s.executionMs)),
+    workflowTaskTimeouts: run.relinks.reduce((n, r) => n + (r.timeline?.workflowTaskTimeouts ?? 0), 0),
+  };
+}

@@ -8,14 +8,14 @@ import { Command, InvalidArgumentError } from 'commander';
 import { AlmaClient } from '../src/alma';
 import { startAlmaSimulator, type AlmaSimulator } from '../src/alma-sim';
 import { RelinkClient } from '../src/client';
-import { clientDataConverter } from '../src/codec';
+import { clientDataConverter, generateKeyEntry } from '../src/codec';
 import { startDevServer } from '../src/dev/temporal-server';
 import { runPlain, type PlainRun } from './baselines';
 import { CpuMeter, MemorySampler } from './proc';
-import { activityFailures, plainFigures, temporalCostPerActivity, temporalFigures } from './report';
+import { activityFailures, plainFigures, stepBreakdown, temporalCostPerActivity, temporalFigures } from './report';
 import { ratio, round } from './stats';
 import { runThroughTemporal, type TemporalRun } from './temporal-run';
-import { startWorkerProcess } from './worker-process';
+import { buildWorker, startWorkerProcess } from './worker-process';
 import { buildWorkload, calibrationWorkload, type Workload } from './workload';
 
 interface Settings {
@@ -32,6 +32,9 @@ interface Settings {
   timeout: number;
   profileWorker?: string;
   serverDefaults: boolean;
+  worker: 'compiled' | 'tsx';
+  workerEnv: Record<string, string>;
+  workerNodeArgs: string[];
 }
 
 /**
@@ -96,6 +99,19 @@ function parseSettings(argv: string[]): Settings {
     .option('--db-file <path>', "the dev server's SQLite file (default: in memory)")
     .option('--timeout <s>', 'give up on a run after this many seconds', int('--timeout', 10, 3600), 900)
     .option('--server-defaults', "keep the dev server's transfer-queue poll limit (20/s on its one shard)")
+    .option(
+      '--worker <how>',
+      'compiled: npm run build, then dist/src/worker.js (production); tsx: the sources',
+      'compiled',
+    )
+    .option(
+      '--worker-activities <n>',
+      'RELINK_WORKER_MAX_ACTIVITIES for the worker',
+      int('--worker-activities', 1, 10_000),
+    )
+    .option('--worker-cache <n>', 'RELINK_WORKER_CACHED_WORKFLOWS for the worker', int('--worker-cache', 2, 100_000))
+    .option('--worker-wft <n>', 'RELINK_WORKER_MAX_WORKFLOW_TASKS for the worker', int('--worker-wft', 2, 1000))
+    .option('--worker-node-args <flags>', 'node flags for the worker process only, e.g. "--max-semi-space-size=4"')
     .option('--profile-worker <dir>', 'write a V8 CPU profile of the worker (node --cpu-prof) into this folder')
     .parse(argv);
   const o = program.opts();
@@ -121,6 +137,20 @@ function parseSettings(argv: string[]): Settings {
     timeout: o.timeout as number,
     profileWorker: o.profileWorker as string | undefined,
     serverDefaults: (o.serverDefaults as boolean | undefined) ?? false,
+    workerNodeArgs: ((o.workerNodeArgs as string | undefined) ?? '').split(/\s+/).filter(Boolean),
+    worker:
+      o.worker === 'tsx' ? 'tsx' : o.worker === 'compiled' ? 'compiled' : program.error('--worker is compiled or tsx'),
+    workerEnv: Object.fromEntries(
+      (
+        [
+          ['RELINK_WORKER_MAX_ACTIVITIES', o.workerActivities],
+          ['RELINK_WORKER_CACHED_WORKFLOWS', o.workerCache],
+          ['RELINK_WORKER_MAX_WORKFLOW_TASKS', o.workerWft],
+        ] as Array<[string, number | undefined]>
+      )
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, String(v)]),
+    ),
   };
 }
 
@@ -152,8 +182,9 @@ async function run(): Promise<void> {
     const connection = await Connection.connect({ address: server.address });
     cleanups.push(() => connection.close());
     const taskQueue = `bench-${process.pid}-${Date.now().toString(36)}`;
-    // Payloads are encrypted (src/codec): the client uses the same development key as the worker on loopback.
-    const dataConverter = clientDataConverter(server.address);
+    // Payloads are encrypted (src/codec) with a key of this run, given to the worker as an operator would.
+    const codecKeys = generateKeyEntry('bench');
+    const dataConverter = clientDataConverter(server.address, { RELINK_CODEC_KEYS: codecKeys });
     const relinks = new RelinkClient(new Client({ connection, dataConverter }), taskQueue);
     const calibration = calibrationWorkload();
     const sim: AlmaSimulator = await startAlmaSimulator({
@@ -164,13 +195,20 @@ async function run(): Promise<void> {
     cleanups.push(() => sim.close());
 
     // 2. The worker, in its own process, as an operator starts it.
+    if (s.worker === 'compiled') buildWorker(log);
     const worker = await startWorkerProcess({
+      mode: s.worker,
+      codecKeys,
+      workerEnv: s.workerEnv,
       temporalAddress: server.address,
       taskQueue,
       almaBaseUrl: sim.url,
       almaApiKey: sim.apiKey,
       rateLimit: s.clientLimit,
-      nodeArgs: s.profileWorker ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(s.profileWorker)}`] : [],
+      nodeArgs: [
+        ...s.workerNodeArgs,
+        ...(s.profileWorker ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(s.profileWorker)}`] : []),
+      ],
       log,
     });
     cleanups.push(() => worker.stop());
@@ -305,11 +343,13 @@ async function run(): Promise<void> {
           ...(failures.examples.length ? { examples: failures.examples } : {}),
         },
         temporalCost: cost,
+        stepBreakdown: stepBreakdown(temporalRun),
         worker: {
           memory: {
             ...workerMemory,
             method:
-              'child process (node --import tsx src/worker.ts); /proc/<pid>/status: VmRSS sampled every 100 ms, VmHWM read before it stopped',
+              `child process (${s.worker === 'compiled' ? 'node dist/src/worker.js after npm run build' : 'node --import tsx src/worker.ts'}); ` +
+              '/proc/<pid>/status: VmRSS sampled every 100 ms, VmHWM read before it stopped',
           },
         },
         cpu: cpuUse,

@@ -2,7 +2,7 @@
 // clicks Lost in Alma as soon as a relink waits for it and then sends confirm-lost. Timings come afterwards from
 // each relink's event history; the staff member's own reaction time is not part of any automated figure.
 import type { AlmaSimulator, SimCall } from '../src/alma-sim';
-import { RelinkClient, RelinkClientError } from '../src/client';
+import type { RelinkClient } from '../src/client';
 import type { RelinkResult } from '../src/workflows/types';
 import { timelineOf, type RelinkTimeline } from './history';
 import { relinkInputFor, runChains, type RelinkJob, type Workload } from './workload';
@@ -101,21 +101,20 @@ export async function runThroughTemporal(options: TemporalRunOptions): Promise<T
 
   async function staffMember(workflowId: string, loaned: Promise<void>, closed: () => boolean): Promise<void> {
     await loaned;
-    while (!closed()) {
+    // Watch for the Lost wait as `relink list` shows it (search attributes, no query: nothing for the worker to answer),
+    // checking soon and then less often, so a busy server is not also flooded with describes.
+    for (let pause = 25; ; pause = Math.min(pause * 1.5, 400)) {
+      if (closed()) return;
       if (Date.now() > deadline) throw new Error(`${workflowId}: no Lost wait before the deadline`);
-      const progress = await relinks.progress(workflowId);
-      if (progress.outcome) return; // it ended early; its result tells why
-      if (progress.awaiting === 'lost-declaration') {
-        for (const item of progress.items) if (item.loanId && !item.lostConfirmed) sim.declareLost(item.loanId);
-        try {
-          await relinks.confirmLost(workflowId);
-          return;
-        } catch (err) {
-          if (!(err instanceof RelinkClientError)) throw err;
-        }
-      }
-      await sleep(10);
+      const summary = await relinks.summary(workflowId);
+      if (summary.status !== 'RUNNING') return; // it ended early; its result tells why
+      if (summary.awaiting === 'lost-declaration') break;
+      await sleep(pause);
     }
+    // Read which loans to click (as `relink status` does), click Lost on each in Alma, and say so.
+    const progress = await relinks.progress(workflowId);
+    for (const item of progress.items) if (item.loanId && !item.lostConfirmed) sim.declareLost(item.loanId);
+    await relinks.confirmLost(workflowId);
   }
 
   async function one(job: RelinkJob): Promise<void> {

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApp } from './app';
+import { PROJECT_ROOT } from '../project-root';
 import type { SimCall } from './call-log';
 import { SimCore } from './core';
 import type { SimFaults } from './faults';
@@ -25,7 +26,7 @@ export type { LostResult } from './staff';
 export { StaffActionError } from './staff';
 
 /** The project's example fixtures (Alma's own shapes): three users, three items, a closed lost loan. */
-export const exampleFixturesPath = path.resolve(__dirname, '..', '..', 'fixtures', 'alma-example.json');
+export const exampleFixturesPath = path.join(PROJECT_ROOT, 'fixtures', 'alma-example.json');
 
 export interface AlmaSimulatorOptions {
   /** Initial state; none: empty. */

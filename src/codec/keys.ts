@@ -6,12 +6,13 @@ import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSyn
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { z } from 'zod';
+import { PROJECT_ROOT } from '../project-root';
 
 export const KEY_BYTES = 32;
 /** The id of the generated development key; never a production key's id, so a mix-up fails loudly. */
 export const DEV_KEY_ID = 'dev';
 /** Where the development key lives: next to the dev server's state (.data/temporal.db), which it encrypts. */
-export const DEV_KEY_FILE = path.resolve(__dirname, '..', '..', '.data', 'codec-dev-key');
+export const DEV_KEY_FILE = path.join(PROJECT_ROOT, '.data', 'codec-dev-key');
 
 const GENERATE_HINT = 'generate one with: npm run --silent codec-key';
 

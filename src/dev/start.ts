@@ -15,8 +15,9 @@ import type { RelinkProgress } from '../workflows/types';
 import { startDevCodecServer } from './codec-server';
 import { portOpen } from './free-port';
 import { startDevServer, type DevServer } from './temporal-server';
+import { PROJECT_ROOT } from '../project-root';
 
-const root = path.resolve(__dirname, '..', '..');
+const root = PROJECT_ROOT;
 const DEMO = {
   patronId: 'rivera.ana',
   barcodes: ['39000000001'],

@@ -1,5 +1,6 @@
 // Every committed history must replay on the current workflow code without a nondeterminism error.
-// Record new ones with `RECORD_HISTORIES=1 npm test -- test/relink`.
+// Record new ones with `RECORD_HISTORIES=1 npm test -- test/relink`. v1-*: recorded before the skip-empty-request-review
+// patch (the workflow must still replay relinks that were running when a new version was deployed).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';

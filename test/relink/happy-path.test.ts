@@ -86,6 +86,20 @@ describe('a relink that goes to plan', () => {
     expect(notices.length).toBeGreaterThan(0); // Alma did send letters ...
     for (const n of notices) expect(ownAddresses(before)).not.toContain(n.address); // ... none to the patron
     expect(notices.every((n: any) => n.address === HOLDING_EMAIL)).toBe(true);
+
+    // One activity per step that talks to Alma: with no request on the item there is no queue to review.
+    const history = await h.temporal.client.workflow.getHandle(started.workflowId).fetchHistory();
+    const activities = (history.events ?? []).flatMap(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+    );
+    expect(activities).toEqual([
+      'preflight',
+      'swapContact',
+      'scanIn',
+      'loanItem',
+      'checkLostDeclared',
+      'restoreContact',
+    ]);
     await recordHistory(h, started.workflowId, 'completed-one-item');
   });
 

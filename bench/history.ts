@@ -26,6 +26,8 @@ export interface RelinkTimeline {
   activities: ActivityTiming[];
   /** Workflow tasks that timed out: a sticky task no poller took within 10 s, or a worker that never answered. */
   workflowTaskTimeouts: number;
+  /** Each workflow task: how long it waited for a worker's poll, and how long the worker took to answer it. */
+  workflowTasks: Array<{ waitMs: number; runMs: number }>;
 }
 
 type Event = NonNullable<History['events']>[number];
@@ -50,7 +52,14 @@ const failureText = (f: Failure | null | undefined): string =>
 
 export function timelineOf(history: History): RelinkTimeline {
   const events = history.events ?? [];
-  const timeline: RelinkTimeline = { startMs: timeOf(events[0]!), activities: [], workflowTaskTimeouts: 0 };
+  const timeline: RelinkTimeline = {
+    startMs: timeOf(events[0]!),
+    activities: [],
+    workflowTaskTimeouts: 0,
+    workflowTasks: [],
+  };
+  let wftScheduled: number | undefined;
+  let wftStarted: number | undefined;
   const bySchedule = new Map<string, ActivityTiming>();
   for (const e of events) {
     const id = String(e.eventId);
@@ -86,6 +95,13 @@ export function timelineOf(history: History): RelinkTimeline {
       if (e.workflowExecutionSignaledEventAttributes.signalName === 'confirmLost' && timeline.signalMs === undefined) {
         timeline.signalMs = timeOf(e);
       }
+    } else if (e.workflowTaskScheduledEventAttributes) {
+      wftScheduled = timeOf(e);
+    } else if (e.workflowTaskStartedEventAttributes) {
+      wftStarted = timeOf(e);
+    } else if (e.workflowTaskCompletedEventAttributes) {
+      if (wftScheduled !== undefined && wftStarted !== undefined)
+        timeline.workflowTasks.push({ waitMs: wftStarted - wftScheduled, runMs: timeOf(e) - wftStarted });
     } else if (e.workflowTaskTimedOutEventAttributes) {
       timeline.workflowTaskTimeouts++;
     } else if (e.workflowExecutionCompletedEventAttributes) {

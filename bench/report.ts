@@ -172,5 +172,8 @@ export function stepBreakdown(run: TemporalRun) {
     dispatchMs: summarise(steps.map((s) => s.dispatchMs)),
     executionMs: summarise(steps.map((s) => s.executionMs)),
     workflowTaskTimeouts: run.relinks.reduce((n, r) => n + (r.timeline?.workflowTaskTimeouts ?? 0), 0),
+    // A workflow task's wait for a poll (matching, the worker's pollers and slots) and its run (the worker's answer).
+    workflowTaskWaitMs: summarise(run.relinks.flatMap((r) => r.timeline?.workflowTasks.map((w) => w.waitMs) ?? [])),
+    workflowTaskRunMs: summarise(run.relinks.flatMap((r) => r.timeline?.workflowTasks.map((w) => w.runMs) ?? [])),
   };
 }

@@ -1,6 +1,7 @@
 // The relink's visible state: what the progress query returns and what the search attributes mirror, so staff
 // (CLI) and admins (Web UI) see the same step, the same awaited action and the same audit trail.
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { RelinkAwaiting, RelinkBarcodes, RelinkPatronId, RelinkStep } from './search-attributes';
 import type {
   AuditEntry,
@@ -22,18 +23,51 @@ export class RelinkTracker {
   outcome?: Outcome;
   reason?: string;
 
+  /** Search attribute changes not yet written, by name (coalescing only): `publish` writes them. */
+  private readonly unpublished = new Map<string, SearchAttributeUpdatePair>();
+
+  /**
+   * `coalesce` (relinks started since the change; histories from before it replay without): the search attributes
+   * are written once where the relink next waits on the server (an activity, a condition, its end), not once per
+   * change, and not at start when the starter set them already. Each write is a history event and a visibility
+   * update on the server; what admins see while a relink waits is the same.
+   */
   constructor(
     readonly workflowId: string,
     readonly patronId: string,
     barcodes: string[],
+    private readonly coalesce = false,
   ) {
     for (const barcode of barcodes) this.items.set(barcode, { barcode, phase: 'pending', lostConfirmed: false });
-    upsertSearchAttributes([
+    const set = workflowInfo().typedSearchAttributes;
+    const startedWithThem =
+      set.get(RelinkPatronId) === patronId &&
+      set.get(RelinkBarcodes)?.join('\n') === barcodes.join('\n') &&
+      set.get(RelinkStep) === this.step &&
+      set.get(RelinkAwaiting) === this.awaiting;
+    if (coalesce && startedWithThem) return;
+    this.change(
       { key: RelinkPatronId, value: patronId },
       { key: RelinkBarcodes, value: barcodes },
       { key: RelinkStep, value: this.step },
       { key: RelinkAwaiting, value: this.awaiting },
-    ]);
+    );
+  }
+
+  private change(...pairs: SearchAttributeUpdatePair[]): void {
+    if (!this.coalesce) {
+      upsertSearchAttributes(pairs);
+      return;
+    }
+    for (const pair of pairs) this.unpublished.set(pair.key.name, pair);
+  }
+
+  /** Writes the changes made since the last write, in one upsert. Called before the relink waits on the server. */
+  publish(): void {
+    if (this.unpublished.size === 0) return;
+    const pairs = [...this.unpublished.values()];
+    this.unpublished.clear();
+    upsertSearchAttributes(pairs);
   }
 
   /** Date in workflow code is Temporal's deterministic clock: the time of the current workflow task. */
@@ -44,14 +78,14 @@ export class RelinkTracker {
   enter(step: RelinkStepName): void {
     if (step === this.step) return;
     this.step = step;
-    upsertSearchAttributes([{ key: RelinkStep, value: step }]);
+    this.change({ key: RelinkStep, value: step });
   }
 
   await(awaiting: Awaiting, instructions?: string): void {
     this.awaitingInstructions = instructions;
     if (awaiting === this.awaiting) return;
     this.awaiting = awaiting;
-    upsertSearchAttributes([{ key: RelinkAwaiting, value: awaiting }]);
+    this.change({ key: RelinkAwaiting, value: awaiting });
   }
 
   item(barcode: string): ItemProgress {
@@ -68,7 +102,7 @@ export class RelinkTracker {
   }
 
   barcodesChanged(): void {
-    upsertSearchAttributes([{ key: RelinkBarcodes, value: [...this.items.keys()] }]);
+    this.change({ key: RelinkBarcodes, value: [...this.items.keys()] });
   }
 
   snapshot(): RelinkProgress {

@@ -45,8 +45,26 @@ function activitiesFor(stepTimeout: Duration) {
   };
 }
 
-/** patched() ids: each marks a change of the workflow's commands; running relinks keep the path they started on. */
-const SKIP_EMPTY_REVIEW = 'skip-empty-request-review';
+/**
+ * The patched() id of the change that took out round trips carrying nothing: the request-review activity when no
+ * item is requested, and one search attribute write per change instead of one per wait. Relinks started before it
+ * replay on the old path (test/histories/v1-*). One id for both: every id adds a TemporalChangeVersion write.
+ */
+const FEWER_ROUND_TRIPS = 'fewer-round-trips';
+
+/** The same activities, each writing the tracker's unpublished search attributes before it is scheduled. */
+function publishingFirst<T extends object>(activities: T, track: RelinkTracker): T {
+  return new Proxy(activities, {
+    get(target, name) {
+      const fn: unknown = Reflect.get(target, name);
+      if (typeof fn !== 'function') return fn;
+      return (...args: unknown[]) => {
+        track.publish();
+        return (fn as (...a: unknown[]) => unknown)(...args);
+      };
+    },
+  });
+}
 
 /** Ends the relink without failing it: staff aborted, or a deadline passed. */
 class RelinkStop extends Error {
@@ -94,9 +112,17 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
   const pollInitialMs = ms(input.lostPollInitial ?? '1 minute');
   const pollMaxMs = ms(input.lostPollMax ?? '30 minutes');
   const reviewDeadlineMs = ms(input.reviewDeadline ?? '7 days');
-  const { steps, restoreContact } = activitiesFor((input.stepTimeout ?? '1 minute') as Duration);
 
-  const track = new RelinkTracker(workflowId, patronId, input.barcodes);
+  const lean = patched(FEWER_ROUND_TRIPS);
+  const track = new RelinkTracker(workflowId, patronId, input.barcodes, lean);
+  // Every activity and every wait writes the search attributes changed since the last one first.
+  const proxies = activitiesFor((input.stepTimeout ?? '1 minute') as Duration);
+  const steps = publishingFirst(proxies.steps, track);
+  const restoreContact = publishingFirst(proxies, track).restoreContact;
+  const wait = (fn: () => boolean, timeout?: number): Promise<boolean> => {
+    track.publish();
+    return timeout === undefined ? condition(fn).then(() => true) : condition(fn, timeout);
+  };
   let plan: ContactPlan | undefined;
   let planFresh = false;
   /** Set before the swap is attempted: from then on the restore must run, whatever happens. */
@@ -180,7 +206,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
     // activity would be a round trip through the server with no Alma call in it. Histories of relinks started before
     // this change have that activity, so they replay on the old path.
     let verdicts =
-      !rereadAll && items.every((i) => !i.requested) && patched(SKIP_EMPTY_REVIEW)
+      lean && !rereadAll && items.every((i) => !i.requested)
         ? Object.fromEntries(items.map((i): [string, QueueVerdict] => [i.barcode, { blocking: [] }]))
         : await steps.reviewRequests({ patronId, items, rereadAll });
     for (;;) {
@@ -212,7 +238,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
       );
       decision = undefined;
       planFresh = false;
-      if (!(await condition(() => decision !== undefined, reviewDeadlineMs))) {
+      if (!(await wait(() => decision !== undefined, reviewDeadlineMs))) {
         throw new RelinkStop(
           'needs-attention',
           `No request-review decision within ${input.reviewDeadline ?? '7 days'}.`,
@@ -290,6 +316,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
       } catch (err) {
         // Unreachable with an unlimited retry policy, unless the activity is cut short by its timeouts: keep going.
         track.contact.lastRestoreError = err instanceof Error ? err.message : String(err);
+        track.publish();
         await sleep('1 minute');
       }
     }
@@ -354,7 +381,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
       const open = [...loans.entries()].filter(([b]) => !track.item(b).lostConfirmed);
       if (open.length === 0) {
         // Let a join that is still being checked land before the relink closes.
-        await condition(() => joinsInFlight === 0);
+        await wait(() => joinsInFlight === 0);
         if (pendingBatches.length === 0) return;
         continue;
       }
@@ -368,7 +395,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
         );
       }
       const signalsBefore = lostSignals;
-      await condition(() => lostSignals !== signalsBefore || pendingBatches.length > 0, Math.min(pause, remaining));
+      await wait(() => lostSignals !== signalsBefore || pendingBatches.length > 0, Math.min(pause, remaining));
       if (pendingBatches.length > 0) continue;
       const byStaff = lostSignals !== signalsBefore;
       const checks = await steps.checkLostDeclared({
@@ -439,6 +466,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
     // The compensation runs in every outcome, and a cancellation of the workflow cannot stop it.
     if (restoreOwed) await CancellationScope.nonCancellable(() => restore(track.outcome ?? 'the relink ended early'));
     track.enter('done');
+    track.publish();
   }
 
   if (failure) {

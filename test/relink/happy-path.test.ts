@@ -100,6 +100,22 @@ describe('a relink that goes to plan', () => {
       'checkLostDeclared',
       'restoreContact',
     ]);
+    // Search attributes are written where the relink waits, one write for what changed since the last (the start set
+    // them already): the step before each activity, step and awaited action at the Lost wait and the restore, the end.
+    const written = (history.events ?? []).flatMap((e) =>
+      e.upsertWorkflowSearchAttributesEventAttributes
+        ? [Object.keys(e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {}).sort()]
+        : [],
+    );
+    expect(written).toEqual([
+      ['TemporalChangeVersion'], // the SDK's own record of the patched() change
+      ['RelinkStep'],
+      ['RelinkStep'],
+      ['RelinkStep'],
+      ['RelinkAwaiting', 'RelinkStep'],
+      ['RelinkAwaiting', 'RelinkStep'],
+      ['RelinkStep'],
+    ]);
     await recordHistory(h, started.workflowId, 'completed-one-item');
   });
 

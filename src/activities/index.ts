@@ -1,6 +1,7 @@
 // The relink's activities, one file per step, bound to one Alma client. The workflow imports only the type.
 import { createCheckLostDeclared } from './check-lost';
 import type { ActivityDeps } from './deps';
+import { createFindLoans } from './find-loans';
 import { createLoanItem } from './loan';
 import { createPreflight } from './preflight';
 import { createRestoreContact } from './restore-contact';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     loanItem: createLoanItem(deps),
     checkLostDeclared: createCheckLostDeclared(deps),
     restoreContact: createRestoreContact(deps),
+    findLoans: createFindLoans(deps),
   };
 }
 

@@ -42,6 +42,11 @@ function activitiesFor(stepTimeout: Duration) {
       startToCloseTimeout: stepTimeout,
       retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
     }).restoreContact,
+    // After a failure or a cancel, as persistent as the restore: a loan Alma made must not go unreported.
+    findLoans: proxyActivities<RelinkActivities>({
+      startToCloseTimeout: stepTimeout,
+      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+    }).findLoans,
   };
 }
 
@@ -118,7 +123,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
   // Every activity and every wait writes the search attributes changed since the last one first.
   const proxies = activitiesFor((input.stepTimeout ?? '1 minute') as Duration);
   const steps = publishingFirst(proxies.steps, track);
-  const restoreContact = publishingFirst(proxies, track).restoreContact;
+  const { restoreContact, findLoans } = publishingFirst(proxies, track);
   const wait = (fn: () => boolean, timeout?: number): Promise<boolean> => {
     track.publish();
     return timeout === undefined ? condition(fn).then(() => true) : condition(fn, timeout);
@@ -130,6 +135,8 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
   let swapped = false;
   const checked = new Map<string, CheckedItem>();
   const loans = new Map<string, { loanId: string; loanDate?: string }>();
+  /** Items whose loan POST may have reached Alma: a failure's answer can be lost after Alma applied it. */
+  const loanAttempted = new Set<string>();
   const pendingBatches: CheckedItem[][] = [];
   let joinsInFlight = 0;
   let closing = false;
@@ -322,6 +329,21 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
     }
   }
 
+  /** After a failure or a cancel: learn from Alma which loans the relink made but never heard back about. */
+  async function reportUnansweredLoans(): Promise<void> {
+    const unsure = [...loanAttempted].filter((b) => !loans.has(b) && checked.has(b)).map((b) => checked.get(b)!);
+    if (unsure.length === 0) return;
+    for (const found of await findLoans({ patronId, items: unsure })) {
+      loans.set(found.barcode, { loanId: found.loanId, loanDate: found.loanDate });
+      track.update(found.barcode, { phase: 'loaned', loanId: found.loanId });
+      track.log(
+        `Alma shows ${found.barcode} on loan to patron ${patronId}: this relink's loan went through although ` +
+          `Alma's answer was lost. Declare it Lost or return it in Alma.`,
+        { loanId: found.loanId },
+      );
+    }
+  }
+
   async function relinkBatch(items: CheckedItem[]): Promise<void> {
     await reviewUntilClear(items, false);
     await ensureSwapped();
@@ -349,6 +371,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
         await ensureSwapped();
       }
       track.enter('loan');
+      loanAttempted.add(item.barcode);
       const loan = await steps.loanItem({ patronId, item, patronRequestId: track.item(item.barcode).patronRequestId });
       loans.set(item.barcode, { loanId: loan.loanId, loanDate: loan.loanDate });
       track.update(item.barcode, { phase: 'loaned', loanId: loan.loanId });
@@ -465,6 +488,8 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
     track.await('none');
     // The compensation runs in every outcome, and a cancellation of the workflow cannot stop it.
     if (restoreOwed) await CancellationScope.nonCancellable(() => restore(track.outcome ?? 'the relink ended early'));
+    // Relinks started before the change replay without this read (FEWER_ROUND_TRIPS gates the new commands).
+    if (lean && track.outcome !== 'completed') await CancellationScope.nonCancellable(() => reportUnansweredLoans());
     track.enter('done');
     track.publish();
   }

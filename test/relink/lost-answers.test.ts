@@ -22,10 +22,16 @@ describe('writes whose answer was lost', () => {
   beforeAll(async () => {
     h = await startHarness(
       fixturesWith({
-        users: ['lost.swap', 'lost.scan', 'lost.loan', 'count.one', 'count.two'].map((id) => patron(id)),
-        items: ['44000000001', '44000000002', '44000000003', '44000000004', '44000000005', '44000000006'].map((b) =>
-          item(b),
-        ),
+        users: ['lost.swap', 'lost.scan', 'lost.loan', 'lost.quota', 'count.one', 'count.two'].map((id) => patron(id)),
+        items: [
+          '44000000001',
+          '44000000002',
+          '44000000003',
+          '44000000004',
+          '44000000005',
+          '44000000006',
+          '44000000007',
+        ].map((b) => item(b)),
       }),
     );
   });
@@ -82,6 +88,38 @@ describe('writes whose answer was lost', () => {
     const notices = (await h.sim.notices()).filter((n: any) => n.user_id === 'lost.loan');
     for (const n of notices) expect(ownAddresses(before)).not.toContain(n.address);
     expect(notices.every((n: any) => n.address === HOLDING_EMAIL)).toBe(true);
+  });
+
+  it('reports a loan Alma made when the answer was lost and the retry was stopped by the daily quota', async () => {
+    const before = userOf(await h.sim.state(), 'lost.quota');
+    await h.sim.setFaults({
+      rules: [
+        { action: 'apply-then-error', status: 500, method: 'POST', path: '/users/lost\\.quota/loans', times: 1 },
+        // The loan step's retry reads the loans first: Alma's daily quota runs out just then.
+        {
+          action: 'error',
+          status: 429,
+          errorCode: 'DAILY_THRESHOLD',
+          method: 'GET',
+          path: '/users/lost\\.quota/loans',
+          times: 1,
+        },
+      ],
+    });
+    const started = await h.relinks.start(relinkInput('lost.quota', ['44000000007']));
+    const failure = await h.temporal.client.workflow
+      .getHandle(started.workflowId)
+      .result()
+      .then(
+        () => undefined,
+        (err: Error) => err.cause as Error & { type?: string },
+      );
+    expect(failure?.type).toBe('AlmaDailyLimit');
+    const loan = (await h.sim.state()).loans.find((l: any) => l.user_id === 'lost.quota' && l.loan_status === 'ACTIVE');
+    expect(loan).toBeDefined();
+    // Once Alma answered again the relink read the patron's loans, and reports the one it made.
+    expect(failure?.message).toContain(`Loans already made: 44000000007 (loan ${loan.loan_id})`);
+    expect(userOf(await h.sim.state(), 'lost.quota')).toEqual(before); // and the email is back
   });
 
   it('spends at most 12 Alma calls on a one-item relink and at most 7 on each further item', async () => {

@@ -1,0 +1,29 @@
+// After a relink that failed or was cancelled, read only: which of the items it tried to loan does Alma show on
+// loan to the patron? A loan whose POST Alma applied but whose answer was lost (a timeout, a 500 after the write,
+// a retry stopped by the daily quota) is known no other way, and staff must be told of it.
+import type { CheckedItem } from '../workflows/types';
+import type { ActivityDeps } from './deps';
+import { almaStep } from './failures';
+
+export interface FindLoansInput {
+  patronId: string;
+  items: CheckedItem[];
+}
+
+export interface FoundLoan {
+  barcode: string;
+  loanId: string;
+  loanDate?: string;
+}
+
+export function createFindLoans({ alma }: ActivityDeps) {
+  return async function findLoans({ patronId, items }: FindLoansInput): Promise<FoundLoan[]> {
+    const loans = await almaStep(`reading patron ${patronId}'s loans`, () => alma.listUserLoans(patronId, 'Active'));
+    return items.flatMap((item) => {
+      const loan = loans.find((l) => l.item_barcode === item.barcode || l.item_id === item.itemPid);
+      return loan
+        ? [{ barcode: item.barcode, loanId: String(loan.loan_id), loanDate: loan.loan_date ?? undefined }]
+        : [];
+    });
+  };
+}

@@ -27,6 +27,8 @@ export interface WorkerProcessOptions {
 
 export interface WorkerProcess {
   pid: number;
+  /** The worker's "Relink worker polling …" line: the task queue, the workflow bundle and the heap limit. */
+  startLine: string;
   stop(): Promise<void>;
 }
 
@@ -78,20 +80,21 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       ...options.workerEnv,
     },
   });
-  const ready = new Promise<void>((resolve, reject) => {
+  const ready = new Promise<string>((resolve, reject) => {
     // The worker's stdout (the SDK's own log lines) is not the bench's JSON: it joins the progress on stderr.
     child.stdout!.pipe(process.stderr);
     const lines = readline.createInterface({ input: child.stderr! });
     lines.on('line', (line) => {
       if (!quiet(line)) options.log(`[worker] ${line}`);
-      if (line.startsWith('Relink worker polling')) resolve();
+      if (line.startsWith('Relink worker polling')) resolve(line);
     });
     child.once('exit', (code) => reject(new Error(`the worker exited with code ${code} before polling`)));
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await ready;
+  const startLine = await ready;
   return {
     pid: child.pid!,
+    startLine,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

@@ -3,7 +3,7 @@
 // a retry stopped by the daily quota) is known no other way, and staff must be told of it.
 import type { CheckedItem } from '../workflows/types';
 import type { ActivityDeps } from './deps';
-import { almaStep } from './failures';
+import { loanOfItem, readActiveLoans } from './loan';
 
 export interface FindLoansInput {
   patronId: string;
@@ -18,9 +18,9 @@ export interface FoundLoan {
 
 export function createFindLoans({ alma }: ActivityDeps) {
   return async function findLoans({ patronId, items }: FindLoansInput): Promise<FoundLoan[]> {
-    const loans = await almaStep(`reading patron ${patronId}'s loans`, () => alma.listUserLoans(patronId, 'Active'));
+    const loans = await readActiveLoans(alma, patronId);
     return items.flatMap((item) => {
-      const loan = loans.find((l) => l.item_barcode === item.barcode || l.item_id === item.itemPid);
+      const loan = loanOfItem(loans, item);
       return loan
         ? [{ barcode: item.barcode, loanId: String(loan.loan_id), loanDate: loan.loan_date ?? undefined }]
         : [];

@@ -19,9 +19,18 @@ export interface LoanItemResult {
   alreadyExisted: boolean;
 }
 
-async function findActiveLoan(alma: AlmaClient, patronId: string, item: CheckedItem): Promise<AlmaLoan | undefined> {
-  const loans = await almaStep(`reading patron ${patronId}'s loans`, () => alma.listUserLoans(patronId, 'Active'));
+/** The patron's active loans, read in one call. */
+export function readActiveLoans(alma: AlmaClient, patronId: string): Promise<AlmaLoan[]> {
+  return almaStep(`reading patron ${patronId}'s loans`, () => alma.listUserLoans(patronId, 'Active'));
+}
+
+/** The loan of this item among them: by barcode, or by item id when Alma left the barcode out. */
+export function loanOfItem(loans: AlmaLoan[], item: CheckedItem): AlmaLoan | undefined {
   return loans.find((l) => l.item_barcode === item.barcode || l.item_id === item.itemPid);
+}
+
+async function findActiveLoan(alma: AlmaClient, patronId: string, item: CheckedItem): Promise<AlmaLoan | undefined> {
+  return loanOfItem(await readActiveLoans(alma, patronId), item);
 }
 
 const resultOf = (loan: AlmaLoan, alreadyExisted: boolean): LoanItemResult => ({

@@ -37,16 +37,12 @@ function activitiesFor(stepTimeout: Duration) {
       // unset, the SDK sends TRY_CANCEL, which gives up on the step at once, whatever its doc comment says.)
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     }),
-    // The restore never gives up: every failure retries, with the pause capped so it resumes soon after Alma does.
-    restoreContact: proxyActivities<RelinkActivities>({
+    // The compensation never gives up: every failure retries, with the pause capped so it resumes soon after Alma
+    // does. The restore, and (after a failure or a cancel) the report of loans Alma made without answering.
+    compensation: proxyActivities<RelinkActivities>({
       startToCloseTimeout: stepTimeout,
       retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-    }).restoreContact,
-    // After a failure or a cancel, as persistent as the restore: a loan Alma made must not go unreported.
-    findLoans: proxyActivities<RelinkActivities>({
-      startToCloseTimeout: stepTimeout,
-      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-    }).findLoans,
+    }),
   };
 }
 
@@ -123,7 +119,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
   // Every activity and every wait writes the search attributes changed since the last one first.
   const proxies = activitiesFor((input.stepTimeout ?? '1 minute') as Duration);
   const steps = publishingFirst(proxies.steps, track);
-  const { restoreContact, findLoans } = publishingFirst(proxies, track);
+  const { restoreContact, findLoans } = publishingFirst(proxies.compensation, track);
   const wait = (fn: () => boolean, timeout?: number): Promise<boolean> => {
     track.publish();
     return timeout === undefined ? condition(fn).then(() => true) : condition(fn, timeout);

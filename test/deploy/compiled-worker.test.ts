@@ -1,15 +1,13 @@
 // The production layout: `npm run build`, then the worker as the Docker image runs it (`node <WORKER_NODE_FLAGS>
-// dist/src/worker.js` with WORKER_ENV): compiled JavaScript, the prebuilt workflow bundle, the heap limits. It must
-// relink a patron end to end, exactly as the TypeScript worker of the other tests does.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// dist/src/worker.js` with WORKER_ENV), started by the benchmark's own launcher: compiled JavaScript, the prebuilt
+// workflow bundle, the heap limits. It must relink a patron end to end, as the TypeScript worker of the other tests.
 import path from 'node:path';
-import readline from 'node:readline';
 import { Client } from '@temporalio/client';
 import { startAlmaSimulator, type AlmaSimulator } from '../../src/alma-sim';
 import { RelinkClient } from '../../src/client';
 import { clientDataConverter, generateKeyEntry } from '../../src/codec';
+import { buildWorker, startWorkerProcess, type WorkerProcess } from '../../bench/worker-process';
 import { PROJECT_ROOT } from '../../src/project-root';
-import { WORKER_ENV, WORKER_NODE_FLAGS } from '../../src/worker';
 import type { RelinkResult } from '../../src/workflows/types';
 import {
   fixturesWith,
@@ -28,13 +26,10 @@ describe('the compiled worker with its prebuilt workflow bundle (npm run build, 
   let temporal: TemporalTestContext;
   let sim: AlmaSimulator;
   let relinks: RelinkClient;
-  let child: ChildProcess | undefined;
-  let startLine = '';
-  const output: string[] = [];
+  let worker: WorkerProcess | undefined;
 
   beforeAll(async () => {
-    const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+    buildWorker(() => undefined);
 
     temporal = await connectToTestServer();
     sim = await startAlmaSimulator({
@@ -51,48 +46,30 @@ describe('the compiled worker with its prebuilt workflow bundle (npm run build, 
       }),
       taskQueue,
     );
-    child = spawn(process.execPath, [...WORKER_NODE_FLAGS, path.join('dist', 'src', 'worker.js')], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        ...WORKER_ENV,
-        TEMPORAL_ADDRESS: testServerAddress(),
-        RELINK_TASK_QUEUE: taskQueue,
-        RELINK_REGISTER_SEARCH_ATTRIBUTES: 'false',
-        ALMA_BASE_URL: sim.url,
-        ALMA_API_KEY: sim.apiKey,
-        ALMA_RATE_LIMIT: '100',
-        ALMA_MIN_DAILY_REMAINING: '0',
-        RELINK_CODEC_KEYS: codecKeys,
-      },
-    });
-    child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      readline.createInterface({ input: child!.stderr! }).on('line', (line) => {
-        output.push(line);
-        if (line.startsWith('Relink worker polling')) {
-          startLine = line;
-          resolve();
-        }
-      });
-      child!.once('exit', (code) => reject(new Error(`the worker exited (${code}):\n${output.join('\n')}`)));
+    // Started exactly as the benchmark starts it: the image's node flags and environment (bench/worker-process.ts).
+    worker = await startWorkerProcess({
+      mode: 'compiled',
+      temporalAddress: testServerAddress(),
+      taskQueue,
+      almaBaseUrl: sim.url,
+      almaApiKey: sim.apiKey,
+      rateLimit: 100,
+      codecKeys,
+      log: () => undefined,
     });
   }, 120_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await worker?.stop();
     await sim?.close();
     await temporal?.close();
   });
 
   it('loads the bundle the build wrote instead of bundling at start, under the heap limit it was given', () => {
-    expect(startLine).toContain(`workflows from ${path.join(PROJECT_ROOT, 'dist', 'src', 'workflows.bundle.js')}`);
-    const heapMb = Number(/heap limit (\d+) MB/.exec(startLine)?.[1]);
+    expect(worker!.startLine).toContain(
+      `workflows from ${path.join(PROJECT_ROOT, 'dist', 'src', 'workflows.bundle.js')}`,
+    );
+    const heapMb = Number(/heap limit (\d+) MB/.exec(worker!.startLine)?.[1]);
     // --max-old-space-size plus the young generation: far below the few GB V8 picks on its own.
     expect(heapMb).toBeGreaterThanOrEqual(128);
     expect(heapMb).toBeLessThan(200);

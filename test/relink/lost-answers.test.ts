@@ -118,7 +118,7 @@ describe('writes whose answer was lost', () => {
     const loan = (await h.sim.state()).loans.find((l: any) => l.user_id === 'lost.quota' && l.loan_status === 'ACTIVE');
     expect(loan).toBeDefined();
     // Once Alma answered again the relink read the patron's loans, and reports the one it made.
-    expect(failure?.message).toContain(`Loans already made: 44000000007 (loan ${loan.loan_id})`);
+    expect(failure?.message).toContain(`Loans already made: 44000000007 (loan ${loan!.loan_id})`);
     expect(userOf(await h.sim.state(), 'lost.quota')).toEqual(before); // and the email is back
   });
 

@@ -22,12 +22,35 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: Node built-ins are unavailable there.
-    files: ['src/workflows/**/*.ts'],
+    // Workflow code and the contract it bundles run in Temporal's deterministic sandbox: no Node built-ins there.
+    // The workflow knows its activities only through the contract.
+    files: ['src/workflows/**/*.ts', 'src/contract/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)].filter((m) => m !== 'assert') },
+        {
+          paths: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)].filter((m) => m !== 'assert'),
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/**', '**/alma', '**/alma/**'],
+              message: 'import the contract instead',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Staff tools reach the relink through RelinkClient (src/client.ts) and the contract, never the workflow code.
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/workflows', '**/workflows/**'], message: 'go through RelinkClient (src/client.ts)' },
+          ],
+        },
       ],
     },
   },

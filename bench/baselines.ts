@@ -7,8 +7,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createActivities, type RelinkActivities } from '../src/activities';
 import type { AlmaClient } from '../src/alma';
 import type { AlmaSimulator, SimCall } from '../src/alma-sim';
-import { markerFor, relinkWorkflowId } from '../src/workflows/messages';
-import type { CheckedItem } from '../src/workflows/types';
+import { markerFor, relinkWorkflowId } from '../src/contract';
+import type { CheckedItem } from '../src/contract';
 import { relinkInputFor, runChains, type RelinkJob, type Workload } from './workload';
 
 export interface PlainRelink {

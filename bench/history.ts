@@ -3,6 +3,7 @@
 // server's, on the same machine clock as the simulator's call log.
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { tsToMs } from '@temporalio/common/lib/time';
+import { RelinkAwaiting } from '../src/contract';
 
 export interface ActivityTiming {
   type: string;
@@ -88,7 +89,7 @@ export function timelineOf(history: History): RelinkTimeline {
       const a = bySchedule.get(String(e.activityTaskFailedEventAttributes.scheduledEventId));
       a?.failures.push(failureText(e.activityTaskFailedEventAttributes.failure));
     } else if (e.upsertWorkflowSearchAttributesEventAttributes) {
-      if (timeline.awaitingLostMs === undefined && searchAttribute(e, 'RelinkAwaiting') === 'lost-declaration') {
+      if (timeline.awaitingLostMs === undefined && searchAttribute(e, RelinkAwaiting.name) === 'lost-declaration') {
         timeline.awaitingLostMs = timeOf(e);
       }
     } else if (e.workflowExecutionSignaledEventAttributes) {

@@ -3,7 +3,7 @@
 // each relink's event history; the staff member's own reaction time is not part of any automated figure.
 import type { AlmaSimulator, SimCall } from '../src/alma-sim';
 import type { RelinkClient } from '../src/client';
-import type { RelinkResult } from '../src/workflows/types';
+import type { RelinkResult } from '../src/contract';
 import { timelineOf, type RelinkTimeline } from './history';
 import { relinkInputFor, runChains, type RelinkJob, type Workload } from './workload';
 

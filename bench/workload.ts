@@ -1,7 +1,7 @@
 // What the benchmark relinks: P patrons of its own, each with a chain of one-item relinks run one after another
 // (a patron has one relink at a time: a second start would join the first), every item a fresh closed lost loan.
 import type { Fixtures } from '../src/alma-sim';
-import type { RelinkInput } from '../src/workflows/types';
+import type { RelinkInput } from '../src/contract';
 import { DESKS, HOLDING_EMAIL, fixturesWith, item, patron } from '../test/support/relink-harness';
 
 export interface RelinkJob {

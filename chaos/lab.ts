@@ -10,9 +10,9 @@ import { startAlmaSimulator, type AlmaSimulator, type Fixtures, type SimFaults }
 import { RelinkClient } from '../src/client';
 import { CodecKeyRing, generateKeyEntry, relinkDataConverter } from '../src/codec';
 import { freePort } from '../src/dev/free-port';
-import { confirmLostSignal, progressQuery } from '../src/workflows/messages';
-import { RelinkAwaiting } from '../src/workflows/search-attributes';
-import type { RelinkProgress, RelinkResult } from '../src/workflows/types';
+import { confirmLostSignal, progressQuery } from '../src/contract';
+import { RelinkAwaiting } from '../src/contract';
+import type { RelinkProgress, RelinkResult } from '../src/contract';
 import { TemporalServerProcess, WorkerProcess, type WorkerSettings } from './processes';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

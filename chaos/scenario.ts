@@ -1,8 +1,8 @@
 // What a chaos scenario is, and the one way a relink is run under chaos: fresh Alma state, a baseline, the relink
 // started, the chaos action beside it, staff answering what the relink asks, its ending, then every invariant.
 import type { Fixtures, SimCall } from '../src/alma-sim';
-import type { RelinkInput } from '../src/workflows/types';
-import { relinkWorkflowId } from '../src/workflows/messages';
+import type { RelinkInput } from '../src/contract';
+import { relinkWorkflowId } from '../src/contract';
 import { fixturesWith, relinkInput } from '../test/support/relink-harness';
 import { baselineOf, checkInvariants } from './invariants';
 import { sleep, type ChaosLab, type Ending } from './lab';

@@ -13,14 +13,22 @@ import { clientDataConverter } from './codec';
 import { temporalConnectionOptions, type TemporalSettings } from './config';
 import { relinkLostLoans } from './workflows';
 import {
+  RelinkAwaiting,
+  RelinkBarcodes,
+  RelinkPatronId,
+  RelinkStep,
   addBarcodesUpdate,
   confirmLostSignal,
+  equalsClause,
   progressQuery,
   relinkWorkflowId,
   reviewDecisionUpdate,
-} from './workflows/messages';
-import { RelinkAwaiting, RelinkBarcodes, RelinkPatronId, RelinkStep } from './workflows/search-attributes';
-import type { Awaiting, RelinkInput, RelinkProgress, RelinkResult, ReviewDecision } from './workflows/types';
+  type Awaiting,
+  type RelinkInput,
+  type RelinkProgress,
+  type RelinkResult,
+  type ReviewDecision,
+} from './contract';
 
 export interface StartedRelink {
   workflowId: string;
@@ -195,7 +203,7 @@ export class RelinkClient {
   async list(filter: { awaiting?: Awaiting; includeClosed?: boolean; limit?: number } = {}): Promise<RelinkSummary[]> {
     const clauses = [`WorkflowType = 'relinkLostLoans'`];
     if (!filter.includeClosed) clauses.push(`ExecutionStatus = 'Running'`);
-    if (filter.awaiting) clauses.push(`RelinkAwaiting = '${filter.awaiting}'`);
+    if (filter.awaiting) clauses.push(equalsClause(RelinkAwaiting, filter.awaiting));
     const out: RelinkSummary[] = [];
     for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
       out.push({

@@ -5,8 +5,7 @@ import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import type { TLSConfig } from '@temporalio/client';
 import { keyListSchema } from './codec/keys';
-import type { CirculationDesks } from './workflows/types';
-import { EMAIL_PATTERN } from './workflows/validate';
+import { EMAIL_PATTERN, RELINK_DEFAULTS, type CirculationDesks } from './contract';
 
 const regions = ['na', 'eu', 'ap', 'aps', 'ca', 'cn'] as const;
 
@@ -85,8 +84,8 @@ const relinkSchema = z
     ALMA_LIBRARY: z.string().min(1).optional(),
     ALMA_CIRC_DESK: z.string().min(1).optional(),
     ALMA_DESK_MAP: deskMap.optional(),
-    RELINK_LOST_DEADLINE: duration.default('24 hours'),
-    // How often the relink checks Alma for the Lost click by itself (workflow defaults 1 minute, up to 30 minutes).
+    RELINK_LOST_DEADLINE: duration.default(RELINK_DEFAULTS.lostDeadline),
+    // How often the relink checks Alma for the Lost click by itself (unset: RELINK_DEFAULTS).
     RELINK_LOST_POLL_INITIAL: duration.optional(),
     RELINK_LOST_POLL_MAX: duration.optional(),
   })

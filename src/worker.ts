@@ -2,12 +2,12 @@
 // `npm run worker` runs it alone against the Alma configured in the environment (or .env).
 import { getHeapStatistics } from 'node:v8';
 import type { DataConverter } from '@temporalio/common';
-import { temporal as proto } from '@temporalio/proto';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { AlmaClient, baseUrlFor } from './alma';
 import { codecKeyRing, relinkDataConverter } from './codec';
 import { isLoopback, loadSettings, temporalConnectionOptions, type WorkerSettings } from './config';
+import { ensureSearchAttributes } from './namespace-setup';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 
 export interface RelinkWorkerOptions {
@@ -72,54 +72,6 @@ export function createRelinkWorker(options: RelinkWorkerOptions): Promise<Worker
       ? { maxConcurrentWorkflowTaskExecutions: Math.min(tuning.maxWorkflowTasks, tuning.cachedWorkflows ?? Infinity) }
       : {}),
   });
-}
-
-const { IndexedValueType } = proto.api.enums.v1;
-
-/** The custom search attributes the relink sets, as the operator API names their types. */
-export const RELINK_SEARCH_ATTRIBUTES: Record<string, proto.api.enums.v1.IndexedValueType> = {
-  RelinkPatronId: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  RelinkBarcodes: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-  RelinkStep: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  RelinkAwaiting: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-};
-
-/**
- * Registers the relink's search attributes in the namespace, adding only the missing ones, so a fresh cluster
- * needs no manual step. Where the worker may not (Temporal Cloud: attributes are added with tcld or the Cloud UI),
- * it checks they exist and says exactly what to add. Returns the names it added.
- */
-export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<string[]> {
-  const typeName = (t: number) => IndexedValueType[t]?.replace('INDEXED_VALUE_TYPE_', '') ?? String(t);
-  let existing: Record<string, number>;
-  try {
-    existing = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
-  } catch (err) {
-    throw new Error(`Cannot list the search attributes of namespace "${namespace}": ${(err as Error).message}`);
-  }
-  const missing: Record<string, number> = {};
-  for (const [name, type] of Object.entries(RELINK_SEARCH_ATTRIBUTES)) {
-    if (existing[name] === undefined) missing[name] = type;
-    else if (existing[name] !== type) {
-      throw new Error(
-        `Search attribute ${name} is registered in namespace "${namespace}" as ${typeName(existing[name])}, ` +
-          `but the relink needs ${typeName(type)}. Remove it (temporal operator search-attribute remove) and restart.`,
-      );
-    }
-  }
-  const names = Object.keys(missing);
-  if (names.length === 0) return [];
-  try {
-    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
-  } catch (err) {
-    const list = names.map((n) => `${n} (${typeName(missing[n]!)})`).join(', ');
-    throw new Error(
-      `Namespace "${namespace}" lacks the search attributes ${list}, and this worker may not add them ` +
-        `(${(err as Error).message}). Add them as an administrator, e.g. temporal operator search-attribute create ` +
-        `--namespace ${namespace} --name N --type T, or on Temporal Cloud with tcld / the Cloud UI.`,
-    );
-  }
-  return names;
 }
 
 async function run(): Promise<void> {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { RelinkClient } from '../../src/client';
 import { freePort } from '../../src/dev/free-port';
-import { relinkWorkflowId } from '../../src/workflows/messages';
+import { relinkWorkflowId } from '../../src/contract';
 import { fixturesWith, HOLDING_EMAIL, item, patron } from '../../test/support/relink-harness';
 import { baselineOf, checkInvariants, writesIn } from '../invariants';
 import { sleep, type ChaosLab } from '../lab';

@@ -3,7 +3,7 @@
 // is a 500, and the daily quota running out (429 DAILY_THRESHOLD, not retryable: the relinks it hits fail, and
 // their email must still be restored once the quota is back).
 import type { SimFaults } from '../../src/alma-sim';
-import { relinkWorkflowId } from '../../src/workflows/messages';
+import { relinkWorkflowId } from '../../src/contract';
 import { fixturesWith, holdRequest, item, patron } from '../../test/support/relink-harness';
 import { baselineOf, checkInvariants } from '../invariants';
 import { sleep, type ChaosLab } from '../lab';

@@ -4,21 +4,7 @@ import type { AlmaFee } from '../alma';
 import type { ActivityDeps } from './deps';
 import { almaStep } from './failures';
 import { normaliseStatus } from './item-state';
-
-export interface LoanToConfirm {
-  barcode: string;
-  loanId: string;
-  loanDate?: string;
-}
-
-export interface LostCheck {
-  barcode: string;
-  loanId: string;
-  lost: boolean;
-  by?: 'loan-process-status' | 'lost-item-fee';
-  /** False when the loan is no longer active (returned instead of declared lost). */
-  loanActive: boolean;
-}
+import type { LoanToConfirm, LostCheck } from '../contract';
 
 const feeBarcode = (fee: AlmaFee): string => {
   const b = (fee as { barcode?: unknown }).barcode;

@@ -1,7 +1,7 @@
 // Pure functions on an Alma user record for the contact swap and its restore. Alma's PUT replaces the whole
 // record ("swap all"), so each function returns the full record with only the contact flags changed.
 import type { AlmaEmail, AlmaPhone, AlmaUser } from '../alma';
-import type { ContactPlan } from '../workflows/types';
+import { MARKER_PREFIX, type ContactPlan } from '../contract';
 
 type Email = AlmaEmail;
 type Phone = AlmaPhone;
@@ -17,8 +17,6 @@ function withContact(user: AlmaUser, email: Email[], phone: Phone[]): AlmaUser {
 
 export const sameAddress = (a: string | null | undefined, b: string | null | undefined) =>
   (a ?? '').trim().toLowerCase() === (b ?? '').trim().toLowerCase();
-
-export { markerFor } from '../workflows/messages';
 
 export function isHoldingEntry(email: Email, marker: string): boolean {
   return (email.description ?? '').includes(marker);
@@ -45,7 +43,7 @@ export function hasHoldingEntry(user: AlmaUser, marker: string): boolean {
 
 /** Any holding entry of any relink, this one or an earlier one. */
 export function hasAnyRelinkEntry(user: AlmaUser): boolean {
-  return emailsOf(user).some((e) => isHoldingEntry(e, '[alma-relink:'));
+  return emailsOf(user).some((e) => isHoldingEntry(e, MARKER_PREFIX));
 }
 
 /** True when notices can only reach the holding address: it is the one preferred email and no phone takes SMS. */

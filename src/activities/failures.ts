@@ -1,23 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { isAlmaError } from '../alma';
+import type { RelinkFailureType } from '../contract';
 
 /** Business failure types the workflow and the CLI understand. Each ends the relink with a staff-readable message. */
-export type RelinkFailureType =
-  | 'PatronNotFound'
-  | 'PatronInactive'
-  | 'PatronBlocked'
-  | 'ItemNotFound'
-  | 'ItemOnLoan'
-  | 'ItemNotRelinkable'
-  | 'ItemNotLoanable'
-  | 'DeskNotConfigured'
-  | 'RequestQueueBlocked'
-  | 'ContactChanged'
-  | 'HoldingAddressAlreadyPresent'
-  | 'AlmaUnauthorized'
-  | 'AlmaDailyLimit'
-  | 'AlmaRejected';
-
 export function businessFailure(
   type: RelinkFailureType,
   message: string,

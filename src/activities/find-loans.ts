@@ -1,20 +1,9 @@
 // After a relink that failed or was cancelled, read only: which of the items it tried to loan does Alma show on
 // loan to the patron? A loan whose POST Alma applied but whose answer was lost (a timeout, a 500 after the write,
 // a retry stopped by the daily quota) is known no other way, and staff must be told of it.
-import type { CheckedItem } from '../workflows/types';
+import type { FindLoansInput, FoundLoan } from '../contract';
 import type { ActivityDeps } from './deps';
 import { loanOfItem, readActiveLoans } from './loan';
-
-export interface FindLoansInput {
-  patronId: string;
-  items: CheckedItem[];
-}
-
-export interface FoundLoan {
-  barcode: string;
-  loanId: string;
-  loanDate?: string;
-}
 
 export function createFindLoans({ alma }: ActivityDeps) {
   return async function findLoans({ patronId, items }: FindLoansInput): Promise<FoundLoan[]> {

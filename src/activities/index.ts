@@ -1,5 +1,6 @@
-// The relink's activities, one file per step, bound to one Alma client. The workflow imports only the type.
+// The relink's activities, one file per step, bound to one Alma client. The workflow knows them only through the contract's RelinkActivities.
 import { createCheckLostDeclared } from './check-lost';
+import type { RelinkActivities } from '../contract';
 import type { ActivityDeps } from './deps';
 import { createFindLoans } from './find-loans';
 import { createLoanItem } from './loan';
@@ -9,7 +10,7 @@ import { createReviewRequests } from './review-requests';
 import { createScanIn } from './scan-in';
 import { createSwapContact } from './swap-contact';
 
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps): RelinkActivities {
   return {
     preflight: createPreflight(deps),
     reviewRequests: createReviewRequests(deps),
@@ -22,5 +23,5 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 
-export type RelinkActivities = ReturnType<typeof createActivities>;
+export type { RelinkActivities } from '../contract';
 export type { ActivityDeps } from './deps';

@@ -1,23 +1,9 @@
 // Step 5: loan the item to the patron at the item's own library and desk.
 import { activityInfo } from '@temporalio/activity';
 import { isAlmaError, type AlmaClient, type AlmaLoan } from '../alma';
-import type { CheckedItem } from '../workflows/types';
+import type { CheckedItem, LoanItemInput, LoanItemResult } from '../contract';
 import type { ActivityDeps } from './deps';
 import { almaStep, toActivityFailure } from './failures';
-
-export interface LoanItemInput {
-  patronId: string;
-  item: CheckedItem;
-  patronRequestId?: string;
-}
-
-export interface LoanItemResult {
-  loanId: string;
-  dueDate?: string;
-  loanDate?: string;
-  /** True when Alma already had the loan (a retry after a lost answer): nothing was written. */
-  alreadyExisted: boolean;
-}
 
 /** The patron's active loans, read in one call. */
 export function readActiveLoans(alma: AlmaClient, patronId: string): Promise<AlmaLoan[]> {

@@ -1,26 +1,10 @@
 // Step 1, read only: everything that can be known to fail is found here, before anything in Alma is written.
 import { itemRefOf, type AlmaItem, type AlmaUser } from '../alma';
-import type { CheckedItem, CirculationDesks, ContactPlan } from '../workflows/types';
+import type { CheckedItem, CirculationDesks, ContactPlan, PreflightInput, PreflightResult } from '../contract';
 import { hasAnyRelinkEntry, planFrom, sameAddress } from './contact';
 import type { ActivityDeps } from './deps';
 import { almaStep, businessFailure } from './failures';
 import { classifyProcessType } from './item-state';
-
-export interface PreflightInput {
-  patronId: string;
-  barcodes: string[];
-  desks: CirculationDesks;
-  holdingEmail: string;
-  marker: string;
-  /** Patron checks are skipped when joining barcodes to a relink that already checked the patron. */
-  skipPatron?: boolean;
-}
-
-export interface PreflightResult {
-  items: CheckedItem[];
-  /** What the email swap will have to restore, read in the same pass to spare a call. */
-  contactPlan?: ContactPlan;
-}
 
 export function deskFor(desks: CirculationDesks, library: string): string | undefined {
   return desks.deskByLibrary?.[library] ?? (desks.library === library ? desks.circDesk : undefined);

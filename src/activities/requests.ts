@@ -1,15 +1,8 @@
 // Reading an item's request queue: who stands between the item and the patron.
 import type { AlmaClient, AlmaRequest } from '../alma';
-import type { BlockingRequest, CheckedItem } from '../workflows/types';
+import type { CheckedItem, QueueVerdict } from '../contract';
 import { almaStep } from './failures';
 import { normaliseStatus } from './item-state';
-
-export interface QueueVerdict {
-  /** Other patrons' active requests that a scan-in would fulfil before this patron. */
-  blocking: BlockingRequest[];
-  /** The patron's own request on the item, which the scan-in and loan should fulfil. */
-  patronRequestId?: string;
-}
 
 export function judgeQueue(requests: AlmaRequest[], patronId: string): QueueVerdict {
   const verdict: QueueVerdict = { blocking: [] };

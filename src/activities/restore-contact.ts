@@ -2,20 +2,9 @@
 // preferred again, change nothing else, and read back to verify. It never gives up: every failure is retryable.
 import { ApplicationFailure } from '@temporalio/activity';
 import { isAlmaError } from '../alma';
-import type { ContactPlan } from '../workflows/types';
+import type { RestoreContactInput, RestoreContactResult } from '../contract';
 import { applyRestore, hasHoldingEntry, isRestored } from './contact';
 import type { ActivityDeps } from './deps';
-
-export interface RestoreContactInput {
-  patronId: string;
-  plan: ContactPlan;
-}
-
-export interface RestoreContactResult {
-  /** False when Alma already showed the original contact details: nothing was written. */
-  written: boolean;
-  verified: true;
-}
 
 function retryable(err: unknown, patronId: string): ApplicationFailure {
   const detail = isAlmaError(err) ? `${err.almaMessage || err.message} (${err.code ?? err.kind})` : String(err);

@@ -1,14 +1,7 @@
 // Step 2, read only: does any other patron's request stand ahead of the relink on these items?
-import type { CheckedItem } from '../workflows/types';
+import type { QueueVerdict, ReviewRequestsInput } from '../contract';
 import type { ActivityDeps } from './deps';
-import { readQueue, type QueueVerdict } from './requests';
-
-export interface ReviewRequestsInput {
-  patronId: string;
-  items: CheckedItem[];
-  /** Read every queue even where Alma's "requested" flag said none (after a staff decision, say). */
-  rereadAll?: boolean;
-}
+import { readQueue } from './requests';
 
 export function createReviewRequests({ alma }: ActivityDeps) {
   return async function reviewRequests(input: ReviewRequestsInput): Promise<Record<string, QueueVerdict>> {

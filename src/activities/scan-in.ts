@@ -1,20 +1,11 @@
 // Step 4: re-check the queue (a request may have arrived since the review), then scan the item in at its own
 // library and desk so it is available for the loan.
 import { activityInfo } from '@temporalio/activity';
-import type { BlockingRequest, CheckedItem } from '../workflows/types';
+import type { ScanInInput, ScanInResult } from '../contract';
 import type { ActivityDeps } from './deps';
 import { almaStep } from './failures';
 import { isBackInPlace } from './item-state';
 import { readQueue } from './requests';
-
-export interface ScanInInput {
-  patronId: string;
-  item: CheckedItem;
-}
-
-export type ScanInResult =
-  | { scanned: true; alreadyInPlace: boolean; patronRequestId?: string; additionalInfo?: string }
-  | { scanned: false; blocking: BlockingRequest[] };
 
 export function createScanIn({ alma }: ActivityDeps) {
   return async function scanIn({ patronId, item }: ScanInInput): Promise<ScanInResult> {

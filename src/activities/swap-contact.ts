@@ -2,23 +2,10 @@
 // scan-in, loan and lost letters reach the library instead of the patron. The workflow registered the restore
 // before calling this.
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ContactPlan } from '../workflows/types';
+import type { SwapContactInput, SwapContactResult } from '../contract';
 import { applySwap, hasHoldingEntry, isSwapped, planStillHolds } from './contact';
 import type { ActivityDeps } from './deps';
 import { almaStep, businessFailure } from './failures';
-
-export interface SwapContactInput {
-  patronId: string;
-  workflowId: string;
-  plan: ContactPlan;
-}
-
-export interface SwapContactResult {
-  /** False when Alma already showed the swap (a retry after a crash): nothing was written. */
-  written: boolean;
-  suppressedEmail: boolean;
-  suppressedSmsPhones: number;
-}
 
 export function createSwapContact({ alma }: ActivityDeps) {
   return async function swapContact({ patronId, workflowId, plan }: SwapContactInput): Promise<SwapContactResult> {

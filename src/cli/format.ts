@@ -2,7 +2,7 @@
 // so the output reads the same in a terminal, a log file or an email to a colleague.
 import Table from 'cli-table3';
 import type { RelinkSummary, StartedRelink } from '../client';
-import type { AuditEntry, ItemProgress } from '../workflows/types';
+import type { AuditEntry, ItemProgress } from '../contract';
 import type { StatusView } from './view';
 
 export function table(head: string[], rows: string[][]): string {

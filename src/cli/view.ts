@@ -1,7 +1,7 @@
 // One relink as the CLI shows it, running or closed: the shape of `relink status --json`, and what the human
 // rendering (format.ts) prints. Ids, steps and Alma's words only: the progress and audit carry no email address.
 import type { ExecutionStatus, RelinkClient, RelinkStatus } from '../client';
-import type { AuditEntry, Awaiting, ContactState, ItemProgress, RelinkProgress } from '../workflows/types';
+import type { AuditEntry, Awaiting, ContactState, ItemProgress, RelinkProgress } from '../contract';
 
 /** The patron's preferred email: untouched, replaced by the holding address, or put back. */
 export type EmailState = 'unchanged' | 'holding-address' | 'restored';

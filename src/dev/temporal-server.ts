@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { relinkSearchAttributes, searchAttributeFlags } from '../workflows/search-attributes';
+import { relinkSearchAttributes, searchAttributeFlags } from '../contract';
 import { freePort } from './free-port';
 import { findTemporalCli } from './temporal-cli';
 

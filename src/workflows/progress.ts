@@ -2,7 +2,7 @@
 // (CLI) and admins (Web UI) see the same step, the same awaited action and the same audit trail.
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { RelinkAwaiting, RelinkBarcodes, RelinkPatronId, RelinkStep } from './search-attributes';
+import { RelinkAwaiting, RelinkBarcodes, RelinkPatronId, RelinkStep } from '../contract';
 import type {
   AuditEntry,
   Awaiting,
@@ -11,7 +11,7 @@ import type {
   Outcome,
   RelinkProgress,
   RelinkStepName,
-} from './types';
+} from '../contract';
 
 export class RelinkTracker {
   step: RelinkStepName = 'preflight';

@@ -15,12 +15,24 @@ import {
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import type { RelinkActivities } from '../activities';
-import type { QueueVerdict } from '../activities/requests';
-import { addBarcodesUpdate, confirmLostSignal, markerFor, progressQuery, reviewDecisionUpdate } from './messages';
+import {
+  addBarcodesUpdate,
+  barcodesProblems,
+  confirmLostSignal,
+  markerFor,
+  progressQuery,
+  relinkInputProblems,
+  reviewDecisionUpdate,
+  type CheckedItem,
+  type ContactPlan,
+  type JoinResult,
+  type QueueVerdict,
+  type RelinkActivities,
+  type RelinkInput,
+  type RelinkResult,
+  type ReviewDecision,
+} from '../contract';
 import { RelinkTracker } from './progress';
-import type { CheckedItem, ContactPlan, JoinResult, RelinkInput, RelinkResult, ReviewDecision } from './types';
-import { barcodesProblems, relinkInputProblems } from './validate';
 
 // Forward steps: Alma's transient errors (429, 5xx, network) retry with backoff; business errors are
 // non-retryable ApplicationFailures raised by the activities themselves.

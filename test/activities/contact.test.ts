@@ -8,7 +8,7 @@ import {
   isSwapped,
   planFrom,
 } from '../../src/activities/contact';
-import { markerFor } from '../../src/workflows/messages';
+import { markerFor } from '../../src/contract';
 
 const HOLDING = 'holding@library.example.edu';
 const marker = markerFor('relink-p1');

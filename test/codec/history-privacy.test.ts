@@ -1,8 +1,8 @@
 // What the Temporal server stores, and so what its Web UI or a history export shows without the codec server:
 // no patron's email address, nor the holding address, anywhere — only ciphertext — while an admin with the codec
 // server (and every client with the key) reads them.
-import { relinkSearchAttributes } from '../../src/workflows/search-attributes';
-import type { RelinkResult } from '../../src/workflows/types';
+import { relinkSearchAttributes } from '../../src/contract';
+import type { RelinkResult } from '../../src/contract';
 import {
   HOLDING_EMAIL,
   fixturesWith,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAlmaSimulator, type AlmaSimulator } from '../../src/alma-sim';
 import { RelinkClient } from '../../src/client';
-import type { RelinkResult } from '../../src/workflows/types';
+import type { RelinkResult } from '../../src/contract';
 import {
   fixturesWith,
   item,

@@ -8,7 +8,7 @@ import { RelinkClient } from '../../src/client';
 import { clientDataConverter, generateKeyEntry } from '../../src/codec';
 import { buildWorker, startWorkerProcess, type WorkerProcess } from '../../bench/worker-process';
 import { PROJECT_ROOT } from '../../src/project-root';
-import type { RelinkResult } from '../../src/workflows/types';
+import type { RelinkResult } from '../../src/contract';
 import {
   fixturesWith,
   HOLDING_EMAIL,

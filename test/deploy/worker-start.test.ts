@@ -5,7 +5,7 @@ import { temporal as proto } from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
 import { loadSettings } from '../../src/config';
 import { workerHealth } from '../../src/health';
-import { RELINK_SEARCH_ATTRIBUTES, ensureSearchAttributes } from '../../src/worker';
+import { RELINK_SEARCH_ATTRIBUTES, ensureSearchAttributes } from '../../src/namespace-setup';
 import { fixturesWith, startHarness, type RelinkHarness } from '../support/relink-harness';
 import { testServerAddress } from '../support/temporal';
 

@@ -11,7 +11,7 @@ import {
   userOf,
   type RelinkHarness,
 } from '../support/relink-harness';
-import type { RelinkResult } from '../../src/workflows/types';
+import type { RelinkResult } from '../../src/contract';
 
 const smsPatron = patron(
   'happy.sms',

@@ -13,7 +13,7 @@ import {
   userOf,
   type RelinkHarness,
 } from '../support/relink-harness';
-import type { RelinkResult } from '../../src/workflows/types';
+import type { RelinkResult } from '../../src/contract';
 
 const pid = (barcode: string) => itemIds(barcode).itemPid;
 

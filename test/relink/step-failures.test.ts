@@ -16,7 +16,7 @@ import {
   writesIn,
   type RelinkHarness,
 } from '../support/relink-harness';
-import type { RelinkResult } from '../../src/workflows/types';
+import type { RelinkResult } from '../../src/contract';
 
 async function failureOf(h: RelinkHarness, workflowId: string): Promise<ApplicationFailure> {
   try {

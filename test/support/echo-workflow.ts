@@ -1,6 +1,6 @@
 // A minimal workflow for the foundation test: it proves the server, the bundler and the search attributes work.
 import { condition, defineSignal, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import { RelinkAwaiting, RelinkPatronId } from '../../src/workflows/search-attributes';
+import { RelinkAwaiting, RelinkPatronId } from '../../src/contract';
 
 export const release = defineSignal('release');
 

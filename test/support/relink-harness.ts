@@ -7,7 +7,7 @@ import { startAlmaSimulator, type AlmaSimulator, type Fixtures } from '../../src
 import { RelinkClient } from '../../src/client';
 import { EncryptionCodec, devKeyRing, failureConverterPath, startCodecServer } from '../../src/codec';
 import { createRelinkWorker } from '../../src/worker';
-import type { RelinkInput, RelinkProgress } from '../../src/workflows/types';
+import type { RelinkInput, RelinkProgress } from '../../src/contract';
 export { exampleFixtures, fixturesWith } from './fixtures';
 import { connectToTestServer, testServerAddress, uniqueTaskQueue, type TemporalTestContext } from './temporal';
 

@@ -5,7 +5,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { stringify } from 'csv-stringify/sync';
 import type { StartedRelink } from '../../client';
 import { loadSettings } from '../../config';
-import { relinkWorkflowId } from '../../workflows/messages';
+import { relinkWorkflowId } from '../../contract';
 import { parseBatchFile, type BatchRelink } from '../batch-file';
 import { translateTemporalError, withRelinks } from '../context';
 import { CliError, EXIT, type ExitCode } from '../errors';

@@ -3,7 +3,7 @@
 // learn at once whether Alma agreed (the queue is clear, the Lost click shows) instead of finding out later.
 import { z } from 'zod';
 import type { RelinkClient, RelinkStatus } from '../../client';
-import type { RelinkProgress } from '../../workflows/types';
+import type { RelinkProgress } from '../../contract';
 import { temporalSettings, withRelinks } from '../context';
 import { CliError, EXIT, usageError, type ExitCode } from '../errors';
 import { auditLine } from '../format';

@@ -13,8 +13,3 @@ export const confirmLostSignal = defineSignal<[{ barcode?: string }?]>('confirmL
 
 /** A second start for the same patron joins the running relink with more barcodes. */
 export const addBarcodesUpdate = defineUpdate<JoinResult, [string[]]>('addBarcodes');
-
-export const relinkWorkflowId = (patronId: string): string => `relink-${patronId}`;
-
-/** Written into the holding email's description so the restore removes exactly what this relink added. */
-export const markerFor = (workflowId: string): string => `[alma-relink:${workflowId}]`;

@@ -1,4 +1,4 @@
-// Plain data shared by the workflow, its activities and the CLI. Types only: the workflow sandbox
+// Plain data the relink exchanges with its activities and its client. Types only: the workflow sandbox
 // bundles this file, so it must stay free of I/O and Node built-ins.
 
 /** Where an item is scanned in and loaned: its own library and a desk of that library. */
@@ -10,20 +10,21 @@ export interface CirculationDesks {
   deskByLibrary?: Record<string, string>;
 }
 
+/** What starts a relink. Durations are Temporal's strings ("24 hours"); unset ones take RELINK_DEFAULTS. */
 export interface RelinkInput {
   patronId: string;
   barcodes: string[];
   /** The library's holding address that receives the patron's notices during the relink. */
   holdingEmail: string;
   desks: CirculationDesks;
-  /** How long to wait for the staff Lost click before restoring and ending as needs-attention. Default 24 hours. */
+  /** How long to wait for the staff Lost click before restoring and ending as needs-attention. */
   lostDeadline?: string;
-  /** First and longest pause between Alma checks for the Lost click. Defaults 1 minute and 30 minutes. */
+  /** First and longest pause between Alma checks for the Lost click. */
   lostPollInitial?: string;
   lostPollMax?: string;
-  /** How long to wait for a request-review decision before ending as needs-attention. Default 7 days. */
+  /** How long to wait for a request-review decision before ending as needs-attention. */
   reviewDeadline?: string;
-  /** Start-to-close timeout of each step's activity: how soon a step lost with a crashed worker runs again. Default 1 minute. */
+  /** Start-to-close timeout of each step's activity: how soon a step lost with a crashed worker runs again. */
   stepTimeout?: string;
 }
 
@@ -57,6 +58,14 @@ export interface BlockingRequest {
   requestType: string;
   status: string;
   placeInQueue?: number;
+}
+
+/** What an item's request queue means for the relink. */
+export interface QueueVerdict {
+  /** Other patrons' active requests that a scan-in would fulfil before this patron. */
+  blocking: BlockingRequest[];
+  /** The patron's own request on the item, which the scan-in and loan should fulfil. */
+  patronRequestId?: string;
 }
 
 export interface ItemProgress {

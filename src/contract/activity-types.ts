@@ -1,0 +1,128 @@
+// What the relink asks of its activities and what they answer: the one interface both sides are written against,
+// so the workflow imports no activity module. Types only: the workflow sandbox bundles this file.
+import type { BlockingRequest, CheckedItem, CirculationDesks, ContactPlan, QueueVerdict } from './types';
+
+export interface PreflightInput {
+  patronId: string;
+  barcodes: string[];
+  desks: CirculationDesks;
+  holdingEmail: string;
+  marker: string;
+  /** Patron checks are skipped when joining barcodes to a relink that already checked the patron. */
+  skipPatron?: boolean;
+}
+
+export interface PreflightResult {
+  items: CheckedItem[];
+  /** What the email swap will have to restore, read in the same pass to spare a call. */
+  contactPlan?: ContactPlan;
+}
+
+export interface ReviewRequestsInput {
+  patronId: string;
+  items: CheckedItem[];
+  /** Read every queue even where Alma's "requested" flag said none (after a staff decision, say). */
+  rereadAll?: boolean;
+}
+
+export interface SwapContactInput {
+  patronId: string;
+  workflowId: string;
+  plan: ContactPlan;
+}
+
+export interface SwapContactResult {
+  /** False when Alma already showed the swap (a retry after a crash): nothing was written. */
+  written: boolean;
+  suppressedEmail: boolean;
+  suppressedSmsPhones: number;
+}
+
+export interface ScanInInput {
+  patronId: string;
+  item: CheckedItem;
+}
+
+export type ScanInResult =
+  | { scanned: true; alreadyInPlace: boolean; patronRequestId?: string; additionalInfo?: string }
+  | { scanned: false; blocking: BlockingRequest[] };
+
+export interface LoanItemInput {
+  patronId: string;
+  item: CheckedItem;
+  patronRequestId?: string;
+}
+
+export interface LoanItemResult {
+  loanId: string;
+  dueDate?: string;
+  loanDate?: string;
+  /** True when Alma already had the loan (a retry after a lost answer): nothing was written. */
+  alreadyExisted: boolean;
+}
+
+export interface LoanToConfirm {
+  barcode: string;
+  loanId: string;
+  loanDate?: string;
+}
+
+export interface LostCheck {
+  barcode: string;
+  loanId: string;
+  lost: boolean;
+  by?: 'loan-process-status' | 'lost-item-fee';
+  /** False when the loan is no longer active (returned instead of declared lost). */
+  loanActive: boolean;
+}
+
+export interface RestoreContactInput {
+  patronId: string;
+  plan: ContactPlan;
+}
+
+export interface RestoreContactResult {
+  /** False when Alma already showed the original contact details: nothing was written. */
+  written: boolean;
+  verified: true;
+}
+
+export interface FindLoansInput {
+  patronId: string;
+  items: CheckedItem[];
+}
+
+export interface FoundLoan {
+  barcode: string;
+  loanId: string;
+  loanDate?: string;
+}
+
+/** One activity per step; each reads Alma first and writes only what is still needed. */
+export interface RelinkActivities {
+  preflight(input: PreflightInput): Promise<PreflightResult>;
+  reviewRequests(input: ReviewRequestsInput): Promise<Record<string, QueueVerdict>>;
+  swapContact(input: SwapContactInput): Promise<SwapContactResult>;
+  scanIn(input: ScanInInput): Promise<ScanInResult>;
+  loanItem(input: LoanItemInput): Promise<LoanItemResult>;
+  checkLostDeclared(input: { patronId: string; loans: LoanToConfirm[] }): Promise<LostCheck[]>;
+  restoreContact(input: RestoreContactInput): Promise<RestoreContactResult>;
+  findLoans(input: FindLoansInput): Promise<FoundLoan[]>;
+}
+
+/** The business failures activities raise (non-retryable ApplicationFailure types) and the workflow's own. */
+export type RelinkFailureType =
+  | 'PatronNotFound'
+  | 'PatronInactive'
+  | 'PatronBlocked'
+  | 'ItemNotFound'
+  | 'ItemOnLoan'
+  | 'ItemNotRelinkable'
+  | 'ItemNotLoanable'
+  | 'DeskNotConfigured'
+  | 'RequestQueueBlocked'
+  | 'ContactChanged'
+  | 'HoldingAddressAlreadyPresent'
+  | 'AlmaUnauthorized'
+  | 'AlmaDailyLimit'
+  | 'AlmaRejected';

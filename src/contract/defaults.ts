@@ -1,0 +1,28 @@
+// The relink's defaults, in one place: the workflow applies them to an input that leaves a setting out, and the
+// configuration (config.ts) and the documentation quote them.
+
+/** Durations a relink waits or allows, in Temporal's duration strings. */
+export const RELINK_DEFAULTS = {
+  /** How long the relink waits for the staff Lost click before it ends as needs-attention. */
+  lostDeadline: '24 hours',
+  /** First pause between the relink's own checks of Alma for the Lost click; it doubles up to lostPollMax. */
+  lostPollInitial: '1 minute',
+  lostPollMax: '30 minutes',
+  /** How long the relink waits for a staff decision on a request queue. */
+  reviewDeadline: '7 days',
+  /** Start-to-close timeout of one step: how soon a step lost with a crashed worker runs again. */
+  stepTimeout: '1 minute',
+} as const;
+
+export type RelinkDurations = { -readonly [K in keyof typeof RELINK_DEFAULTS]: string };
+
+/** The input's durations with the defaults filled in. */
+export function relinkDurations(input: Partial<RelinkDurations>): RelinkDurations {
+  return {
+    lostDeadline: input.lostDeadline ?? RELINK_DEFAULTS.lostDeadline,
+    lostPollInitial: input.lostPollInitial ?? RELINK_DEFAULTS.lostPollInitial,
+    lostPollMax: input.lostPollMax ?? RELINK_DEFAULTS.lostPollMax,
+    reviewDeadline: input.reviewDeadline ?? RELINK_DEFAULTS.reviewDeadline,
+    stepTimeout: input.stepTimeout ?? RELINK_DEFAULTS.stepTimeout,
+  };
+}

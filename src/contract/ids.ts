@@ -1,0 +1,10 @@
+// The names a relink is known by: its workflow id, and the marker it writes into the holding email's description.
+
+/** One relink per patron: the workflow id is derived from the patron id, so two relinks never interleave. */
+export const relinkWorkflowId = (patronId: string): string => `relink-${patronId}`;
+
+/** Every marker starts with this, so an entry left by any relink can be recognised. */
+export const MARKER_PREFIX = '[alma-relink:';
+
+/** Written into the holding email's description so the restore removes exactly what this relink added. */
+export const markerFor = (workflowId: string): string => `${MARKER_PREFIX}${workflowId}]`;

@@ -1,0 +1,10 @@
+// The contract between the relink workflow, its activities and its client: the types they exchange, the messages,
+// the defaults, the ids and the search attributes. It sits below all three and imports none of them; the workflow
+// sandbox bundles it, so it stays free of I/O and Node built-ins.
+export * from './activity-types';
+export * from './defaults';
+export * from './ids';
+export * from './messages';
+export * from './search-attributes';
+export * from './types';
+export * from './validate';

@@ -125,4 +125,6 @@ export type RelinkFailureType =
   | 'HoldingAddressAlreadyPresent'
   | 'AlmaUnauthorized'
   | 'AlmaDailyLimit'
-  | 'AlmaRejected';
+  | 'AlmaRejected'
+  /** The workflow's own: a join or start-or-join that reached a relink after it began to finish. */
+  | 'RelinkClosing';

@@ -1,6 +1,6 @@
 // The relink's messages: what staff and tools can ask (query) or tell (signal, update) a running relink.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { JoinResult, RelinkProgress, ReviewDecision } from './types';
+import type { JoinOptions, JoinResult, RelinkProgress, ReviewDecision } from './types';
 
 /** Current step, what it awaits and from whom, per-item state and the audit trail. */
 export const progressQuery = defineQuery<RelinkProgress>('progress');
@@ -11,5 +11,8 @@ export const reviewDecisionUpdate = defineUpdate<string, [ReviewDecision]>('revi
 /** Staff clicked Lost in Alma: check now instead of at the next poll. Optionally for one barcode. */
 export const confirmLostSignal = defineSignal<[{ barcode?: string }?]>('confirmLost');
 
-/** A second start for the same patron joins the running relink with more barcodes. */
-export const addBarcodesUpdate = defineUpdate<JoinResult, [string[]]>('addBarcodes');
+/**
+ * Start-or-join: sent with every start (update-with-start). On a new run it only confirms the start; on a running
+ * relink of the same patron it joins these barcodes. A relink that is finishing refuses it with RelinkClosing.
+ */
+export const addBarcodesUpdate = defineUpdate<JoinResult, [string[], JoinOptions?]>('addBarcodes');

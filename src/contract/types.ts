@@ -26,6 +26,11 @@ export interface RelinkInput {
   reviewDeadline?: string;
   /** Start-to-close timeout of each step's activity: how soon a step lost with a crashed worker runs again. */
   stepTimeout?: string;
+  /**
+   * Set by RelinkClient's start-or-join (update-with-start): the addBarcodes update that carries the same id is the
+   * one that started this run, not a join.
+   */
+  startRequestId?: string;
 }
 
 export type RelinkStepName =
@@ -137,6 +142,12 @@ export interface RelinkResult {
   audit: AuditEntry[];
 }
 
+/** Passed with the addBarcodes update by RelinkClient's start-or-join. */
+export interface JoinOptions {
+  /** The startRequestId of the start this update travelled with (see RelinkInput.startRequestId). */
+  startRequestId?: string;
+}
+
 export interface ReviewDecision {
   decision: 'proceed' | 'abort';
   /** Who decided, for the audit (a staff user name); optional. */
@@ -145,6 +156,8 @@ export interface ReviewDecision {
 
 export interface JoinResult {
   workflowId: string;
+  /** True when this call started the relink; false when it joined a running one. */
+  started: boolean;
   added: string[];
   alreadyPresent: string[];
 }

@@ -173,10 +173,10 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
   );
   setHandler(
     addBarcodesUpdate,
-    async (barcodes): Promise<JoinResult> => {
+    async (barcodes, _options): Promise<JoinResult> => {
       const alreadyPresent = barcodes.filter((b) => track.items.has(b));
       const fresh = [...new Set(barcodes.filter((b) => !track.items.has(b)))];
-      if (fresh.length === 0) return { workflowId, added: [], alreadyPresent };
+      if (fresh.length === 0) return { workflowId, started: false, added: [], alreadyPresent };
       joinsInFlight++;
       for (const b of fresh) track.update(b, { phase: 'pending' });
       try {
@@ -195,7 +195,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
         pendingBatches.push(result.items);
         track.barcodesChanged();
         track.log(`Joined: ${fresh.join(', ')} added to this relink.`);
-        return { workflowId, added: fresh, alreadyPresent };
+        return { workflowId, started: false, added: fresh, alreadyPresent };
       } catch (err) {
         for (const b of fresh) track.items.delete(b);
         const cause = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
@@ -205,7 +205,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
       }
     },
     {
-      validator: (barcodes) => {
+      validator: (barcodes, _options) => {
         const problems = barcodesProblems(barcodes);
         if (problems.length) throw new Error(`Cannot join: ${problems.join('; ')}.`);
         if (closing) throw new Error(`${workflowId} is finishing (step ${track.step}); start a new relink afterwards.`);

@@ -173,7 +173,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
   );
   setHandler(
     addBarcodesUpdate,
-    async (barcodes, _options): Promise<JoinResult> => {
+    async (barcodes, _options?): Promise<JoinResult> => {
       const alreadyPresent = barcodes.filter((b) => track.items.has(b));
       const fresh = [...new Set(barcodes.filter((b) => !track.items.has(b)))];
       if (fresh.length === 0) return { workflowId, started: false, added: [], alreadyPresent };
@@ -205,7 +205,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
       }
     },
     {
-      validator: (barcodes, _options) => {
+      validator: (barcodes, _options?) => {
         const problems = barcodesProblems(barcodes);
         if (problems.length) throw new Error(`Cannot join: ${problems.join('; ')}.`);
         if (closing) throw new Error(`${workflowId} is finishing (step ${track.step}); start a new relink afterwards.`);

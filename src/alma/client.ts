@@ -12,6 +12,7 @@ import {
   AlmaError,
   AlmaErrorCodes,
   classifyHttpError,
+  describeIssues,
   isAlmaError,
   parseErrorBody,
   type AlmaErrorKind,
@@ -591,14 +592,4 @@ function safeUrl(url: string, base: string): URL | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Names the fields that failed and why, never their values (they may be personal data). */
-function describeIssues(error: z.ZodError): string {
-  const shown = error.issues.slice(0, 3).map((i) => {
-    const expected = 'expected' in i && typeof i.expected === 'string' ? ` (expected ${i.expected})` : '';
-    return `${i.path.map(String).join('.') || '(root)'}: ${i.code}${expected}`;
-  });
-  const more = error.issues.length > 3 ? ` and ${error.issues.length - 3} more` : '';
-  return `${shown.join('; ')}${more}`;
 }

@@ -2,6 +2,7 @@
 // `retryable` says whether trying again later may succeed, `kind` says why. Nothing here holds the API key or a
 // request's query string (which may carry a barcode or the like); only the method and the path.
 import { XMLParser } from 'fast-xml-parser';
+import type { z } from 'zod';
 import { AlmaErrorBodySchema } from './schemas';
 
 export type AlmaErrorKind =
@@ -217,4 +218,14 @@ export function classifyHttpError(
   }
   if (status === 404 || (code !== undefined && notFoundCodes.has(code))) return { kind: 'not-found', retryable: false };
   return { kind: 'business', retryable: false };
+}
+
+/** Names the fields that failed and why, never their values (they may be personal data). */
+export function describeIssues(error: z.ZodError): string {
+  const shown = error.issues.slice(0, 3).map((i) => {
+    const expected = 'expected' in i && typeof i.expected === 'string' ? ` (expected ${i.expected})` : '';
+    return `${i.path.map(String).join('.') || '(root)'}: ${i.code}${expected}`;
+  });
+  const more = error.issues.length > 3 ? ` and ${error.issues.length - 3} more` : '';
+  return `${shown.join('; ')}${more}`;
 }

@@ -2,8 +2,6 @@
 export {
   AlmaClient,
   itemRefOf,
-  type AlmaClientOptions,
-  type AlmaClientStats,
   type CancelRequestOptions,
   type CirculationPoint,
   type FeeStatus,
@@ -11,6 +9,7 @@ export {
   type LoanItemSelector,
   type LoanStatus,
 } from './client';
+export type { AlmaClientOptions, AlmaClientStats } from './transport';
 export {
   AlmaError,
   AlmaErrorCodes,

@@ -173,7 +173,11 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
   );
   setHandler(
     addBarcodesUpdate,
-    async (barcodes, _options?): Promise<JoinResult> => {
+    async (barcodes, options?): Promise<JoinResult> => {
+      // Start-or-join sends this update with every start: on the run it started, it only confirms the start.
+      if (options?.startRequestId && options.startRequestId === input.startRequestId) {
+        return { workflowId, started: true, added: [...input.barcodes], alreadyPresent: [] };
+      }
       const alreadyPresent = barcodes.filter((b) => track.items.has(b));
       const fresh = [...new Set(barcodes.filter((b) => !track.items.has(b)))];
       if (fresh.length === 0) return { workflowId, started: false, added: [], alreadyPresent };
@@ -208,7 +212,12 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
       validator: (barcodes, _options?) => {
         const problems = barcodesProblems(barcodes);
         if (problems.length) throw new Error(`Cannot join: ${problems.join('; ')}.`);
-        if (closing) throw new Error(`${workflowId} is finishing (step ${track.step}); start a new relink afterwards.`);
+        if (closing) {
+          throw ApplicationFailure.nonRetryable(
+            `${workflowId} is finishing (step ${track.step}); start a new relink afterwards.`,
+            'RelinkClosing',
+          );
+        }
       },
     },
   );

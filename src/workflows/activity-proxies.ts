@@ -1,0 +1,51 @@
+// How the relink calls its activities: the retry and cancellation policy of the forward steps and of the
+// compensation, and a wrapper that publishes the search attributes before each call.
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import type { RelinkActivities } from '../contract';
+import type { RelinkTracker } from './progress';
+
+export interface RelinkProxies {
+  /**
+   * Forward steps: Alma's transient errors (429, 5xx, network) retry with backoff; business errors are
+   * non-retryable ApplicationFailures raised by the activities themselves.
+   */
+  steps: RelinkActivities;
+  /** The restore and, after a failure or a cancel, the report of loans Alma made without answering. */
+  compensation: Pick<RelinkActivities, 'restoreContact' | 'findLoans'>;
+}
+
+/**
+ * An activity is a few Alma calls; its timeout is how soon a step stuck on a crashed worker is retried elsewhere.
+ * Each call first writes the tracker's unpublished search attributes, so admins see the step it runs.
+ */
+export function relinkProxies(stepTimeout: Duration, track: RelinkTracker): RelinkProxies {
+  const steps = proxyActivities<RelinkActivities>({
+    startToCloseTimeout: stepTimeout,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
+    // On a cancel, wait for the step in flight to end before the restore runs: a swap or loan that Alma applies
+    // after the restore would leave the holding address in place, or send the loan letter to the patron. (Left
+    // unset, the SDK sends TRY_CANCEL, which gives up on the step at once, whatever its doc comment says.)
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
+  // The compensation never gives up: every failure retries, with the pause capped so it resumes soon after Alma does.
+  const compensation = proxyActivities<RelinkActivities>({
+    startToCloseTimeout: stepTimeout,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  });
+  return { steps: publishingFirst(steps, track), compensation: publishingFirst(compensation, track) };
+}
+
+/** The same activities, each writing the tracker's unpublished search attributes before it is scheduled. */
+function publishingFirst<T extends object>(activities: T, track: RelinkTracker): T {
+  return new Proxy(activities, {
+    get(target, name) {
+      const fn: unknown = Reflect.get(target, name);
+      if (typeof fn !== 'function') return fn;
+      return (...args: unknown[]) => {
+        track.publish();
+        return (fn as (...a: unknown[]) => unknown)(...args);
+      };
+    },
+  });
+}

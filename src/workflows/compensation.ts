@@ -1,0 +1,95 @@
+// The compensation and the end of a relink: the restore of the patron's contact details (registered before the swap,
+// run in every outcome and beyond the reach of a cancel), the report of loans Alma made without answering, and the
+// result or failure the relink closes with.
+import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
+import type { RelinkResult } from '../contract';
+import { unansweredLoanLog } from './instructions';
+import { almaIdsOf, causeOf, RelinkStop } from './outcomes';
+import type { Relink } from './relink';
+
+/** Puts the patron's email and SMS settings back; retried until Alma confirms it. */
+export async function restore(r: Relink, why: string): Promise<void> {
+  const { track } = r;
+  track.enter('restore');
+  track.log(`Restoring the patron's email and SMS settings (${why}).`);
+  for (;;) {
+    try {
+      const result = await r.activities.compensation.restoreContact({ patronId: r.patronId, plan: r.plan! });
+      Object.assign(track.contact, { swapped: false, restored: true, verified: result.verified });
+      track.contact.lastRestoreError = undefined;
+      track.log(
+        result.written
+          ? 'Original email and SMS settings restored and verified.'
+          : 'Alma already showed the original email and SMS settings (verified).',
+      );
+      r.restoreOwed = false;
+      r.swapped = false;
+      return;
+    } catch (err) {
+      // Unreachable with an unlimited retry policy, unless the activity is cut short by its timeouts: keep going.
+      track.contact.lastRestoreError = err instanceof Error ? err.message : String(err);
+      track.publish();
+      await sleep('1 minute');
+    }
+  }
+}
+
+/** After a failure or a cancel: learn from Alma which loans the relink made but never heard back about. */
+async function reportUnansweredLoans(r: Relink): Promise<void> {
+  const unsure = [...r.loanAttempted].filter((b) => !r.loans.has(b) && r.checked.has(b)).map((b) => r.checked.get(b)!);
+  if (unsure.length === 0) return;
+  for (const found of await r.activities.compensation.findLoans({ patronId: r.patronId, items: unsure })) {
+    r.loans.set(found.barcode, { loanId: found.loanId, loanDate: found.loanDate });
+    r.track.update(found.barcode, { phase: 'loaned', loanId: found.loanId });
+    r.track.log(unansweredLoanLog(found.barcode, r.patronId), { loanId: found.loanId });
+  }
+}
+
+/** Records how the run ended early: a stop (aborted, needs-attention) or a failure (returned, to be rethrown). */
+export function stoppedBy(r: Relink, err: unknown): unknown {
+  const { track } = r;
+  if (err instanceof RelinkStop) {
+    track.outcome = err.outcome;
+    track.reason = err.reason;
+    track.log(err.reason);
+    return undefined;
+  }
+  track.reason = causeOf(err);
+  track.log(isCancellation(err) ? 'The relink was cancelled.' : `Failed: ${track.reason}`, almaIdsOf(err));
+  for (const item of track.items.values()) {
+    if (!['loaned', 'lost-confirmed', 'aborted'].includes(item.phase)) item.phase = 'failed';
+  }
+  return err;
+}
+
+/** The compensation: runs in every outcome, and a cancellation of the workflow cannot stop it. */
+export async function finish(r: Relink): Promise<void> {
+  r.closing = true;
+  r.track.await('none');
+  if (r.restoreOwed) {
+    await CancellationScope.nonCancellable(() => restore(r, r.track.outcome ?? 'the relink ended early'));
+  }
+  // Relinks started before the change replay without this read (FEWER_ROUND_TRIPS gates the new commands).
+  if (r.lean && r.track.outcome !== 'completed') {
+    await CancellationScope.nonCancellable(() => reportUnansweredLoans(r));
+  }
+  r.track.enter('done');
+  r.track.publish();
+}
+
+export function resultOf(r: Relink): RelinkResult {
+  const { track } = r;
+  return {
+    outcome: track.outcome!,
+    ...(track.reason ? { reason: track.reason } : {}),
+    items: track.snapshot().items,
+    emailRestored: track.contact.restored,
+    emailVerified: track.contact.verified,
+    audit: track.audit,
+  };
+}
+
+/** The loans made, as "barcode (loan id)", for a failure message. */
+export function loanList(r: Relink): string[] {
+  return [...r.loans.entries()].map(([b, l]) => `${b} (loan ${l.loanId})`);
+}

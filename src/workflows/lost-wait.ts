@@ -1,0 +1,57 @@
+// The wait for the staff Lost click: Alma has no API to declare a loan lost, so the relink shows staff what to click,
+// checks Alma when they say they did and by itself with a growing pause, and relinks barcodes joined meanwhile.
+import { allHandlersFinished } from '@temporalio/workflow';
+import { RelinkStop } from './outcomes';
+import { lostConfirmedLog, lostDeadlineReason, lostInstructions, type OpenLoan } from './instructions';
+import type { Relink } from './relink';
+
+export async function awaitLostDeclarations(r: Relink): Promise<void> {
+  const { track } = r;
+  const deadline = Date.now() + r.lostDeadlineMs;
+  let pause = r.pollInitialMs;
+  for (;;) {
+    if (r.pendingBatches.length > 0) {
+      track.await('none');
+      await r.relinkBatch(r.pendingBatches.shift()!);
+      continue;
+    }
+    const open = r.openLoans();
+    if (open.length === 0) {
+      // Let a join that is still being checked land before the relink closes.
+      await r.wait(allHandlersFinished);
+      if (r.pendingBatches.length === 0) return;
+      continue;
+    }
+    track.enter('lost-declaration');
+    track.await('lost-declaration', lostInstructions(open, r.patronId, r.workflowId, r.durations.lostDeadline));
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new RelinkStop('needs-attention', lostDeadlineReason(r.durations.lostDeadline, open));
+    const signalsBefore = r.lostSignals;
+    await r.wait(() => r.lostSignals !== signalsBefore || r.pendingBatches.length > 0, Math.min(pause, remaining));
+    if (r.pendingBatches.length > 0) continue;
+    const byStaff = r.lostSignals !== signalsBefore;
+    const confirmedNow = await checkLost(r, open);
+    if (byStaff && confirmedNow === 0) track.log('Alma does not show the Lost click yet; checking again shortly.');
+    pause = byStaff ? r.pollInitialMs : Math.min(pause * 2, r.pollMaxMs);
+  }
+}
+
+/** Asks Alma whether the open loans are Lost now; returns how many were newly confirmed. */
+async function checkLost(r: Relink, open: OpenLoan[]): Promise<number> {
+  const loans = open.map(({ barcode, loanId }) => ({ barcode, loanId, loanDate: r.loans.get(barcode)?.loanDate }));
+  const checks = await r.steps.checkLostDeclared({ patronId: r.patronId, loans });
+  let confirmedNow = 0;
+  for (const check of checks) {
+    if (!check.loanActive) {
+      throw new RelinkStop(
+        'needs-attention',
+        `The loan ${check.loanId} of ${check.barcode} is no longer active in Alma (returned instead of declared lost?).`,
+      );
+    }
+    if (!check.lost) continue;
+    confirmedNow++;
+    r.track.update(check.barcode, { phase: 'lost-confirmed', lostConfirmed: true, lostConfirmedBy: check.by });
+    r.track.log(lostConfirmedLog(check), { loanId: check.loanId });
+  }
+  return confirmedNow;
+}

@@ -1,0 +1,259 @@
+// One relink's state and its forward steps, in the order they run: preflight, review the request queues, swap the
+// contact details, scan each item in and loan it; then the Lost wait (lost-wait.ts) and, whatever happens, the
+// restore (compensation.ts). The workflow function (relink-lost-loans.ts) wires the messages to it and runs it.
+import { ActivityFailure, ApplicationFailure, condition, patched, workflowInfo } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import {
+  markerFor,
+  relinkDurations,
+  type CheckedItem,
+  type ContactPlan,
+  type JoinResult,
+  type QueueVerdict,
+  type RelinkDurations,
+  type RelinkInput,
+  type ReviewDecision,
+} from '../contract';
+import { relinkProxies, type RelinkProxies } from './activity-proxies';
+import * as say from './instructions';
+import { restore } from './compensation';
+import { awaitLostDeclarations } from './lost-wait';
+import { failureType, ms, RelinkStop } from './outcomes';
+import { FEWER_ROUND_TRIPS } from './patches';
+import { RelinkTracker } from './progress';
+
+export class Relink {
+  readonly workflowId = workflowInfo().workflowId;
+  readonly patronId: string;
+  readonly marker: string;
+  readonly durations: RelinkDurations;
+  readonly lostDeadlineMs: number;
+  readonly pollInitialMs: number;
+  readonly pollMaxMs: number;
+  readonly reviewDeadlineMs: number;
+  /** Relinks started since FEWER_ROUND_TRIPS; their histories differ from the ones recorded before it. */
+  readonly lean: boolean;
+  readonly track: RelinkTracker;
+  readonly activities: RelinkProxies;
+
+  /** The patron's contact details before the swap; `planFresh` is false once they may have changed since read. */
+  plan?: ContactPlan;
+  planFresh = false;
+  /** Set before the swap is attempted: from then on the restore must run, whatever happens. */
+  restoreOwed = false;
+  swapped = false;
+  readonly checked = new Map<string, CheckedItem>();
+  readonly loans = new Map<string, { loanId: string; loanDate?: string }>();
+  /** Items whose loan POST may have reached Alma: a failure's answer can be lost after Alma applied it. */
+  readonly loanAttempted = new Set<string>();
+  /** Items joined while the relink runs, each batch waiting for the main loop to take it. */
+  readonly pendingBatches: CheckedItem[][] = [];
+  /** Set when the relink begins to finish: no join may land after it. */
+  closing = false;
+  decision?: ReviewDecision;
+  lostSignals = 0;
+
+  constructor(readonly input: RelinkInput) {
+    this.patronId = input.patronId;
+    this.marker = markerFor(this.workflowId);
+    this.durations = relinkDurations(input);
+    this.lostDeadlineMs = ms(this.durations.lostDeadline);
+    this.pollInitialMs = ms(this.durations.lostPollInitial);
+    this.pollMaxMs = ms(this.durations.lostPollMax);
+    this.reviewDeadlineMs = ms(this.durations.reviewDeadline);
+    this.lean = patched(FEWER_ROUND_TRIPS);
+    this.track = new RelinkTracker(this.workflowId, this.patronId, input.barcodes, this.lean);
+    this.activities = relinkProxies(this.durations.stepTimeout as Duration, this.track);
+  }
+
+  get steps() {
+    return this.activities.steps;
+  }
+
+  /** Waits on the server after writing the search attributes changed since the last write. */
+  wait(fn: () => boolean, timeout?: number): Promise<boolean> {
+    this.track.publish();
+    return timeout === undefined ? condition(fn).then(() => true) : condition(fn, timeout);
+  }
+
+  private preflight(barcodes: string[], skipPatron = false) {
+    const { patronId, marker } = this;
+    const { desks, holdingEmail } = this.input;
+    return this.steps.preflight({
+      patronId,
+      barcodes,
+      desks,
+      holdingEmail,
+      marker,
+      ...(skipPatron ? { skipPatron } : {}),
+    });
+  }
+
+  private noteChecked(items: CheckedItem[]): void {
+    for (const item of items) {
+      this.checked.set(item.barcode, item);
+      this.track.update(item.barcode, { phase: 'checked', title: item.title });
+    }
+  }
+
+  // --- the forward steps ---------------------------------------------------------------------------------------
+
+  async run(): Promise<void> {
+    this.track.log(`Relink of ${this.input.barcodes.join(', ')} to patron ${this.patronId} started.`);
+    const pre = await this.preflight(this.input.barcodes);
+    this.plan = pre.contactPlan;
+    this.planFresh = true;
+    this.noteChecked(pre.items);
+    this.track.log('Preflight passed: patron active, every item found and relinkable, desks configured.');
+    await this.relinkBatch(pre.items);
+    await awaitLostDeclarations(this);
+    this.track.outcome = 'completed';
+  }
+
+  /** Barcodes joined by a second start for the same patron: checked now, relinked by the main loop. */
+  async join(barcodes: string[]): Promise<JoinResult> {
+    const alreadyPresent = barcodes.filter((b) => this.track.items.has(b));
+    const fresh = [...new Set(barcodes.filter((b) => !this.track.items.has(b)))];
+    if (fresh.length === 0) return { workflowId: this.workflowId, started: false, added: [], alreadyPresent };
+    for (const b of fresh) this.track.update(b, { phase: 'pending' });
+    try {
+      const result = await this.preflight(fresh, true);
+      // The relink may have begun to finish while the barcodes were checked: nothing would relink them now.
+      if (this.closing) throw this.closingFailure();
+      this.noteChecked(result.items);
+      this.pendingBatches.push(result.items);
+    } catch (err) {
+      for (const b of fresh) this.track.items.delete(b);
+      if (err instanceof ApplicationFailure) throw err;
+      const cause = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+      throw ApplicationFailure.nonRetryable(`Not joined: ${cause}`, failureType(err) ?? 'JoinRefused');
+    }
+    this.track.barcodesChanged();
+    this.track.log(`Joined: ${fresh.join(', ')} added to this relink.`);
+    return { workflowId: this.workflowId, started: false, added: fresh, alreadyPresent };
+  }
+
+  closingFailure(): ApplicationFailure {
+    const message = `${this.workflowId} is finishing (step ${this.track.step}); start a new relink afterwards.`;
+    return ApplicationFailure.nonRetryable(message, 'RelinkClosing');
+  }
+
+  private async reviewUntilClear(items: CheckedItem[], rereadAll: boolean): Promise<void> {
+    const { track } = this;
+    track.enter('request-review');
+    // When Alma's "requested" flag (read by the preflight) is off on every item there is no queue to read, and the
+    // activity would be a round trip through the server with no Alma call in it. Histories of relinks started before
+    // this change have that activity, so they replay on the old path.
+    let verdicts =
+      this.lean && !rereadAll && items.every((i) => !i.requested)
+        ? Object.fromEntries(items.map((i): [string, QueueVerdict] => [i.barcode, { blocking: [] }]))
+        : await this.steps.reviewRequests({ patronId: this.patronId, items, rereadAll });
+    for (;;) {
+      const blocked = items
+        .map((item) => ({ item, blocking: verdicts[item.barcode]?.blocking ?? [] }))
+        .filter((b) => b.blocking.length > 0);
+      for (const item of items) {
+        const v = verdicts[item.barcode];
+        track.update(item.barcode, {
+          phase: v?.blocking.length ? 'awaiting-review' : 'checked',
+          blockingRequests: v?.blocking.length ? v.blocking : undefined,
+          patronRequestId: v?.patronRequestId,
+        });
+      }
+      if (blocked.length === 0) return track.await('none');
+      const queues = say.describeQueues(blocked);
+      track.log(`Another patron's request would be fulfilled by the scan-in: ${queues}.`);
+      track.await('request-review', say.reviewInstructions(queues, this.patronId, this.workflowId));
+      this.decision = undefined;
+      this.planFresh = false;
+      if (!(await this.wait(() => this.decision !== undefined, this.reviewDeadlineMs))) {
+        throw new RelinkStop('needs-attention', `No request-review decision within ${this.durations.reviewDeadline}.`);
+      }
+      const decision = this.decision!;
+      track.log(`Staff decided to ${decision.decision}${decision.by ? ` (${decision.by})` : ''}.`);
+      track.await('none');
+      if (decision.decision === 'abort') {
+        for (const { item } of blocked) track.update(item.barcode, { phase: 'aborted' });
+        const barcodes = blocked.map(({ item }) => item.barcode).join(', ');
+        throw new RelinkStop('aborted', `Staff aborted the relink at the request review of ${barcodes}.`);
+      }
+      verdicts = await this.steps.reviewRequests({ patronId: this.patronId, items, rereadAll: true });
+    }
+  }
+
+  private async ensureSwapped(): Promise<void> {
+    if (this.swapped) return;
+    this.track.enter('email-swap');
+    for (let attempt = 1; ; attempt++) {
+      if (!this.plan || !this.planFresh) {
+        this.plan = (await this.preflight([])).contactPlan;
+        this.planFresh = true;
+      }
+      this.restoreOwed = true; // the restore is registered before the swap, so a crash mid-swap is still undone
+      try {
+        const result = await this.steps.swapContact({
+          patronId: this.patronId,
+          workflowId: this.workflowId,
+          plan: this.plan!,
+        });
+        this.swapped = true;
+        const { suppressedEmail, suppressedSmsPhones } = result;
+        Object.assign(this.track.contact, { swapped: true, restored: false, verified: false });
+        Object.assign(this.track.contact, { suppressedEmail, suppressedSmsPhones });
+        this.track.log(say.swapLog(result));
+        return;
+      } catch (err) {
+        if (failureType(err) !== 'ContactChanged' || attempt >= 3) throw err;
+        this.track.log("The patron's contact details changed since they were read; reading them again.");
+        this.planFresh = false;
+      }
+    }
+  }
+
+  async relinkBatch(items: CheckedItem[]): Promise<void> {
+    await this.reviewUntilClear(items, false);
+    await this.ensureSwapped();
+    for (const item of items) {
+      await this.scanIn(item);
+      await this.loan(item);
+    }
+  }
+
+  private async scanIn(item: CheckedItem): Promise<void> {
+    const { track } = this;
+    for (;;) {
+      track.enter('scan-in');
+      const scan = await this.steps.scanIn({ patronId: this.patronId, item });
+      if (scan.scanned) {
+        const { patronRequestId } = scan;
+        track.update(item.barcode, { phase: 'scanned-in', patronRequestId, blockingRequests: undefined });
+        const where = `${item.library}/${item.circDesk}${scan.alreadyInPlace ? ' (Alma already had it in place)' : ''}`;
+        return track.log(`Item ${item.barcode} scanned in at ${where}.`);
+      }
+      // A request arrived after the swap. Give the patron their address back while staff decide, unless a
+      // loan of theirs is already waiting for its Lost click (that letter must still go to the holding address).
+      track.update(item.barcode, { blockingRequests: scan.blocking });
+      if (this.openLoans().length === 0) await restore(this, 'a request arrived after the swap; waiting for staff');
+      await this.reviewUntilClear([item], true);
+      await this.ensureSwapped();
+    }
+  }
+
+  private async loan(item: CheckedItem): Promise<void> {
+    this.track.enter('loan');
+    this.loanAttempted.add(item.barcode);
+    const patronRequestId = this.track.item(item.barcode).patronRequestId;
+    const loan = await this.steps.loanItem({ patronId: this.patronId, item, patronRequestId });
+    this.loans.set(item.barcode, { loanId: loan.loanId, loanDate: loan.loanDate });
+    this.track.update(item.barcode, { phase: 'loaned', loanId: loan.loanId });
+    const already = loan.alreadyExisted ? ' (Alma already had the loan)' : '';
+    this.track.log(`Item ${item.barcode} loaned to patron ${this.patronId}${already}.`, { loanId: loan.loanId });
+  }
+
+  /** Loans made and not yet confirmed Lost in Alma. */
+  openLoans(): say.OpenLoan[] {
+    return [...this.loans.entries()]
+      .filter(([b]) => !this.track.item(b).lostConfirmed)
+      .map(([barcode, l]) => ({ barcode, loanId: l.loanId, title: this.track.item(barcode).title }));
+  }
+}

@@ -1,0 +1,53 @@
+// A join that reaches a relink just before it closes must be refused, never answered "added" and then dropped.
+import { addBarcodesUpdate, type JoinResult, type RelinkResult } from '../../src/contract';
+import {
+  fixturesWith,
+  item,
+  itemIds,
+  patron,
+  relinkInput,
+  startHarness,
+  userOf,
+  waitForProgress,
+  type RelinkHarness,
+} from '../support/relink-harness';
+
+describe('a join at the close', () => {
+  let h: RelinkHarness;
+  beforeAll(async () => {
+    h = await startHarness(
+      fixturesWith({ users: [patron('join.late')], items: [item('44000000001'), item('44000000002')] }),
+    );
+  });
+  afterAll(async () => h?.close());
+
+  it('is refused as RelinkClosing when its barcodes are checked only after the relink began to finish', async () => {
+    const before = userOf(await h.sim.state(), 'join.late');
+    // The Lost deadline passes while the join's item lookup is held back, and the restore is held longer, so the
+    // join's check returns while the relink is finishing.
+    const input = relinkInput('join.late', ['44000000001'], { lostDeadline: '3 seconds', lostPollInitial: '1 second' });
+    const started = await h.relinks.start(input);
+    await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-declaration');
+    await h.sim.setFaults({
+      rules: [
+        { method: 'GET', path: 'item_barcode=44000000002', action: 'delay', delayMs: 4000, times: 1 },
+        { method: 'PUT', path: '/users/join\\.late', action: 'delay', delayMs: 5000, times: 1 },
+      ],
+    });
+    const handle = h.temporal.client.workflow.getHandle(started.workflowId);
+    const join = handle.executeUpdate(addBarcodesUpdate, { args: [['44000000002']] }).then(
+      (answer: JoinResult) => ({ answer }),
+      (err: Error) => ({ refused: String(err.cause?.message ?? err.message) }),
+    );
+
+    const result = (await handle.result()) as RelinkResult;
+    expect(result.outcome).toBe('needs-attention');
+    expect(await join).toEqual({ refused: expect.stringMatching(/is finishing/) });
+    expect(result.items.map((i) => i.barcode)).toEqual(['44000000001']);
+    const calls = await h.sim.calls();
+    const joinedPid = itemIds('44000000002').itemPid;
+    expect(calls.filter((c) => c.method === 'POST' && c.path.includes(joinedPid))).toEqual([]);
+    await h.sim.setFaults({});
+    expect(userOf(await h.sim.state(), 'join.late').contact_info).toEqual(before.contact_info);
+  });
+});

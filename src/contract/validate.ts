@@ -5,7 +5,15 @@ import type { RelinkInput } from './types';
 export const PATRON_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
 export const BARCODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,49}$/;
 export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-export const MAX_BARCODES = 50;
+/**
+ * The most barcodes one relink takes, in one start and over all its joins. RelinkBarcodes holds them all, and a
+ * search attribute value over the server's limit (limit.searchAttributesSizeOfValue, 2 KB by default) makes the
+ * server terminate the workflow, skipping the restore. 30 barcodes of at most 50 characters encode to at most
+ * 30 × 52 + 31 = 1,591 bytes of JSON, under that limit by construction.
+ */
+export const MAX_BARCODES = 30;
+/** The size limit of one search attribute value on a default Temporal server, in bytes. */
+export const SEARCH_ATTRIBUTE_VALUE_LIMIT = 2048;
 
 export function patronIdProblem(patronId: unknown): string | undefined {
   if (typeof patronId !== 'string' || patronId.length === 0) return 'the patron id is empty';
@@ -47,4 +55,14 @@ export function relinkInputProblems(input: RelinkInput): string[] {
   if (!desks.circDesk && Object.keys(desks.deskByLibrary ?? {}).length === 0)
     problems.push('no circulation desk is configured (ALMA_LIBRARY and ALMA_CIRC_DESK, or a desk map)');
   return problems;
+}
+
+/** Why a join of these barcodes would take a relink that already has `present` past MAX_BARCODES, if it would. */
+export function joinCapProblem(present: string[], barcodes: string[]): string | undefined {
+  const fresh = new Set(barcodes.filter((b) => !present.includes(b)));
+  if (present.length + fresh.size <= MAX_BARCODES) return undefined;
+  return (
+    `this relink has ${present.length} barcodes and takes at most ${MAX_BARCODES}; ` +
+    `start the other ${fresh.size} in a new relink once this one has ended`
+  );
 }

@@ -13,6 +13,8 @@ export interface RelinkProxies {
   steps: RelinkActivities;
   /** The restore and, after a failure or a cancel, the report of loans Alma made without answering. */
   compensation: Pick<RelinkActivities, 'restoreContact' | 'findLoans'>;
+  /** The Lost check, retried whatever the error until `deadlineMs` from now. */
+  lostCheckUntil(deadlineMs: number): RelinkActivities['checkLostDeclared'];
 }
 
 /**
@@ -33,7 +35,21 @@ export function relinkProxies(stepTimeout: Duration, track: RelinkTracker): Reli
     startToCloseTimeout: stepTimeout,
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
   });
-  return { steps: publishingFirst(steps, track), compensation: publishingFirst(compensation, track) };
+  return {
+    steps: publishingFirst(steps, track),
+    compensation: publishingFirst(compensation, track),
+    lostCheckUntil: (deadlineMs) =>
+      publishingFirst(
+        proxyActivities<RelinkActivities>({
+          startToCloseTimeout: stepTimeout,
+          // An Alma outage during the Lost wait is ridden out until the relink's own deadline, whatever its length.
+          scheduleToCloseTimeout: deadlineMs,
+          retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+          cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        }),
+        track,
+      ).checkLostDeclared,
+  };
 }
 
 /** The same activities, each writing the tracker's unpublished search attributes before it is scheduled. */

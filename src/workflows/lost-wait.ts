@@ -1,7 +1,9 @@
 // The wait for the staff Lost click: Alma has no API to declare a loan lost, so the relink shows staff what to click,
 // checks Alma when they say they did and by itself with a growing pause, and relinks barcodes joined meanwhile.
-import { allHandlersFinished } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, TimeoutFailure } from '@temporalio/workflow';
+import type { LostCheck } from '../contract';
 import { RelinkStop } from './outcomes';
+import { COUNT_LOST_SIGNALS, LOST_CHECK_RIDES_OUT_OUTAGES } from './patches';
 import { lostConfirmedLog, lostDeadlineReason, lostInstructions, type OpenLoan } from './instructions';
 import type { Relink } from './relink';
 
@@ -26,20 +28,36 @@ export async function awaitLostDeclarations(r: Relink): Promise<void> {
     track.await('lost-declaration', lostInstructions(open, r.patronId, r.workflowId, r.durations.lostDeadline));
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new RelinkStop('needs-attention', lostDeadlineReason(r.durations.lostDeadline, open));
-    const signalsBefore = r.lostSignals;
-    await r.wait(() => r.lostSignals !== signalsBefore || r.pendingBatches.length > 0, Math.min(pause, remaining));
+    // Signals are counted, not compared with a reading taken after the last check: one that arrives while Alma is
+    // being checked wakes the next wait at once.
+    if (r.lostSignals !== r.lostSignalsSeen && !r.patch(COUNT_LOST_SIGNALS)) r.lostSignalsSeen = r.lostSignals;
+    const signalled = () => r.lostSignals !== r.lostSignalsSeen;
+    await r.wait(() => signalled() || r.pendingBatches.length > 0, Math.min(pause, remaining));
     if (r.pendingBatches.length > 0) continue;
-    const byStaff = r.lostSignals !== signalsBefore;
-    const confirmedNow = await checkLost(r, open);
+    const byStaff = signalled();
+    r.lostSignalsSeen = r.lostSignals;
+    const confirmedNow = await checkLost(r, open, deadline);
     if (byStaff && confirmedNow === 0) track.log('Alma does not show the Lost click yet; checking again shortly.');
     pause = byStaff ? r.pollInitialMs : Math.min(pause * 2, r.pollMaxMs);
   }
 }
 
 /** Asks Alma whether the open loans are Lost now; returns how many were newly confirmed. */
-async function checkLost(r: Relink, open: OpenLoan[]): Promise<number> {
+async function checkLost(r: Relink, open: OpenLoan[], deadline: number): Promise<number> {
   const loans = open.map(({ barcode, loanId }) => ({ barcode, loanId, loanDate: r.loans.get(barcode)?.loanDate }));
-  const checks = await r.steps.checkLostDeclared({ patronId: r.patronId, loans });
+  const input = { patronId: r.patronId, loans };
+  let checks: LostCheck[];
+  if (!r.patch(LOST_CHECK_RIDES_OUT_OUTAGES)) {
+    checks = await r.steps.checkLostDeclared(input);
+  } else {
+    try {
+      checks = await r.activities.lostCheckUntil(Math.max(deadline - Date.now(), r.stepTimeoutMs))(input);
+    } catch (err) {
+      if (!isTimeout(err)) throw err;
+      const reason = lostDeadlineReason(r.durations.lostDeadline, open);
+      throw new RelinkStop('needs-attention', `${reason} Alma did not answer the last check before the deadline.`);
+    }
+  }
   let confirmedNow = 0;
   for (const check of checks) {
     if (!check.loanActive) {
@@ -55,3 +73,5 @@ async function checkLost(r: Relink, open: OpenLoan[]): Promise<number> {
   }
   return confirmedNow;
 }
+
+const isTimeout = (err: unknown) => err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;

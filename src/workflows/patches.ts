@@ -1,9 +1,20 @@
 // The patched() ids of the workflow's changes. Each change to the workflow's commands gets its own id, and the
 // histories recorded before it (test/histories/) keep replaying on the old path.
 
+/*
+ * FEWER_ROUND_TRIPS gates two changes (the round trips and the unanswered-loan read) because both landed in the same
+ * release: no relink ran on a version with one and not the other. From then on every change has an id of its own.
+ */
+
 /**
  * Took out round trips carrying nothing: the request-review activity when no item is requested, one search attribute
  * write per wait instead of one per change, and (after a failure or a cancel) the read of loans Alma made without
  * answering. Relinks started before it replay on the old path (test/histories/v1-*).
  */
 export const FEWER_ROUND_TRIPS = 'fewer-round-trips';
+
+/** A Lost-click signal that arrives while Alma is being checked triggers another check instead of being dropped. */
+export const COUNT_LOST_SIGNALS = 'count-lost-signals';
+
+/** The Lost check retries through an Alma outage until the relink's own Lost deadline, not for ~25 minutes. */
+export const LOST_CHECK_RIDES_OUT_OUTAGES = 'lost-check-rides-out-outages';

@@ -7,6 +7,7 @@ import {
   addBarcodesUpdate,
   barcodesProblems,
   confirmLostSignal,
+  joinCapProblem,
   progressQuery,
   relinkInputProblems,
   reviewDecisionUpdate,
@@ -60,6 +61,8 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
     {
       validator: (barcodes, _options?) => {
         const problems = barcodesProblems(barcodes);
+        const overCap = joinCapProblem([...track.items.keys()], barcodes ?? []);
+        if (overCap) problems.push(overCap);
         if (problems.length) throw new Error(`Cannot join: ${problems.join('; ')}.`);
         if (relink.closing) throw relink.closingFailure();
       },

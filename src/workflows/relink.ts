@@ -33,6 +33,7 @@ export class Relink {
   readonly reviewDeadlineMs: number;
   /** Relinks started since FEWER_ROUND_TRIPS; their histories differ from the ones recorded before it. */
   readonly lean: boolean;
+  readonly stepTimeoutMs: number;
   readonly track: RelinkTracker;
   readonly activities: RelinkProxies;
 
@@ -51,7 +52,9 @@ export class Relink {
   /** Set when the relink begins to finish: no join may land after it. */
   closing = false;
   decision?: ReviewDecision;
+  /** Lost-click signals received, and how many of them a check has answered. */
   lostSignals = 0;
+  lostSignalsSeen = 0;
 
   constructor(readonly input: RelinkInput) {
     this.patronId = input.patronId;
@@ -62,12 +65,22 @@ export class Relink {
     this.pollMaxMs = ms(this.durations.lostPollMax);
     this.reviewDeadlineMs = ms(this.durations.reviewDeadline);
     this.lean = patched(FEWER_ROUND_TRIPS);
+    this.stepTimeoutMs = ms(this.durations.stepTimeout);
+
     this.track = new RelinkTracker(this.workflowId, this.patronId, input.barcodes, this.lean);
     this.activities = relinkProxies(this.durations.stepTimeout as Duration, this.track);
   }
 
   get steps() {
     return this.activities.steps;
+  }
+
+  /**
+   * Whether this run takes the path of a later change (patches.ts). Asked where the paths part, not at start: each id
+   * adds a TemporalChangeVersion write to the history the first time it is asked.
+   */
+  patch(id: string): boolean {
+    return patched(id);
   }
 
   /** Waits on the server after writing the search attributes changed since the last write. */

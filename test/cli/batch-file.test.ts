@@ -65,9 +65,9 @@ describe('the batch file', () => {
   });
 
   it('refuses more items for one patron than one relink takes', () => {
-    const lines = Array.from({ length: 51 }, (_, i) => `a.one,${3000 + i}`);
+    const lines = Array.from({ length: 31 }, (_, i) => `a.one,${3000 + i}`);
     expect(problemsOf(`patron_id,barcode\n${lines.join('\n')}\n`)).toEqual([
-      { line: 2, message: 'patron a.one: 51 barcodes in one relink (at most 50)' },
+      { line: 2, message: 'patron a.one: 31 barcodes in one relink (at most 30)' },
     ]);
   });
 });

@@ -113,6 +113,7 @@ describe('a relink that goes to plan', () => {
       ['RelinkStep'],
       ['RelinkStep'],
       ['RelinkAwaiting', 'RelinkStep'],
+      ['TemporalChangeVersion'], // lost-check-rides-out-outages, asked at the first Lost check
       ['RelinkAwaiting', 'RelinkStep'],
       ['RelinkStep'],
     ]);

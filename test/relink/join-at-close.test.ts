@@ -37,7 +37,7 @@ describe('a join at the close', () => {
     const handle = h.temporal.client.workflow.getHandle(started.workflowId);
     const join = handle.executeUpdate(addBarcodesUpdate, { args: [['44000000002']] }).then(
       (answer: JoinResult) => ({ answer }),
-      (err: Error) => ({ refused: String(err.cause?.message ?? err.message) }),
+      (err: Error) => ({ refused: String((err.cause as Error | undefined)?.message ?? err.message) }),
     );
 
     const result = (await handle.result()) as RelinkResult;

@@ -3,6 +3,7 @@ import { createCheckLostDeclared } from './check-lost';
 import type { RelinkActivities } from '../contract';
 import type { ActivityDeps } from './deps';
 import { createFindLoans } from './find-loans';
+import { createHoldingEntryBack } from './holding-entry-back';
 import { createLoanItem } from './loan';
 import { createPreflight } from './preflight';
 import { createRestoreContact } from './restore-contact';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps): RelinkActivities {
     checkLostDeclared: createCheckLostDeclared(deps),
     restoreContact: createRestoreContact(deps),
     findLoans: createFindLoans(deps),
+    holdingEntryBack: createHoldingEntryBack(deps),
   };
 }
 

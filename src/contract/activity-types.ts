@@ -108,6 +108,8 @@ export interface RelinkActivities {
   checkLostDeclared(input: { patronId: string; loans: LoanToConfirm[] }): Promise<LostCheck[]>;
   restoreContact(input: RestoreContactInput): Promise<RestoreContactResult>;
   findLoans(input: FindLoansInput): Promise<FoundLoan[]>;
+  /** After the restore: whether a write Alma applied late brought this relink's holding entry back. One read. */
+  holdingEntryBack(input: RestoreContactInput): Promise<boolean>;
 }
 
 /** The business failures activities raise (non-retryable ApplicationFailure types) and the workflow's own. */

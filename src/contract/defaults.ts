@@ -12,6 +12,11 @@ export const RELINK_DEFAULTS = {
   reviewDeadline: '7 days',
   /** Start-to-close timeout of one step: how soon a step lost with a crashed worker runs again. */
   stepTimeout: '1 minute',
+  /**
+   * How long after the restore the record is read again: Alma may still apply a write it received before the restore
+   * (a swap PUT whose answer was lost), which would bring the holding address back.
+   */
+  restoreRecheck: '10 minutes',
 } as const;
 
 export type RelinkDurations = { -readonly [K in keyof typeof RELINK_DEFAULTS]: string };
@@ -24,5 +29,6 @@ export function relinkDurations(input: Partial<RelinkDurations>): RelinkDuration
     lostPollMax: input.lostPollMax ?? RELINK_DEFAULTS.lostPollMax,
     reviewDeadline: input.reviewDeadline ?? RELINK_DEFAULTS.reviewDeadline,
     stepTimeout: input.stepTimeout ?? RELINK_DEFAULTS.stepTimeout,
+    restoreRecheck: input.restoreRecheck ?? RELINK_DEFAULTS.restoreRecheck,
   };
 }

@@ -26,6 +26,8 @@ export interface RelinkInput {
   reviewDeadline?: string;
   /** Start-to-close timeout of each step's activity: how soon a step lost with a crashed worker runs again. */
   stepTimeout?: string;
+  /** How long after the restore a follow-up workflow reads the record again (RELINK_RESTORE_RECHECK). */
+  restoreRecheck?: string;
   /**
    * Set by RelinkClient's start-or-join (update-with-start): the addBarcodes update that carries the same id is the
    * one that started this run, not a join.
@@ -160,4 +162,20 @@ export interface JoinResult {
   started: boolean;
   added: string[];
   alreadyPresent: string[];
+}
+
+/** What the follow-up workflow that reads the record again after the restore is given. */
+export interface RestoreRecheckInput {
+  relinkWorkflowId: string;
+  patronId: string;
+  plan: ContactPlan;
+  /** How long to wait first (RELINK_RESTORE_RECHECK). */
+  after: string;
+  stepTimeout: string;
+}
+
+export interface RestoreRecheckResult {
+  /** clean: the record still shows the restore; restored-again: a late write had brought the holding address back. */
+  outcome: 'clean' | 'restored-again';
+  audit: AuditEntry[];
 }

@@ -30,11 +30,7 @@ export function relinkProxies(stepTimeout: Duration, track: RelinkTracker): Reli
     // unset, the SDK sends TRY_CANCEL, which gives up on the step at once, whatever its doc comment says.)
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
-  // The compensation never gives up: every failure retries, with the pause capped so it resumes soon after Alma does.
-  const compensation = proxyActivities<RelinkActivities>({
-    startToCloseTimeout: stepTimeout,
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-  });
+  const compensation = compensationActivities(stepTimeout);
   return {
     steps: publishingFirst(steps, track),
     compensation: publishingFirst(compensation, track),
@@ -50,6 +46,14 @@ export function relinkProxies(stepTimeout: Duration, track: RelinkTracker): Reli
         track,
       ).checkLostDeclared,
   };
+}
+
+/** The compensation never gives up: every failure retries, with the pause capped so it resumes soon after Alma does. */
+export function compensationActivities(stepTimeout: Duration): RelinkActivities {
+  return proxyActivities<RelinkActivities>({
+    startToCloseTimeout: stepTimeout,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  });
 }
 
 /** The same activities, each writing the tracker's unpublished search attributes before it is scheduled. */

@@ -1,10 +1,19 @@
 // The compensation and the end of a relink: the restore of the patron's contact details (registered before the swap,
 // run in every outcome and beyond the reach of a cancel), the report of loans Alma made without answering, and the
 // result or failure the relink closes with.
-import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
-import type { RelinkResult } from '../contract';
+import {
+  CancellationScope,
+  isCancellation,
+  ParentClosePolicy,
+  sleep,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { RelinkPatronId, type RelinkResult } from '../contract';
 import { unansweredLoanLog } from './instructions';
 import { almaIdsOf, causeOf, RelinkStop } from './outcomes';
+import { RESTORE_RECHECK } from './patches';
+import { recheckRestore } from './recheck-restore';
 import type { Relink } from './relink';
 
 /** Puts the patron's email and SMS settings back; retried until Alma confirms it. */
@@ -69,6 +78,7 @@ export async function finish(r: Relink): Promise<void> {
   if (r.restoreOwed) {
     await CancellationScope.nonCancellable(() => restore(r, r.track.outcome ?? 'the relink ended early'));
   }
+  if (r.swapAttempted && r.patch(RESTORE_RECHECK)) await CancellationScope.nonCancellable(() => startRecheck(r));
   // Relinks started before the change replay without this read (FEWER_ROUND_TRIPS gates the new commands).
   if (r.lean && r.track.outcome !== 'completed') {
     await CancellationScope.nonCancellable(() => reportUnansweredLoans(r));
@@ -92,4 +102,30 @@ export function resultOf(r: Relink): RelinkResult {
 /** The loans made, as "barcode (loan id)", for a failure message. */
 export function loanList(r: Relink): string[] {
   return [...r.loans.entries()].map(([b, l]) => `${b} (loan ${l.loanId})`);
+}
+
+/**
+ * Starts the follow-up that reads the record again after RELINK_RESTORE_RECHECK, and does not wait for it: the
+ * relink's outcome reaches staff now, and the follow-up outlives the relink (abandon).
+ */
+async function startRecheck(r: Relink): Promise<void> {
+  const workflowId = `${r.workflowId}-recheck-${workflowInfo().runId}`;
+  const after = r.durations.restoreRecheck;
+  await startChild(recheckRestore, {
+    workflowId,
+    args: [
+      {
+        relinkWorkflowId: r.workflowId,
+        patronId: r.patronId,
+        plan: r.plan!,
+        after,
+        stepTimeout: r.durations.stepTimeout,
+      },
+    ],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    typedSearchAttributes: [{ key: RelinkPatronId, value: r.patronId }],
+  });
+  r.track.log(`The record will be read again in ${after} by ${workflowId}, which undoes any write Alma applies late.`, {
+    recheckWorkflowId: workflowId,
+  });
 }

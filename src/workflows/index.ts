@@ -1,2 +1,3 @@
 // The workflows this project registers. Worker bundles start here: keep it free of I/O and Node built-ins.
 export { relinkLostLoans } from './relink-lost-loans';
+export { recheckRestore } from './recheck-restore';

@@ -18,3 +18,6 @@ export const COUNT_LOST_SIGNALS = 'count-lost-signals';
 
 /** The Lost check retries through an Alma outage until the relink's own Lost deadline, not for ~25 minutes. */
 export const LOST_CHECK_RIDES_OUT_OUTAGES = 'lost-check-rides-out-outages';
+
+/** After the restore, the relink starts recheckRestore (abandoned), which undoes a write Alma applies late. */
+export const RESTORE_RECHECK = 'restore-recheck';

@@ -43,6 +43,8 @@ export class Relink {
   /** Set before the swap is attempted: from then on the restore must run, whatever happens. */
   restoreOwed = false;
   swapped = false;
+  /** A swap was sent at least once: Alma may apply one late, so the record is read again after the restore. */
+  swapAttempted = false;
   readonly checked = new Map<string, CheckedItem>();
   readonly loans = new Map<string, { loanId: string; loanDate?: string }>();
   /** Items whose loan POST may have reached Alma: a failure's answer can be lost after Alma applied it. */
@@ -203,6 +205,7 @@ export class Relink {
         this.planFresh = true;
       }
       this.restoreOwed = true; // the restore is registered before the swap, so a crash mid-swap is still undone
+      this.swapAttempted = true;
       try {
         const result = await this.steps.swapContact({
           patronId: this.patronId,

@@ -2,22 +2,19 @@
 // first that the relink is running and waiting for that answer, then watches briefly for its effect, so staff
 // learn at once whether Alma agreed (the queue is clear, the Lost click shows) instead of finding out later.
 import { z } from 'zod';
-import type { RelinkClient, RelinkStatus } from '../../client';
-import type { RelinkProgress } from '../../contract';
-import { temporalSettings, withRelinks } from '../context';
+import type { RelinkClient, RelinkProgress, RelinkStatus } from '../../client';
+import { temporalSettings, withRelinks, WORKER_ANSWER_MS } from '../context';
 import { CliError, EXIT, usageError, type ExitCode } from '../errors';
 import { auditLine } from '../format';
 import { barcodeSchema, parseOrThrow, workflowIdSchema } from '../input';
 import type { Output } from '../output';
 import { statusView, type StatusView } from '../view';
 
-const QUERY_DEADLINE_MS = 15_000;
-
 type Running = RelinkStatus & { progress: RelinkProgress };
 
-async function statusOf(relinks: RelinkClient, workflowId: string): Promise<RelinkStatus> {
-  return relinks.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => relinks.status(workflowId));
-}
+/** A query waits for a worker: with a deadline, no worker is said as such instead of a hang. */
+const statusOf = (relinks: RelinkClient, workflowId: string): Promise<RelinkStatus> =>
+  relinks.status(workflowId, { timeoutMs: WORKER_ANSWER_MS });
 
 async function runningStatus(relinks: RelinkClient, workflowId: string): Promise<Running> {
   const status = await statusOf(relinks, workflowId);

@@ -1,5 +1,5 @@
 // relink status and relink list: what a relink is doing, what it awaits, and how it ended.
-import type { Awaiting } from '../../contract';
+import type { Awaiting } from '../../client';
 import { temporalSettings, withRelinks } from '../context';
 import { EXIT, type ExitCode } from '../errors';
 import { listText, statusText } from '../format';

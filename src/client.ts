@@ -173,9 +173,8 @@ export class RelinkClient {
       const ended = await this.closed(workflowId, attempt.runId);
       if (ended) attempt = await this.startOrJoin(input, timeoutMs);
       if (!ended || isClosing(attempt.refusal)) {
-        const waited = ended
-          ? 'after one wait for it to end'
-          : `after ${Math.round(this.closingWaitMs / 1000)} seconds`;
+        const seconds = Math.round(this.closingWaitMs / 1000);
+        const waited = ended ? 'after one wait for it to end' : `after ${seconds} second${seconds === 1 ? '' : 's'}`;
         throw new RelinkClientError(
           `Patron ${input.patronId}'s relink, ${workflowId}, did not take these barcodes: it is finishing, and still ` +
             `was ${waited}. Start them again once it has ended.`,

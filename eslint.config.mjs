@@ -52,6 +52,14 @@ export default tseslint.config(
           ],
         },
       ],
+      // Nor its Temporal client or connection: deadlines and the rest are options of RelinkClient's methods.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'MemberExpression[property.name=/^(client|connection)$/]',
+          message: 'go through RelinkClient methods (deadlines are their timeoutMs option)',
+        },
+      ],
     },
   },
   {

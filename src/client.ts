@@ -1,14 +1,18 @@
 // The relink as staff tools see it: start (or join) a patron's relink, follow it, answer what it awaits.
 // The CLI (src/cli/) and the demo use this; it speaks Temporal, never Alma.
+import { randomUUID } from 'node:crypto';
 import {
   Client,
   Connection,
-  WorkflowExecutionAlreadyStartedError,
+  WithStartWorkflowOperation,
+  WorkflowContinuedAsNewError,
   WorkflowFailedError,
   WorkflowUpdateFailedError,
+  isGrpcDeadlineError,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, type DataConverter } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { clientDataConverter } from './codec';
 import { temporalConnectionOptions, type TemporalSettings } from './config';
 import { relinkLostLoans } from './workflows';
@@ -24,6 +28,24 @@ import {
   relinkWorkflowId,
   reviewDecisionUpdate,
   type Awaiting,
+  type RelinkInput,
+  type RelinkProgress,
+  type RelinkResult,
+  type JoinResult,
+  type ReviewDecision,
+} from './contract';
+
+// What staff tools need of the contract, so they import the relink from this one module.
+export {
+  barcodeProblem,
+  barcodesProblems,
+  patronIdProblem,
+  relinkInputProblems,
+  relinkWorkflowId,
+  type AuditEntry,
+  type Awaiting,
+  type ContactState,
+  type ItemProgress,
   type RelinkInput,
   type RelinkProgress,
   type RelinkResult,
@@ -76,20 +98,53 @@ export class RelinkClientError extends Error {
   }
 }
 
+export interface RelinkClientOptions {
+  /**
+   * How long a start that finds the patron's relink finishing (restoring the email) waits for it to end before it
+   * starts a fresh one. Default 2 minutes.
+   */
+  closingWaitMs?: number;
+}
+
+/** For calls a worker must answer: with timeoutMs, no worker fails the call (gRPC DEADLINE_EXCEEDED) instead of waiting. */
+export interface CallOptions {
+  timeoutMs?: number;
+}
+
 function causeMessage(err: unknown): string {
   if (err instanceof WorkflowUpdateFailedError && err.cause) return err.cause.message;
   return err instanceof Error ? err.message : String(err);
 }
 
-const isNotFound = (err: unknown) => err instanceof Error && err.name === 'WorkflowNotFoundError';
+/** Temporal's "no such workflow" as the error staff see; undefined for any other error. */
+function notFound(err: unknown, workflowId: string, what = 'relink'): RelinkClientError | undefined {
+  if (!(err instanceof Error && err.name === 'WorkflowNotFoundError')) return undefined;
+  return new RelinkClientError(`No ${what} with id ${workflowId} exists.`, 'not-found');
+}
+
+/** The workflow refused a join because the relink is restoring the email on its way out. */
+const isClosing = (err: unknown): boolean =>
+  err instanceof WorkflowUpdateFailedError &&
+  err.cause instanceof ApplicationFailure &&
+  err.cause.type === 'RelinkClosing';
+
+/** One update-with-start: the run it reached, and the workflow's answer or its refusal. */
+type Attempt = { runId?: string; startRequestId: string } & (
+  { answer: JoinResult; refusal?: never } | { refusal: WorkflowUpdateFailedError }
+);
 
 export class RelinkClient {
+  readonly closingWaitMs: number;
+
   constructor(
     readonly client: Client,
     readonly taskQueue: string,
     /** Base of the Temporal Web UI, e.g. http://127.0.0.1:8233, for links in the output. */
     readonly uiBaseUrl?: string,
-  ) {}
+    options: RelinkClientOptions = {},
+  ) {
+    this.closingWaitMs = options.closingWaitMs ?? 2 * 60_000;
+  }
 
   uiUrl(workflowId: string): string | undefined {
     if (!this.uiBaseUrl) return undefined;
@@ -97,55 +152,122 @@ export class RelinkClient {
     return `${this.uiBaseUrl.replace(/\/$/, '')}/namespaces/${ns}/workflows/${encodeURIComponent(workflowId)}`;
   }
 
+  /** Runs `fn` with a deadline on every call it makes to Temporal, when one is given. */
+  private within<T>(timeoutMs: number | undefined, fn: () => Promise<T>): Promise<T> {
+    return timeoutMs === undefined ? fn() : this.client.connection.withDeadline(Date.now() + timeoutMs, fn);
+  }
+
   /**
    * Starts the patron's relink, or joins their running one: one workflow per patron, so two relinks can never
-   * interleave their email swaps (the second would record the holding address as the "original").
+   * interleave their email swaps (the second would record the holding address as the "original"). Start and join
+   * are one call (update-with-start), so the relink cannot close between them. A relink that is finishing refuses
+   * the join; then this waits for it to end (at most closingWaitMs) and starts a fresh one.
+   * `timeoutMs` bounds the wait for a worker to take the call, not the join's own checks in Alma.
    */
-  async start(input: RelinkInput): Promise<StartedRelink> {
+  async start(input: RelinkInput, { timeoutMs }: CallOptions = {}): Promise<StartedRelink> {
     const workflowId = relinkWorkflowId(input.patronId);
-    try {
-      const handle = await this.client.workflow.start(relinkLostLoans, {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-        typedSearchAttributes: [
-          { key: RelinkPatronId, value: input.patronId },
-          { key: RelinkBarcodes, value: input.barcodes },
-          { key: RelinkStep, value: 'preflight' },
-          { key: RelinkAwaiting, value: 'none' },
-        ],
-      });
-      return {
-        workflowId,
-        runId: handle.firstExecutionRunId,
-        joined: false,
-        added: input.barcodes,
-        alreadyPresent: [],
-        uiUrl: this.uiUrl(workflowId),
-      };
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const uiUrl = this.uiUrl(workflowId);
+    let attempt = await this.startOrJoin(input, timeoutMs);
+    if (isClosing(attempt.refusal)) {
+      // It is restoring the patron's email on its way out: once it has ended, the same call starts a fresh relink.
+      const ended = await this.closed(workflowId, attempt.runId);
+      if (ended) attempt = await this.startOrJoin(input, timeoutMs);
+      if (!ended || isClosing(attempt.refusal)) {
+        const seconds = Math.round(this.closingWaitMs / 1000);
+        const waited = ended ? 'after one wait for it to end' : `after ${seconds} second${seconds === 1 ? '' : 's'}`;
+        throw new RelinkClientError(
+          `Patron ${input.patronId}'s relink, ${workflowId}, did not take these barcodes: it is finishing, and still ` +
+            `was ${waited}. Start them again once it has ended.`,
+          'refused',
+        );
+      }
     }
-    try {
-      const joined = await this.client.workflow
-        .getHandle(workflowId)
-        .executeUpdate(addBarcodesUpdate, { args: [input.barcodes] });
-      return { ...joined, workflowId, joined: true, uiUrl: this.uiUrl(workflowId) };
-    } catch (err) {
+    if (attempt.refusal && (await this.startedBy(workflowId, attempt))) {
+      // Started, and failed at once (its input): as any start, its failure is the relink's outcome.
+      return { workflowId, runId: attempt.runId, joined: false, added: input.barcodes, alreadyPresent: [], uiUrl };
+    }
+    if (attempt.refusal) {
       throw new RelinkClientError(
-        `Patron ${input.patronId} already has a running relink, ${workflowId}, and it did not take these barcodes: ${causeMessage(err)}`,
+        `Patron ${input.patronId} already has a running relink, ${workflowId}, and it did not take these barcodes: ${causeMessage(attempt.refusal)}`,
         'refused',
       );
     }
+    const { started, added, alreadyPresent } = attempt.answer;
+    return { workflowId, runId: attempt.runId, joined: !started, added, alreadyPresent, uiUrl };
   }
 
-  async progress(workflowId: string): Promise<RelinkProgress> {
+  /**
+   * Starts a run carrying a fresh start request id, or reaches the running one, and sends the barcodes with it. The
+   * run answers the update that carries its own start request id as "started"; any other as a join.
+   */
+  private async startOrJoin(input: RelinkInput, timeoutMs: number | undefined): Promise<Attempt> {
+    const startRequestId = randomUUID();
+    const startWorkflowOperation = new WithStartWorkflowOperation(relinkLostLoans, {
+      workflowId: relinkWorkflowId(input.patronId),
+      taskQueue: this.taskQueue,
+      args: [{ ...input, startRequestId }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [
+        { key: RelinkPatronId, value: input.patronId },
+        { key: RelinkBarcodes, value: input.barcodes },
+        { key: RelinkStep, value: 'preflight' },
+        { key: RelinkAwaiting, value: 'none' },
+      ],
+    });
+    // Accepted: a worker took it (the deadline is for that). The update's handle names the run it reached, which the
+    // start operation's workflow handle does not carry in SDK 1.24.
+    const update = await this.within(timeoutMs, () =>
+      this.client.workflow.startUpdateWithStart(addBarcodesUpdate, {
+        args: [input.barcodes, { startRequestId }],
+        waitForStage: 'ACCEPTED',
+        startWorkflowOperation,
+      }),
+    );
+    const runId = update.workflowRunId;
     try {
-      return await this.client.workflow.getHandle(workflowId).query(progressQuery);
+      return { runId, startRequestId, answer: await update.result() };
     } catch (err) {
-      if (isNotFound(err)) throw new RelinkClientError(`No relink with id ${workflowId} exists.`, 'not-found');
+      if (err instanceof WorkflowUpdateFailedError) return { runId, startRequestId, refusal: err };
       throw err;
+    }
+  }
+
+  /**
+   * Whether this attempt started the run that refused it: a run that fails on its input ends before it can answer
+   * the update it started with. Read from the run's first event, whose input carries the start request id.
+   */
+  private async startedBy(workflowId: string, attempt: Attempt): Promise<boolean> {
+    const { history } = await this.client.workflowService.getWorkflowExecutionHistory({
+      namespace: this.client.options.namespace,
+      execution: { workflowId, runId: attempt.runId },
+      maximumPageSize: 1,
+    });
+    const payloads = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+    const runInput = await decodeFromPayloadsAtIndex<RelinkInput | undefined>(
+      this.client.options.loadedDataConverter,
+      0,
+      payloads,
+    );
+    return runInput?.startRequestId === attempt.startRequestId;
+  }
+
+  /** Waits at most closingWaitMs for the run to close, whatever its outcome; false when it is still running. */
+  private async closed(workflowId: string, runId: string | undefined): Promise<boolean> {
+    const run = this.client.workflow.getHandle(workflowId, runId, { followRuns: false });
+    try {
+      await this.within(this.closingWaitMs, () => run.result());
+    } catch (err) {
+      if (isGrpcDeadlineError(err)) return false;
+      if (!(err instanceof WorkflowFailedError || err instanceof WorkflowContinuedAsNewError)) throw err;
+    }
+    return true;
+  }
+
+  async progress(workflowId: string, { timeoutMs }: CallOptions = {}): Promise<RelinkProgress> {
+    try {
+      return await this.within(timeoutMs, () => this.client.workflow.getHandle(workflowId).query(progressQuery));
+    } catch (err) {
+      throw notFound(err, workflowId) ?? err;
     }
   }
 
@@ -158,8 +280,7 @@ export class RelinkClient {
     try {
       description = await this.client.workflow.getHandle(workflowId).describe();
     } catch (err) {
-      if (isNotFound(err)) throw new RelinkClientError(`No relink with id ${workflowId} exists.`, 'not-found');
-      throw err;
+      throw notFound(err, workflowId) ?? err;
     }
     return {
       workflowId,
@@ -170,7 +291,12 @@ export class RelinkClient {
     };
   }
 
-  async status(workflowId: string): Promise<RelinkStatus> {
+  /** The status with the progress a worker answers (running) or the result (closed); `timeoutMs` bounds it all. */
+  async status(workflowId: string, { timeoutMs }: CallOptions = {}): Promise<RelinkStatus> {
+    return this.within(timeoutMs, () => this.currentStatus(workflowId));
+  }
+
+  private async currentStatus(workflowId: string): Promise<RelinkStatus> {
     const handle = this.client.workflow.getHandle(workflowId);
     const out = await this.summary(workflowId);
     const status = out.status;
@@ -224,8 +350,7 @@ export class RelinkClient {
     try {
       return await this.client.workflow.getHandle(workflowId).executeUpdate(reviewDecisionUpdate, { args: [decision] });
     } catch (err) {
-      if (isNotFound(err)) throw new RelinkClientError(`No relink with id ${workflowId} exists.`, 'not-found');
-      throw new RelinkClientError(causeMessage(err), 'refused');
+      throw notFound(err, workflowId) ?? new RelinkClientError(causeMessage(err), 'refused');
     }
   }
 
@@ -247,8 +372,7 @@ export class RelinkClient {
     try {
       await this.client.workflow.getHandle(workflowId).cancel();
     } catch (err) {
-      if (isNotFound(err)) throw new RelinkClientError(`No running relink with id ${workflowId} exists.`, 'not-found');
-      throw err;
+      throw notFound(err, workflowId, 'running relink') ?? err;
     }
   }
 

@@ -2,7 +2,7 @@
 // anything starts, and every bad line is reported with its line number, so staff fix the file once.
 import { CsvError, parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { barcodesProblems } from '../contract';
+import { barcodesProblems } from '../client';
 import { CliError, type Problem } from './errors';
 import { barcodeSchema, patronIdSchema } from './input';
 

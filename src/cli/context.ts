@@ -31,6 +31,12 @@ export async function withRelinks<T>(
   }
 }
 
+/**
+ * How long a command waits for a relink worker: to answer a query, or to take a start. Without a worker the command
+ * then says so (DEADLINE_EXCEEDED, below) instead of hanging.
+ */
+export const WORKER_ANSWER_MS = 15_000;
+
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_UNAVAILABLE = 14;
 

@@ -1,8 +1,7 @@
 // Text for people at a terminal: tables, the audit trail, what to do in Alma next. Plain characters, no colour,
 // so the output reads the same in a terminal, a log file or an email to a colleague.
 import Table from 'cli-table3';
-import type { RelinkSummary, StartedRelink } from '../client';
-import type { AuditEntry, ItemProgress } from '../contract';
+import type { AuditEntry, ItemProgress, RelinkSummary, StartedRelink } from '../client';
 import type { StatusView } from './view';
 
 export function table(head: string[], rows: string[][]): string {

@@ -2,9 +2,14 @@
 // CLI refuses exactly what the workflow would refuse, before anything is contacted.
 import { z } from 'zod';
 import { desksOf, type RelinkSettings } from '../config';
-import { relinkWorkflowId } from '../contract';
-import type { RelinkInput } from '../contract';
-import { barcodeProblem, barcodesProblems, patronIdProblem, relinkInputProblems } from '../contract';
+import {
+  barcodeProblem,
+  barcodesProblems,
+  patronIdProblem,
+  relinkInputProblems,
+  relinkWorkflowId,
+  type RelinkInput,
+} from '../client';
 import { CliError, type Problem } from './errors';
 
 /** A zod check from one of the shared rule functions (which return the problems in staff words). */

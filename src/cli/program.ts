@@ -3,9 +3,12 @@
 import { Command, Option } from 'commander';
 import { version } from '../../package.json';
 import { batchCommand } from './commands/batch';
-import { cancelCommand, confirmLostCommand, reviewCommand, type ReviewOptions } from './commands/staff-actions';
+import { cancelCommand } from './commands/cancel';
+import { confirmLostCommand } from './commands/confirm-lost';
+import { listCommand, type ListOptions } from './commands/list';
+import { reviewCommand, type ReviewOptions } from './commands/review';
 import { startCommand, type StartOptions } from './commands/start';
-import { listCommand, statusCommand, type ListOptions } from './commands/status';
+import { statusCommand } from './commands/status';
 import type { ExitCode } from './errors';
 import type { Output } from './output';
 

@@ -1,7 +1,16 @@
 // One relink as the CLI shows it, running or closed: the shape of `relink status --json`, and what the human
 // rendering (format.ts) prints. Ids, steps and Alma's words only: the progress and audit carry no email address.
-import type { ExecutionStatus, RelinkClient, RelinkStatus } from '../client';
-import type { AuditEntry, Awaiting, ContactState, ItemProgress, RelinkProgress } from '../contract';
+import type {
+  AuditEntry,
+  Awaiting,
+  ContactState,
+  ExecutionStatus,
+  ItemProgress,
+  RelinkClient,
+  RelinkProgress,
+  RelinkStatus,
+} from '../client';
+import { WORKER_ANSWER_MS } from './context';
 
 /** The patron's preferred email: untouched, replaced by the holding address, or put back. */
 export type EmailState = 'unchanged' | 'holding-address' | 'restored';
@@ -81,9 +90,12 @@ export function viewOf(status: RelinkStatus, closedProgress?: RelinkProgress): S
  * The relink's status. A query waits for a worker to answer, so it gets a deadline: without a worker the command
  * says so instead of hanging. A closed relink that failed has no result, but a worker still answers its progress.
  */
-export async function statusView(relinks: RelinkClient, workflowId: string, timeoutMs = 15_000): Promise<StatusView> {
-  const connection = relinks.client.connection;
-  const status = await connection.withDeadline(Date.now() + timeoutMs, () => relinks.status(workflowId));
+export async function statusView(
+  relinks: RelinkClient,
+  workflowId: string,
+  timeoutMs = WORKER_ANSWER_MS,
+): Promise<StatusView> {
+  const status = await relinks.status(workflowId, { timeoutMs });
   return viewOf(
     status,
     status.status !== 'RUNNING' && !status.result ? await closedProgress(relinks, workflowId) : undefined,
@@ -92,7 +104,7 @@ export async function statusView(relinks: RelinkClient, workflowId: string, time
 
 async function closedProgress(relinks: RelinkClient, workflowId: string): Promise<RelinkProgress | undefined> {
   try {
-    return await relinks.client.connection.withDeadline(Date.now() + 5_000, () => relinks.progress(workflowId));
+    return await relinks.progress(workflowId, { timeoutMs: 5_000 });
   } catch {
     return undefined; // no worker to replay it: the status still has the outcome and the failure
   }

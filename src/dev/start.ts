@@ -66,7 +66,8 @@ async function run(): Promise<void> {
   const alma = new AlmaClient({ baseUrl: sim.url, apiKey: sim.apiKey });
   const worker = await createRelinkWorker({ connection: nativeConnection, taskQueue: TASK_QUEUE, alma, dataConverter });
   const workerRun = worker.run();
-  const relinks = new RelinkClient(new Client({ connection, dataConverter }), TASK_QUEUE, uiBase);
+  const client = new Client({ connection, dataConverter });
+  const relinks = new RelinkClient(client, TASK_QUEUE, uiBase);
   say(`Temporal Web UI:  ${uiBase}`);
   say(`Codec server:     ${codec.endpoint}   (payloads encrypted with key "${codec.keys.current.id}")`);
   say();
@@ -93,7 +94,7 @@ async function run(): Promise<void> {
   const workflowId = relinkWorkflowId(DEMO.patronId);
   const previous = await relinks.status(workflowId).catch(() => undefined);
   if (previous?.status === 'RUNNING') {
-    await relinks.client.workflow.getHandle(workflowId).terminate('superseded by a new npm start demo');
+    await client.workflow.getHandle(workflowId).terminate('superseded by a new npm start demo');
   }
   const original = (await alma.getUser(DEMO.patronId)).contact_info as {
     email?: Array<{ email_address?: string; preferred?: boolean }>;

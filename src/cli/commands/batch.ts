@@ -3,11 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { stringify } from 'csv-stringify/sync';
-import type { StartedRelink } from '../../client';
+import { relinkWorkflowId, type StartedRelink } from '../../client';
 import { loadSettings } from '../../config';
-import { relinkWorkflowId } from '../../contract';
 import { parseBatchFile, type BatchRelink } from '../batch-file';
-import { translateTemporalError, withRelinks } from '../context';
+import { translateTemporalError, withRelinks, WORKER_ANSWER_MS } from '../context';
 import { CliError, EXIT, type ExitCode } from '../errors';
 import { relinkInputFor } from '../input';
 import type { Output } from '../output';
@@ -73,7 +72,7 @@ export async function batchCommand(file: string, out: Output): Promise<ExitCode>
       for (let next = queue.shift(); next; next = queue.shift()) {
         const { relink: r, input } = next;
         try {
-          byPatron.set(r.patronId, rowsFor(r, await relinks.start(input)));
+          byPatron.set(r.patronId, rowsFor(r, await relinks.start(input, { timeoutMs: WORKER_ANSWER_MS })));
         } catch (err) {
           const message = translateTemporalError(err, temporal).message;
           byPatron.set(

@@ -1,7 +1,7 @@
 // relink start: validate, start (or join) the patron's relink, and with --wait follow it to its end.
 import type { RelinkClient } from '../../client';
 import { loadSettings } from '../../config';
-import { withRelinks } from '../context';
+import { withRelinks, WORKER_ANSWER_MS } from '../context';
 import { EXIT, type ExitCode } from '../errors';
 import { auditLine, finalText, startedText, whatToDoText } from '../format';
 import { parseOrThrow, relinkInputFor, startArgsSchema } from '../input';
@@ -22,7 +22,7 @@ export async function startCommand(opts: StartOptions, out: Output): Promise<Exi
 
   return withRelinks(temporal, async (relinks) => {
     // Step 2: start, or join the patron's running relink (one relink per patron).
-    const started = await relinks.start(input);
+    const started = await relinks.start(input, { timeoutMs: WORKER_ANSWER_MS });
     if (!opts.wait) {
       out.result(started, () => startedText(started, input.patronId));
       return EXIT.ok;

@@ -1,0 +1,83 @@
+// relink confirm-lost: staff clicked Lost in Alma; the relink checks Alma at once and says what it found.
+import type { RelinkStatus } from '../../client';
+import { temporalSettings, withRelinks } from '../context';
+import { CliError, EXIT, type ExitCode } from '../errors';
+import { auditLine } from '../format';
+import { barcodeSchema, parseOrThrow, workflowIdSchema } from '../input';
+import type { Output } from '../output';
+import { newEntries, notAwaiting, runningStatus, watch } from './running-relink';
+
+export async function confirmLostCommand(id: string, opts: { barcode?: string }, out: Output): Promise<ExitCode> {
+  const workflowId = parseOrThrow(workflowIdSchema, id, 'confirm the Lost click');
+  const barcode =
+    opts.barcode === undefined ? undefined : parseOrThrow(barcodeSchema, opts.barcode, 'confirm the Lost click');
+
+  return withRelinks(temporalSettings(), async (relinks) => {
+    const before = await runningStatus(relinks, workflowId);
+    const items = before.progress.items;
+    if (barcode && !items.some((i) => i.barcode === barcode)) {
+      throw new CliError(
+        'refused',
+        `Barcode ${barcode} is not part of relink ${workflowId} (its items: ${items.map((i) => i.barcode).join(', ')}).`,
+      );
+    }
+    if (before.awaiting !== 'lost-declaration') throw notAwaiting(before, 'a Lost click');
+    const targets = barcode ? [barcode] : items.filter((i) => i.loanId && !i.lostConfirmed).map((i) => i.barcode);
+    const from = before.progress.audit.length;
+
+    await relinks.confirmLost(workflowId, barcode);
+
+    // The relink logs the signal, checks Alma, and logs what it found; or confirms everything and moves on.
+    const confirmedIn = (s: RelinkStatus) =>
+      (s.progress?.items ?? s.result?.items ?? []).filter((i) => i.lostConfirmed).map((i) => i.barcode);
+    const after = await watch(
+      relinks,
+      workflowId,
+      (s) =>
+        s.status !== 'RUNNING' ||
+        s.awaiting !== 'lost-declaration' ||
+        targets.every((b) => confirmedIn(s).includes(b)) ||
+        newEntries(s, from).length >= 2,
+      15_000,
+    );
+    const confirmed = after ? confirmedIn(after) : [];
+    const lostConfirmed = targets.filter((b) => confirmed.includes(b));
+    const notYet = targets.filter((b) => !confirmed.includes(b));
+    const loanOf = (b: string) => items.find((i) => i.barcode === b)?.loanId;
+    const doc = {
+      workflowId,
+      ...(barcode ? { barcode } : {}),
+      checked: !!after,
+      lostConfirmed,
+      notYetLost: notYet,
+      status: after?.status ?? 'RUNNING',
+      ...(after?.outcome ? { outcome: after.outcome } : {}),
+    };
+    const text = (): string => {
+      const lines = [
+        `Told ${workflowId} that the Lost click is done; it checked Alma:`,
+        ...newEntries(after, from).map(auditLine),
+        '',
+      ];
+      if (!after) {
+        lines.push(`The relink has not finished checking Alma yet. See the result with: relink status ${workflowId}`);
+      } else if (notYet.length === 0) {
+        lines.push(
+          `Alma shows the Lost click for ${lostConfirmed.join(', ')}.` +
+            (after.status === 'RUNNING'
+              ? ` The relink goes on. Follow it with: relink status ${workflowId}`
+              : ` The relink ended: ${after.outcome}.`),
+        );
+      } else {
+        lines.push(
+          `Alma does not show the Lost click yet for ${notYet.map((b) => `${b} (loan ${loanOf(b) ?? '?'})`).join(', ')}.`,
+          `In Manage Patron Services > Loans, the loan must show as Lost. The relink keeps checking by itself; after the click run again:`,
+          `    relink confirm-lost ${workflowId}${barcode ? ` --barcode ${barcode}` : ''}`,
+        );
+      }
+      return lines.join('\n');
+    };
+    out.result(doc, text);
+    return after && notYet.length === 0 ? EXIT.ok : EXIT.failed;
+  });
+}

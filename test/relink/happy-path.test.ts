@@ -115,6 +115,7 @@ describe('a relink that goes to plan', () => {
       ['RelinkAwaiting', 'RelinkStep'],
       ['TemporalChangeVersion'], // lost-check-rides-out-outages, asked at the first Lost check
       ['RelinkAwaiting', 'RelinkStep'],
+      ['TemporalChangeVersion'], // restore-recheck, asked after the restore
       ['RelinkStep'],
     ]);
     await recordHistory(h, started.workflowId, 'completed-one-item');

@@ -1,6 +1,7 @@
 // The contact activities against the simulator, without Temporal: a patron of the test's own, the plan the
 // preflight records, the swap, and staff edits made the way Alma staff make them (the whole record PUT back).
 import { createPreflight } from '../../src/activities/preflight';
+import { createRecheckSwap } from '../../src/activities/recheck-swap';
 import { createRestoreContact } from '../../src/activities/restore-contact';
 import { createSwapContact } from '../../src/activities/swap-contact';
 import { AlmaClient, type AlmaUser } from '../../src/alma';
@@ -52,6 +53,8 @@ export function useContactActivities() {
     alma,
     restore: (patronId: string, plan: ContactPlan, client = alma()) =>
       createRestoreContact({ alma: client })({ patronId, plan }),
+    recheck: (patronId: string, plan: ContactPlan) =>
+      createRecheckSwap({ alma: alma() })({ patronId, workflowId: relinkWorkflowId(patronId), plan }),
     user: (patronId: string): Promise<AlmaUser> => alma().getUser(patronId),
 
     /** A new patron with these contact details, planned by the preflight and swapped; the record as it was before. */

@@ -1,9 +1,12 @@
-// Step 7, the compensation: remove exactly what the swap added, make the original email and SMS phones
-// preferred again, change nothing else, and read back to verify. It never gives up: every failure is retryable.
+// Step 7, the compensation: remove exactly what the swap added, make the original email and SMS phones preferred
+// again, change nothing else, and read back to verify. Every attempt aims at the same target and checks it on a read
+// made after its own write, so a retry never calls "verified" what an earlier attempt left half done. It never gives
+// up while Alma answers wrongly (every failure is retryable); a plan the record can no longer honour (staff removed
+// or corrected the original entry) ends with the holding address gone and a note for staff instead.
 import { ApplicationFailure } from '@temporalio/activity';
 import { isAlmaError } from '../alma';
 import type { RestoreContactInput, RestoreContactResult } from '../contract';
-import { applyRestore, hasHoldingEntry, isRestored } from './contact';
+import { applyRestore, restoreAttention, restoreCheck } from './contact';
 import type { ActivityDeps } from './deps';
 
 function retryable(err: unknown, patronId: string): ApplicationFailure {
@@ -17,16 +20,18 @@ function retryable(err: unknown, patronId: string): ApplicationFailure {
 export function createRestoreContact({ alma }: ActivityDeps) {
   return async function restoreContact({ patronId, plan }: RestoreContactInput): Promise<RestoreContactResult> {
     try {
-      const user = await alma.getUser(patronId);
-      // No holding entry: the swap never reached Alma, or an earlier attempt already restored it (the swap and the
-      // restore each change email and SMS in one PUT). Writing now could undo a staff edit made since.
-      if (!hasHoldingEntry(user, plan.marker) || isRestored(user, plan)) return { written: false, verified: true };
-      await alma.updateUser(patronId, applyRestore(user, plan));
-      const readBack = await alma.getUser(patronId);
-      if (!isRestored(readBack, plan)) {
-        throw new Error('the record read back does not show the original email and SMS settings');
+      let user = await alma.getUser(patronId);
+      let written = false;
+      if (!restoreCheck(user, plan).done) {
+        // Written from this read, not from an earlier attempt's: staff edits made since are kept.
+        await alma.updateUser(patronId, applyRestore(user, plan));
+        written = true;
+        user = await alma.getUser(patronId);
       }
-      return { written: true, verified: true };
+      const { done, gaps } = restoreCheck(user, plan);
+      if (!done) throw new Error('the record read back does not show the original email and SMS settings');
+      if (gaps.length === 0) return { written, verified: true };
+      return { written, verified: false, attention: restoreAttention(user, gaps, patronId) };
     } catch (err) {
       throw retryable(err, patronId);
     }

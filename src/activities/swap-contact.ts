@@ -3,16 +3,14 @@
 // before calling this.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { SwapContactInput, SwapContactResult } from '../contract';
-import { applySwap, hasHoldingEntry, isSwapped, planStillHolds } from './contact';
+import { applySwap, hasHoldingEntry, isSwapped, planStillHolds, plannedEntries } from './contact';
 import type { ActivityDeps } from './deps';
 import { almaStep, businessFailure } from './failures';
 
 export function createSwapContact({ alma }: ActivityDeps) {
   return async function swapContact({ patronId, workflowId, plan }: SwapContactInput): Promise<SwapContactResult> {
-    const summary = {
-      suppressedEmail: plan.originalPreferredEmail !== null,
-      suppressedSmsPhones: plan.originalSmsPhones.length,
-    };
+    const planned = plannedEntries(plan);
+    const summary = { suppressedEmail: planned.email !== null, suppressedSmsPhones: planned.sms.length };
     const user = await almaStep(`reading patron ${patronId}`, () => alma.getUser(patronId));
     if (isSwapped(user, plan)) return { written: false, ...summary };
     if (!hasHoldingEntry(user, plan.marker) && !planStillHolds(user, plan)) {

@@ -82,9 +82,30 @@ export interface RestoreContactInput {
 }
 
 export interface RestoreContactResult {
-  /** False when Alma already showed the original contact details: nothing was written. */
+  /** False when Alma already showed what the restore aims at: nothing was written. */
   written: boolean;
-  verified: true;
+  /** True only when a read of the record, after any write, shows the plan's contact details back. */
+  verified: boolean;
+  /**
+   * Set when the record cannot show the plan (the original email or SMS phone is no longer there): the holding
+   * address is gone all the same, and this says, for staff, what the record shows now and what to check. It holds
+   * no address or phone number.
+   */
+  attention?: string;
+}
+
+export interface RecheckSwapInput {
+  patronId: string;
+  workflowId: string;
+  /** The plan recorded before the swap; the recheck never changes it. */
+  plan: ContactPlan;
+}
+
+export interface RecheckSwapResult {
+  /** True when the swap had been undone (a SIS load, a staff edit) and was written again. */
+  reswapped: boolean;
+  /** When reswapped: what had undone it, in staff words, without an address or number. */
+  what?: string;
 }
 
 export interface FindLoansInput {
@@ -106,6 +127,8 @@ export interface RelinkActivities {
   scanIn(input: ScanInInput): Promise<ScanInResult>;
   loanItem(input: LoanItemInput): Promise<LoanItemResult>;
   checkLostDeclared(input: { patronId: string; loans: LoanToConfirm[] }): Promise<LostCheck[]>;
+  /** Before each write that sends a letter and at each Lost poll: one read, and the swap again only if undone. */
+  recheckSwap(input: RecheckSwapInput): Promise<RecheckSwapResult>;
   restoreContact(input: RestoreContactInput): Promise<RestoreContactResult>;
   findLoans(input: FindLoansInput): Promise<FoundLoan[]>;
   /** After the restore: whether a write Alma applied late brought this relink's holding entry back. One read. */

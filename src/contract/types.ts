@@ -98,6 +98,21 @@ export interface AuditEntry {
 }
 
 /**
+ * One email or phone entry of the patron's record, as the plan saw it: enough to find it again after staff edits
+ * and to tell apart two entries with the same address.
+ */
+export interface ContactEntryRef {
+  /** The email address, or the phone number as Alma wrote it. */
+  address: string;
+  /** The first email_type or phone_type code, e.g. personal, mobile. */
+  type?: string;
+  /** Internal or External. */
+  segment?: string;
+  /** Its index in the record's list (emails without a holding entry). */
+  position?: number;
+}
+
+/**
  * The patron's contact details as they were before the swap, read from Alma and kept in workflow history so the
  * restore knows exactly what to put back, even after a crash.
  */
@@ -106,6 +121,13 @@ export interface ContactPlan {
   originalPreferredEmail: string | null;
   /** Phone numbers that had preferred_sms before the swap. */
   originalSmsPhones: string[];
+  /**
+   * The preferred email entry before the swap (null: none). Absent from plans recorded by older relinks, which the
+   * restore then reads from originalPreferredEmail.
+   */
+  preferredEmailEntry?: ContactEntryRef | null;
+  /** The phone entries that had preferred_sms. Absent from older plans: originalSmsPhones then. */
+  smsPhoneEntries?: ContactEntryRef[];
   /** Written into the holding email's description so the restore removes exactly what the swap added. */
   marker: string;
   holdingEmail: string;

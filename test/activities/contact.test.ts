@@ -7,8 +7,13 @@ import {
   isRestored,
   isSwapped,
   planFrom,
+  planStillHolds,
+  restoreAttention,
+  restoreCheck,
+  swapDrift,
 } from '../../src/activities/contact';
-import { markerFor } from '../../src/contract';
+import { markerFor, type ContactPlan } from '../../src/contract';
+import { contactInfo, email, type Contact } from './contact-sim';
 
 const HOLDING = 'holding@library.example.edu';
 const marker = markerFor('relink-p1');
@@ -54,6 +59,8 @@ describe('the contact swap', () => {
     expect(plan).toEqual({
       originalPreferredEmail: 'b@x.org',
       originalSmsPhones: ['+1 555'],
+      preferredEmailEntry: { address: 'b@x.org', type: 'personal', segment: 'External', position: 1 },
+      smsPhoneEntries: [{ address: '+1 555', type: 'mobile', segment: 'External', position: 0 }],
       marker,
       holdingEmail: HOLDING,
     });
@@ -120,5 +127,199 @@ describe('the contact swap', () => {
     );
     expect(hasAnyRelinkEntry(left)).toBe(true);
     expect(hasAnyRelinkEntry(user([['b@x.org', true]]))).toBe(false);
+  });
+});
+
+/** A patron with emails and phones of given types and segments (personal/mobile, External by default). */
+const record = (emails: Contact[], phones: Contact[] = []): AlmaUser =>
+  ({ primary_id: 'p1', contact_info: contactInfo(emails, phones) }) as unknown as AlmaUser;
+
+const emailsOf = (u: AlmaUser) => u.contact_info!.email!.map((e) => [e.email_address, e.preferred]);
+const smsOf = (u: AlmaUser) => u.contact_info!.phone!.map((p) => [p.phone_number, p.preferred_sms]);
+/** What staff do in Alma while the relink waits: edit the record in place. */
+function staffEdit(u: AlmaUser, edit: (contact: { email: any[]; phone: any[] }) => void): AlmaUser {
+  const copy = structuredClone(u);
+  edit(copy.contact_info as { email: any[]; phone: any[] });
+  return copy;
+}
+const swappedWith = (before: AlmaUser, plan: ContactPlan) => applySwap(before, plan, 'relink-p1');
+
+describe('the restore, on a record staff changed during the relink', () => {
+  const patronBefore = () =>
+    record([{ address: 'b@x.org', preferred: true }], [{ address: '+44 20 7946 0000', sms: true }]);
+
+  it('does not take a corrected address for the original: the holding entry goes, no email is made preferred, staff are told', () => {
+    const before = patronBefore();
+    const plan = planFrom(before, HOLDING, marker);
+    const corrected = staffEdit(swappedWith(before, plan), (c) => (c.email[0].email_address = 'b.fixed@x.org'));
+    const restored = applyRestore(corrected, plan);
+    expect(emailsOf(restored)).toEqual([['b.fixed@x.org', false]]);
+    expect(smsOf(restored)).toEqual([['+44 20 7946 0000', true]]);
+    const check = restoreCheck(restored, plan);
+    expect(check).toEqual({ done: true, gaps: [{ kind: 'email', type: 'personal' }] });
+    expect(isRestored(restored, plan)).toBe(false);
+    const text = restoreAttention(restored, check.gaps, 'p1');
+    expect(text).toContain(
+      "The patron's original preferred email (type personal) is no longer on the record; 1 email now, none preferred",
+    );
+    expect(text).not.toMatch(/@|\d{3}/);
+  });
+
+  it('switches SMS back on when staff deleted the holding entry', () => {
+    const before = patronBefore();
+    const plan = planFrom(before, HOLDING, marker);
+    const deleted = staffEdit(swappedWith(before, plan), (c) => c.email.pop());
+    expect(restoreCheck(deleted, plan).done).toBe(false);
+    expect(applyRestore(deleted, plan)).toEqual(before);
+  });
+
+  it('finds an SMS phone whose number Alma wrote back in another format', () => {
+    const before = patronBefore();
+    const plan = planFrom(before, HOLDING, marker);
+    const reformatted = staffEdit(swappedWith(before, plan), (c) => (c.phone[0].phone_number = '+442079460000'));
+    const restored = applyRestore(reformatted, plan);
+    expect(smsOf(restored)).toEqual([['+442079460000', true]]);
+    expect(isRestored(restored, plan)).toBe(true);
+  });
+
+  it('tells apart two emails with the same address in different case', () => {
+    const before = record([
+      { address: 'ana@x.org', type: 'work', segment: 'Internal' },
+      { address: 'Ana@X.org', preferred: true },
+    ]);
+    const plan = planFrom(before, HOLDING, marker);
+    const restored = applyRestore(swappedWith(before, plan), plan);
+    expect(emailsOf(restored)).toEqual([
+      ['ana@x.org', false],
+      ['Ana@X.org', true],
+    ]);
+    expect(isRestored(restored, plan)).toBe(true);
+  });
+
+  it('tells apart identical entries by their type, segment and position', () => {
+    const before = record(
+      [{ address: 'a@x.org' }, { address: 'a@x.org', preferred: true }, { address: 'a@x.org', type: 'work' }],
+      [{ address: '555 0100', type: 'home' }, { address: '555 0100', sms: true }, { address: '555 0100' }],
+    );
+    const plan = planFrom(before, HOLDING, marker);
+    expect(applyRestore(swappedWith(before, plan), plan)).toEqual(before);
+    const wrong = staffEdit(before, (c) => {
+      c.email[1].preferred = false;
+      c.email[0].preferred = true;
+    });
+    expect(isRestored(wrong, plan)).toBe(false);
+  });
+
+  it('keeps what staff added, removed or edited during the relink; only the flags the swap changed go back', () => {
+    const before = record(
+      [{ address: 'a@x.org' }, { address: 'b@x.org', preferred: true }],
+      [{ address: '+1 555 0100', sms: true }, { address: '+1 555 0101' }],
+    );
+    const plan = planFrom(before, HOLDING, marker);
+    const edited = staffEdit(swappedWith(before, plan), (c) => {
+      c.email.splice(0, 1); // a@x.org removed
+      c.email.push(email({ address: 'c@x.org', type: 'work', segment: 'Internal' }));
+      c.phone[1].phone_number = '+1 555 0102'; // edited, and SMS switched on for it by staff
+      c.phone[1].preferred_sms = true;
+    });
+    const restored = applyRestore(edited, plan);
+    expect(emailsOf(restored)).toEqual([
+      ['b@x.org', true],
+      ['c@x.org', false],
+    ]);
+    expect(smsOf(restored)).toEqual([
+      ['+1 555 0100', true],
+      ['+1 555 0102', true],
+    ]);
+    expect(isRestored(restored, plan)).toBe(true);
+  });
+
+  it('puts the original back as preferred, not an address staff made preferred during the relink', () => {
+    const before = record([{ address: 'b@x.org', preferred: true }]);
+    const plan = planFrom(before, HOLDING, marker);
+    const staffPreferred = staffEdit(swappedWith(before, plan), (c) => {
+      c.email.forEach((e) => (e.preferred = false));
+      c.email.push(email({ address: 'd@x.org', preferred: true, type: 'work', segment: 'Internal' }));
+    });
+    expect(emailsOf(applyRestore(staffPreferred, plan))).toEqual([
+      ['b@x.org', true],
+      ['d@x.org', false],
+    ]);
+  });
+
+  it('restores from a plan an older relink recorded (address text only), reformatted phone included', () => {
+    const before = record(
+      [{ address: 'a@x.org' }, { address: 'B@x.org', preferred: true }],
+      [{ address: '+44 20 7946 0000', sms: true }],
+    );
+    const { originalPreferredEmail, originalSmsPhones } = planFrom(before, HOLDING, marker);
+    const oldPlan: ContactPlan = { originalPreferredEmail, originalSmsPhones, marker, holdingEmail: HOLDING };
+    const swapped = swappedWith(before, oldPlan);
+    expect(isSwapped(swapped, oldPlan)).toBe(true);
+    expect(applyRestore(swapped, oldPlan)).toEqual(before);
+    const reformatted = staffEdit(swapped, (c) => (c.phone[0].phone_number = '00442079460000'));
+    expect(isRestored(applyRestore(reformatted, oldPlan), oldPlan)).toBe(true);
+    expect(planStillHolds(before, oldPlan)).toBe(true);
+  });
+
+  it('sees that a different entry with the same address is preferred now: the plan no longer holds', () => {
+    const before = record([
+      { address: 'a@x.org', type: 'work' },
+      { address: 'a@x.org', preferred: true },
+    ]);
+    const plan = planFrom(before, HOLDING, marker);
+    expect(planStillHolds(before, plan)).toBe(true);
+    const other = staffEdit(before, (c) => {
+      c.email[0].preferred = true;
+      c.email[1].preferred = false;
+    });
+    expect(planStillHolds(other, plan)).toBe(false);
+  });
+});
+
+describe('the swap re-check', () => {
+  const before = () =>
+    record(
+      [{ address: 'b@x.org', preferred: true }],
+      [{ address: '+1 555 0100', sms: true }, { address: '+1 555 0101' }],
+    );
+
+  it('finds nothing to do while the holding address is the one preferred email and no phone takes SMS', () => {
+    const plan = planFrom(before(), HOLDING, marker);
+    expect(swapDrift(swappedWith(before(), plan), plan)).toEqual([]);
+  });
+
+  it('names what a SIS load undid, without an address or number, and the swap again keeps the recorded plan', () => {
+    const plan = planFrom(before(), HOLDING, marker);
+    const synced = staffEdit(swappedWith(before(), plan), (c) => {
+      c.email[0].preferred = true; // the external email re-added as preferred
+      c.phone[0].preferred_sms = true;
+    });
+    const drift = swapDrift(synced, plan);
+    expect(drift).toEqual([
+      '1 other email (type personal) had been made preferred',
+      'SMS was switched back on for 1 phone',
+    ]);
+    expect(drift.join(' ')).not.toMatch(/@|555/);
+    const again = applySwap(synced, plan, 'relink-p1');
+    expect(isSwapped(again, plan)).toBe(true);
+    expect(applyRestore(again, plan)).toEqual(before());
+  });
+
+  it('sees a holding entry staff deleted or made not preferred', () => {
+    const plan = planFrom(before(), HOLDING, marker);
+    const swapped = swappedWith(before(), plan);
+    expect(
+      swapDrift(
+        staffEdit(swapped, (c) => c.email.pop()),
+        plan,
+      ),
+    ).toEqual(['the holding address was removed from the record']);
+    expect(
+      swapDrift(
+        staffEdit(swapped, (c) => (c.email[1].preferred = false)),
+        plan,
+      ),
+    ).toEqual(['the holding address was no longer preferred']);
   });
 });

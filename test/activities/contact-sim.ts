@@ -1,0 +1,89 @@
+// The contact activities against the simulator, without Temporal: a patron of the test's own, the plan the
+// preflight records, the swap, and staff edits made the way Alma staff make them (the whole record PUT back).
+import { createPreflight } from '../../src/activities/preflight';
+import { createRecheckSwap } from '../../src/activities/recheck-swap';
+import { createRestoreContact } from '../../src/activities/restore-contact';
+import { createSwapContact } from '../../src/activities/swap-contact';
+import { AlmaClient, type AlmaUser } from '../../src/alma';
+import { markerFor, relinkWorkflowId, type ContactPlan } from '../../src/contract';
+import { patron, useSimulator, withExample } from '../alma-sim/helpers';
+
+export const HOLDING = 'relink-holding@library.example.edu';
+
+export interface Contact {
+  address: string;
+  preferred?: boolean;
+  sms?: boolean;
+  type?: string;
+  segment?: string;
+}
+
+/** An email entry in Alma's shape: type personal and segment External (a SIS-loaded patron) unless told otherwise. */
+export const email = (e: Contact) => ({
+  email_address: e.address,
+  description: null,
+  preferred: e.preferred ?? false,
+  segment_type: e.segment ?? 'External',
+  email_type: [{ value: e.type ?? 'personal', desc: null }],
+});
+
+/** A phone entry in Alma's shape: type mobile and segment External unless told otherwise. */
+export const phone = (p: Contact) => ({
+  phone_number: p.address,
+  preferred: false,
+  preferred_sms: p.sms ?? false,
+  segment_type: p.segment ?? 'External',
+  phone_type: [{ value: p.type ?? 'mobile', desc: null }],
+});
+
+export const contactInfo = (emails: Contact[], phones: Contact[] = []) => ({
+  address: [],
+  email: emails.map(email),
+  phone: phones.map(phone),
+});
+
+export type ContactEdit = (contact: { email: any[]; phone: any[] }) => void;
+
+/** One simulator for the file, an Alma client on it, and the contact activities bound to that client. */
+export function useContactActivities() {
+  const ctx = useSimulator();
+  const alma = () => new AlmaClient({ baseUrl: ctx.sim.url, apiKey: ctx.sim.apiKey, requestsPerSecond: 200 });
+  const t = {
+    ctx,
+    alma,
+    restore: (patronId: string, plan: ContactPlan, client = alma()) =>
+      createRestoreContact({ alma: client })({ patronId, plan }),
+    recheck: (patronId: string, plan: ContactPlan) =>
+      createRecheckSwap({ alma: alma() })({ patronId, workflowId: relinkWorkflowId(patronId), plan }),
+    user: (patronId: string): Promise<AlmaUser> => alma().getUser(patronId),
+
+    /** A new patron with these contact details, planned by the preflight and swapped; the record as it was before. */
+    async swapped(patronId: string, emails: Contact[], phones: Contact[] = [], items: any[] = []) {
+      ctx.sim.reset(withExample({ users: [patron(patronId, { contact_info: contactInfo(emails, phones) })], items }));
+      const before = await t.user(patronId);
+      const workflowId = relinkWorkflowId(patronId);
+      const input = { patronId, barcodes: [], desks: {}, holdingEmail: HOLDING, marker: markerFor(workflowId) };
+      const plan = (await createPreflight({ alma: alma() })(input)).contactPlan!;
+      await createSwapContact({ alma: alma() })({ patronId, workflowId, plan });
+      return { before, plan };
+    },
+
+    /** A staff member (or a SIS load) edits the patron's contact details in Alma. */
+    async staffEdit(patronId: string, edit: ContactEdit) {
+      const user = await t.user(patronId);
+      edit(user.contact_info as { email: any[]; phone: any[] });
+      await alma().updateUser(patronId, user);
+    },
+
+    /** The Alma calls made since `from` (an index into the simulator's call log), as "METHOD path". */
+    callsSince: (from: number) =>
+      ctx.sim
+        .calls()
+        .slice(from)
+        .map((c) => `${c.method} ${c.path.replace(/\?.*/, '')}`),
+  };
+  return t;
+}
+
+export const emailFlags = (u: AlmaUser) => u.contact_info!.email!.map((e) => [e.email_address, e.preferred]);
+export const smsFlags = (u: AlmaUser) => u.contact_info!.phone!.map((p) => [p.phone_number, p.preferred_sms]);

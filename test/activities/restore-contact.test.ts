@@ -1,0 +1,125 @@
+// The restore activity against the simulator: staff edits made while the relink waits are kept, only a read made
+// after the last write may say "verified", and a plan the record can no longer honour ends with a note for staff.
+import type { AlmaClient, AlmaUser } from '../../src/alma';
+import type { ContactPlan } from '../../src/contract';
+import { emailFlags, HOLDING, smsFlags, useContactActivities, type ContactEdit } from './contact-sim';
+
+const t = useContactActivities();
+const OWN = { address: 'own@example.org', preferred: true };
+const MOBILE = { address: '+44 20 7946 0000', sms: true };
+
+describe('restoreContact', () => {
+  it('staff corrected the original address during the relink: holding address gone, not verified, a note for staff', async () => {
+    const { plan } = await t.swapped('rc.corrected', [OWN, { address: 'work@example.org', type: 'work' }], [MOBILE]);
+    await t.staffEdit('rc.corrected', (c) => (c.email[0].email_address = 'own.fixed@example.org'));
+
+    const first = await t.restore('rc.corrected', plan);
+    expect(first).toMatchObject({ written: true, verified: false });
+    expect(first.attention).toContain(
+      "The patron's original preferred email (type personal) is no longer on the record; 2 emails now, none preferred",
+    );
+    expect(first.attention).not.toMatch(/@|7946/);
+    const after = await t.user('rc.corrected');
+    expect(emailFlags(after)).toEqual([
+      ['own.fixed@example.org', false],
+      ['work@example.org', false],
+    ]);
+    expect(smsFlags(after)).toEqual([['+44 20 7946 0000', true]]);
+
+    // A second attempt (a retry, a replay) reads the record again and still does not call it verified.
+    const second = await t.restore('rc.corrected', plan);
+    expect(second).toEqual({ written: false, verified: false, attention: first.attention });
+  });
+
+  it('staff deleted the holding entry: SMS comes back on, and only a read after the write says verified', async () => {
+    const { before, plan } = await t.swapped('rc.deleted', [OWN], [MOBILE]);
+    await t.staffEdit('rc.deleted', (c) => c.email.splice(1, 1));
+    const from = t.ctx.sim.calls().length;
+
+    expect(await t.restore('rc.deleted', plan)).toEqual({ written: true, verified: true });
+    expect(t.callsSince(from)).toEqual([
+      'GET /almaws/v1/users/rc.deleted',
+      'PUT /almaws/v1/users/rc.deleted',
+      'GET /almaws/v1/users/rc.deleted',
+    ]);
+    expect(await t.user('rc.deleted')).toEqual(before);
+  });
+
+  it('finds the SMS phone whose number Alma wrote back in another format', async () => {
+    const { plan } = await t.swapped('rc.reformat', [OWN], [MOBILE, { address: '+44 20 7946 0001', type: 'home' }]);
+    await t.staffEdit('rc.reformat', (c) => (c.phone[0].phone_number = '+442079460000'));
+
+    expect(await t.restore('rc.reformat', plan)).toEqual({ written: true, verified: true });
+    expect(smsFlags(await t.user('rc.reformat'))).toEqual([
+      ['+442079460000', true],
+      ['+44 20 7946 0001', false],
+    ]);
+  });
+
+  it('makes the right one of two emails with the same address in different case preferred again', async () => {
+    const emails = [
+      { address: 'ana@example.org', type: 'work', segment: 'Internal' },
+      { ...OWN, address: 'Ana@Example.org' },
+    ];
+    const { before, plan } = await t.swapped('rc.case', emails);
+
+    expect(await t.restore('rc.case', plan)).toEqual({ written: true, verified: true });
+    expect(await t.user('rc.case')).toEqual(before);
+  });
+
+  it('restores from a plan an older relink recorded (only the address texts)', async () => {
+    const { before, plan } = await t.swapped('rc.oldplan', [{ address: 'a@example.org' }, OWN], [MOBILE]);
+    const { originalPreferredEmail, originalSmsPhones, marker, holdingEmail } = plan;
+    const oldPlan: ContactPlan = { originalPreferredEmail, originalSmsPhones, marker, holdingEmail };
+
+    expect(await t.restore('rc.oldplan', oldPlan)).toEqual({ written: true, verified: true });
+    expect(await t.user('rc.oldplan')).toEqual(before);
+  });
+
+  it('a first attempt that wrote but failed its read-back: the second attempt writes again and checks again', async () => {
+    const { before, plan } = await t.swapped('rc.retry', [OWN, { address: 'old@example.org', type: 'work' }], [MOBILE]);
+    // A SIS load lands between the first attempt's write and its read-back, with the patron's old preferences.
+    const sisLoad: ContactEdit = (c) => {
+      c.email[0].preferred = false;
+      c.email[1].preferred = true;
+      c.phone[0].preferred_sms = false;
+    };
+    const alma = t.alma();
+    const racing = {
+      getUser: (id: string) => alma.getUser(id),
+      async updateUser(id: string, user: AlmaUser) {
+        const written = await alma.updateUser(id, user);
+        await t.staffEdit(id, sisLoad);
+        return written;
+      },
+    } as AlmaClient;
+    await expect(t.restore('rc.retry', plan, racing)).rejects.toMatchObject({ type: 'RestoreFailed' });
+    expect(emailFlags(await t.user('rc.retry'))).toEqual([
+      ['own@example.org', false],
+      ['old@example.org', true],
+    ]);
+
+    expect(await t.restore('rc.retry', plan)).toEqual({ written: true, verified: true });
+    expect(await t.user('rc.retry')).toEqual(before);
+
+    // Nothing left to do: one read shows it, nothing is written.
+    const from = t.ctx.sim.calls().length;
+    expect(await t.restore('rc.retry', plan)).toEqual({ written: false, verified: true });
+    expect(t.callsSince(from)).toEqual(['GET /almaws/v1/users/rc.retry']);
+  });
+
+  it('leaves no holding address behind even when the original email and the SMS phone are both gone', async () => {
+    const { plan } = await t.swapped('rc.gone', [OWN, { address: 'work@example.org', type: 'work' }], [MOBILE]);
+    await t.staffEdit('rc.gone', (c) => {
+      c.email.splice(0, 1);
+      c.phone.splice(0, 1);
+    });
+
+    const result = await t.restore('rc.gone', plan);
+    expect(result).toMatchObject({ written: true, verified: false });
+    expect(result.attention).toContain('1 email now, none preferred');
+    expect(result.attention).toContain("The patron's original SMS phone (type mobile) is no longer on the record");
+    const after = await t.user('rc.gone');
+    expect(after.contact_info!.email!.some((e) => e.email_address === HOLDING)).toBe(false);
+  });
+});

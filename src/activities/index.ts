@@ -6,6 +6,7 @@ import { createFindLoans } from './find-loans';
 import { createHoldingEntryBack } from './holding-entry-back';
 import { createLoanItem } from './loan';
 import { createPreflight } from './preflight';
+import { createRecheckSwap } from './recheck-swap';
 import { createRestoreContact } from './restore-contact';
 import { createReviewRequests } from './review-requests';
 import { createScanIn } from './scan-in';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps): RelinkActivities {
     restoreContact: createRestoreContact(deps),
     findLoans: createFindLoans(deps),
     holdingEntryBack: createHoldingEntryBack(deps),
+    recheckSwap: createRecheckSwap(deps),
   };
 }
 

@@ -26,11 +26,18 @@ export async function restore(r: Relink, why: string): Promise<void> {
       const result = await r.activities.compensation.restoreContact({ patronId: r.patronId, plan: r.plan! });
       Object.assign(track.contact, { swapped: false, restored: true, verified: result.verified });
       track.contact.lastRestoreError = undefined;
-      track.log(
-        result.written
-          ? 'Original email and SMS settings restored and verified.'
-          : 'Alma already showed the original email and SMS settings (verified).',
-      );
+      if (result.verified) {
+        track.log(
+          result.written
+            ? 'Original email and SMS settings restored and verified.'
+            : 'Alma already showed the original email and SMS settings (verified).',
+        );
+      } else {
+        // The holding entry is gone, but the record cannot honour the plan (staff changed it meanwhile): say what
+        // staff should check rather than call it verified.
+        r.restoreAttention = result.attention ?? "The record read back does not show the patron's original settings.";
+        track.log(`Holding address removed, but the restore needs a look: ${r.restoreAttention}`);
+      }
       r.restoreOwed = false;
       r.swapped = false;
       return;
@@ -78,6 +85,7 @@ export async function finish(r: Relink): Promise<void> {
   if (r.restoreOwed) {
     await CancellationScope.nonCancellable(() => restore(r, r.track.outcome ?? 'the relink ended early'));
   }
+  if (r.restoreAttention) needsAttention(r, r.restoreAttention);
   if (r.swapAttempted && r.patch(RESTORE_RECHECK)) await CancellationScope.nonCancellable(() => startRecheck(r));
   // Relinks started before the change replay without this read (FEWER_ROUND_TRIPS gates the new commands).
   if (r.lean && r.track.outcome !== 'completed') {
@@ -128,4 +136,11 @@ async function startRecheck(r: Relink): Promise<void> {
   r.track.log(`The record will be read again in ${after} by ${workflowId}, which undoes any write Alma applies late.`, {
     recheckWorkflowId: workflowId,
   });
+}
+
+/** A restore that could not honour the plan turns a completed relink into needs-attention, and says so in any other. */
+function needsAttention(r: Relink, attention: string): void {
+  const { track } = r;
+  if (track.outcome === 'completed') track.outcome = 'needs-attention';
+  track.reason = track.reason ? `${track.reason} ${attention}` : attention;
 }

@@ -2,6 +2,7 @@
 // checks Alma when they say they did and by itself with a growing pause, and relinks barcodes joined meanwhile.
 import { ActivityFailure, allHandlersFinished, TimeoutFailure } from '@temporalio/workflow';
 import type { LostCheck } from '../contract';
+import { ensureStillSwapped } from './contact-swap';
 import { RelinkStop } from './outcomes';
 import { COUNT_LOST_SIGNALS, LOST_CHECK_RIDES_OUT_OUTAGES } from './patches';
 import { lostConfirmedLog, lostDeadlineReason, lostInstructions, type OpenLoan } from './instructions';
@@ -36,6 +37,7 @@ export async function awaitLostDeclarations(r: Relink): Promise<void> {
     if (r.pendingBatches.length > 0) continue;
     const byStaff = signalled();
     r.lostSignalsSeen = r.lostSignals;
+    await ensureStillSwapped(r);
     const confirmedNow = await checkLost(r, open, deadline);
     if (byStaff && confirmedNow === 0) track.log('Alma does not show the Lost click yet; checking again shortly.');
     pause = byStaff ? r.pollInitialMs : Math.min(pause * 2, r.pollMaxMs);

@@ -21,3 +21,6 @@ export const LOST_CHECK_RIDES_OUT_OUTAGES = 'lost-check-rides-out-outages';
 
 /** After the restore, the relink starts recheckRestore (abandoned), which undoes a write Alma applies late. */
 export const RESTORE_RECHECK = 'restore-recheck';
+
+/** The swap is read again (recheckSwap) before every write that sends a letter and at each Lost poll. */
+export const RECHECK_SWAP = 'recheck-swap';

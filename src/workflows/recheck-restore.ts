@@ -20,10 +20,8 @@ export async function recheckRestore(input: RestoreRecheckInput): Promise<Restor
   }
   log(`A write Alma applied late brought the holding address back after ${input.relinkWorkflowId}'s restore.`);
   const result = await activities.restoreContact({ patronId, plan });
-  log(
-    result.written
-      ? "Restored again: the patron's original email and SMS settings, verified."
-      : 'Alma already showed the original email and SMS settings again (verified).',
-  );
+  if (!result.verified) log(`Holding address removed again, but the restore needs a look: ${result.attention ?? ''}`);
+  else if (result.written) log("Restored again: the patron's original email and SMS settings, verified.");
+  else log('Alma already showed the original email and SMS settings again (verified).');
   return { outcome: 'restored-again', audit };
 }

@@ -81,6 +81,6 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
   // A join accepted just before the close answers (refused, as RelinkClosing) before the relink closes.
   await condition(allHandlersFinished);
 
-  if (failure) throw relinkFailure(failure, loanList(relink), track.contact.restored);
+  if (failure) throw relinkFailure(failure, loanList(relink), track.contact.verified);
   return resultOf(relink);
 }

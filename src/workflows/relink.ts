@@ -9,7 +9,6 @@ import {
   type CheckedItem,
   type ContactPlan,
   type JoinResult,
-  type QueueVerdict,
   type RelinkDurations,
   type RelinkInput,
   type ReviewDecision,
@@ -17,8 +16,10 @@ import {
 import { relinkProxies, type RelinkProxies } from './activity-proxies';
 import * as say from './instructions';
 import { restore } from './compensation';
+import { ensureStillSwapped, ensureSwapped } from './contact-swap';
+import { reviewUntilClear } from './request-review';
 import { awaitLostDeclarations } from './lost-wait';
-import { failureType, ms, RelinkStop } from './outcomes';
+import { failureType, ms } from './outcomes';
 import { FEWER_ROUND_TRIPS } from './patches';
 import { RelinkTracker } from './progress';
 
@@ -43,6 +44,10 @@ export class Relink {
   /** Set before the swap is attempted: from then on the restore must run, whatever happens. */
   restoreOwed = false;
   swapped = false;
+  /** What staff should check when the restore could not honour the plan (the record changed meanwhile). */
+  restoreAttention?: string;
+  /** When (workflow time) Alma last showed the swap in place: by the swap itself or a re-check. */
+  swapVerifiedAt = 0;
   /** A swap was sent at least once: Alma may apply one late, so the record is read again after the restore. */
   swapAttempted = false;
   readonly checked = new Map<string, CheckedItem>();
@@ -91,7 +96,7 @@ export class Relink {
     return timeout === undefined ? condition(fn).then(() => true) : condition(fn, timeout);
   }
 
-  private preflight(barcodes: string[], skipPatron = false) {
+  preflight(barcodes: string[], skipPatron = false) {
     const { patronId, marker } = this;
     const { desks, holdingEmail } = this.input;
     return this.steps.preflight({
@@ -153,84 +158,13 @@ export class Relink {
     return ApplicationFailure.nonRetryable(message, 'RelinkClosing');
   }
 
-  private async reviewUntilClear(items: CheckedItem[], rereadAll: boolean): Promise<void> {
-    const { track } = this;
-    track.enter('request-review');
-    // When Alma's "requested" flag (read by the preflight) is off on every item there is no queue to read, and the
-    // activity would be a round trip through the server with no Alma call in it. Histories of relinks started before
-    // this change have that activity, so they replay on the old path.
-    let verdicts =
-      this.lean && !rereadAll && items.every((i) => !i.requested)
-        ? Object.fromEntries(items.map((i): [string, QueueVerdict] => [i.barcode, { blocking: [] }]))
-        : await this.steps.reviewRequests({ patronId: this.patronId, items, rereadAll });
-    for (;;) {
-      const blocked = items
-        .map((item) => ({ item, blocking: verdicts[item.barcode]?.blocking ?? [] }))
-        .filter((b) => b.blocking.length > 0);
-      for (const item of items) {
-        const v = verdicts[item.barcode];
-        track.update(item.barcode, {
-          phase: v?.blocking.length ? 'awaiting-review' : 'checked',
-          blockingRequests: v?.blocking.length ? v.blocking : undefined,
-          patronRequestId: v?.patronRequestId,
-        });
-      }
-      if (blocked.length === 0) return track.await('none');
-      const queues = say.describeQueues(blocked);
-      track.log(`Another patron's request would be fulfilled by the scan-in: ${queues}.`);
-      track.await('request-review', say.reviewInstructions(queues, this.patronId, this.workflowId));
-      this.decision = undefined;
-      this.planFresh = false;
-      if (!(await this.wait(() => this.decision !== undefined, this.reviewDeadlineMs))) {
-        throw new RelinkStop('needs-attention', `No request-review decision within ${this.durations.reviewDeadline}.`);
-      }
-      const decision = this.decision!;
-      track.log(`Staff decided to ${decision.decision}${decision.by ? ` (${decision.by})` : ''}.`);
-      track.await('none');
-      if (decision.decision === 'abort') {
-        for (const { item } of blocked) track.update(item.barcode, { phase: 'aborted' });
-        const barcodes = blocked.map(({ item }) => item.barcode).join(', ');
-        throw new RelinkStop('aborted', `Staff aborted the relink at the request review of ${barcodes}.`);
-      }
-      verdicts = await this.steps.reviewRequests({ patronId: this.patronId, items, rereadAll: true });
-    }
-  }
-
-  private async ensureSwapped(): Promise<void> {
-    if (this.swapped) return;
-    this.track.enter('email-swap');
-    for (let attempt = 1; ; attempt++) {
-      if (!this.plan || !this.planFresh) {
-        this.plan = (await this.preflight([])).contactPlan;
-        this.planFresh = true;
-      }
-      this.restoreOwed = true; // the restore is registered before the swap, so a crash mid-swap is still undone
-      this.swapAttempted = true;
-      try {
-        const result = await this.steps.swapContact({
-          patronId: this.patronId,
-          workflowId: this.workflowId,
-          plan: this.plan!,
-        });
-        this.swapped = true;
-        const { suppressedEmail, suppressedSmsPhones } = result;
-        Object.assign(this.track.contact, { swapped: true, restored: false, verified: false });
-        Object.assign(this.track.contact, { suppressedEmail, suppressedSmsPhones });
-        this.track.log(say.swapLog(result));
-        return;
-      } catch (err) {
-        if (failureType(err) !== 'ContactChanged' || attempt >= 3) throw err;
-        this.track.log("The patron's contact details changed since they were read; reading them again.");
-        this.planFresh = false;
-      }
-    }
-  }
-
   async relinkBatch(items: CheckedItem[]): Promise<void> {
-    await this.reviewUntilClear(items, false);
-    await this.ensureSwapped();
+    await reviewUntilClear(this, items, false);
+    await ensureSwapped(this);
     for (const item of items) {
+      await ensureStillSwapped(this);
       await this.scanIn(item);
+      await ensureStillSwapped(this);
       await this.loan(item);
     }
   }
@@ -250,8 +184,8 @@ export class Relink {
       // loan of theirs is already waiting for its Lost click (that letter must still go to the holding address).
       track.update(item.barcode, { blockingRequests: scan.blocking });
       if (this.openLoans().length === 0) await restore(this, 'a request arrived after the swap; waiting for staff');
-      await this.reviewUntilClear([item], true);
-      await this.ensureSwapped();
+      await reviewUntilClear(this, [item], true);
+      await ensureSwapped(this);
     }
   }
 

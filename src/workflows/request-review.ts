@@ -1,0 +1,49 @@
+// The request review: another patron's request on an item would be fulfilled by the scan-in (hold shelf, letter),
+// so nothing is written until staff clear the queue in Alma and say proceed, or abort.
+import type { CheckedItem, QueueVerdict } from '../contract';
+import { describeQueues, reviewInstructions } from './instructions';
+import { RelinkStop } from './outcomes';
+import type { Relink } from './relink';
+
+export async function reviewUntilClear(r: Relink, items: CheckedItem[], rereadAll: boolean): Promise<void> {
+  const { track } = r;
+  track.enter('request-review');
+  // When Alma's "requested" flag (read by the preflight) is off on every item there is no queue to read, and the
+  // activity would be a round trip through the server with no Alma call in it. Histories of relinks started before
+  // this change have that activity, so they replay on the old path.
+  let verdicts =
+    r.lean && !rereadAll && items.every((i) => !i.requested)
+      ? Object.fromEntries(items.map((i): [string, QueueVerdict] => [i.barcode, { blocking: [] }]))
+      : await r.steps.reviewRequests({ patronId: r.patronId, items, rereadAll });
+  for (;;) {
+    const blocked = items
+      .map((item) => ({ item, blocking: verdicts[item.barcode]?.blocking ?? [] }))
+      .filter((b) => b.blocking.length > 0);
+    for (const item of items) {
+      const v = verdicts[item.barcode];
+      track.update(item.barcode, {
+        phase: v?.blocking.length ? 'awaiting-review' : 'checked',
+        blockingRequests: v?.blocking.length ? v.blocking : undefined,
+        patronRequestId: v?.patronRequestId,
+      });
+    }
+    if (blocked.length === 0) return track.await('none');
+    const queues = describeQueues(blocked);
+    track.log(`Another patron's request would be fulfilled by the scan-in: ${queues}.`);
+    track.await('request-review', reviewInstructions(queues, r.patronId, r.workflowId));
+    r.decision = undefined;
+    r.planFresh = false;
+    if (!(await r.wait(() => r.decision !== undefined, r.reviewDeadlineMs))) {
+      throw new RelinkStop('needs-attention', `No request-review decision within ${r.durations.reviewDeadline}.`);
+    }
+    const decision = r.decision!;
+    track.log(`Staff decided to ${decision.decision}${decision.by ? ` (${decision.by})` : ''}.`);
+    track.await('none');
+    if (decision.decision === 'abort') {
+      for (const { item } of blocked) track.update(item.barcode, { phase: 'aborted' });
+      const barcodes = blocked.map(({ item }) => item.barcode).join(', ');
+      throw new RelinkStop('aborted', `Staff aborted the relink at the request review of ${barcodes}.`);
+    }
+    verdicts = await r.steps.reviewRequests({ patronId: r.patronId, items, rereadAll: true });
+  }
+}

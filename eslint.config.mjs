@@ -63,6 +63,17 @@ export default tseslint.config(
     },
   },
   {
+    // The chaos runs and the benchmark are not tests: what they share with the tests (the simulator's records, the
+    // relink input) lives in src/, in src/alma-sim/builders.ts and src/dev/relink-input.ts, never in test/.
+    files: ['chaos/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/test', '**/test/**'], message: 'move what is shared out of test/ into src/' }] },
+      ],
+    },
+  },
+  {
     // Tests and the chaos runs read the simulator's loosely shaped Alma JSON; strict typing there adds noise, not safety.
     files: ['test/**/*.ts', 'chaos/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

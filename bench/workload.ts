@@ -1,8 +1,9 @@
 // What the benchmark relinks: P patrons of its own, each with a chain of one-item relinks run one after another
 // (a patron has one relink at a time: a second start would join the first), every item a fresh closed lost loan.
 import type { Fixtures } from '../src/alma-sim';
+import { fixturesWith, item, patron } from '../src/alma-sim/builders';
 import type { RelinkInput } from '../src/contract';
-import { DESKS, HOLDING_EMAIL, fixturesWith, item, patron } from '../test/support/relink-harness';
+import { simulatedRelink } from '../src/dev/relink-input';
 
 export interface RelinkJob {
   index: number;
@@ -55,7 +56,7 @@ export function calibrationWorkload(): Workload {
 
 export function relinkInputFor(job: RelinkJob): RelinkInput {
   // The staff member signals the Lost click at once, so the workflow's own polling (default 1 minute) never fires.
-  return { patronId: job.patronId, barcodes: job.barcodes, holdingEmail: HOLDING_EMAIL, desks: DESKS };
+  return simulatedRelink(job.patronId, job.barcodes);
 }
 
 /** Runs `run` over every chain with at most `concurrency` chains at once; each chain's relinks in order. */

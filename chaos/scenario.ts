@@ -1,9 +1,10 @@
 // What a chaos scenario is, and the one way a relink is run under chaos: fresh Alma state, a baseline, the relink
 // started, the chaos action beside it, staff answering what the relink asks, its ending, then every invariant.
-import type { Fixtures, SimCall } from '../src/alma-sim';
+import type { SimCall } from '../src/alma-sim';
+import { fixturesWith, type FixtureRecords } from '../src/alma-sim/builders';
 import type { RelinkInput } from '../src/contract';
 import { relinkWorkflowId } from '../src/contract';
-import { fixturesWith, relinkInput } from '../test/support/relink-harness';
+import { relinkInput } from '../src/dev/relink-input';
 import { baselineOf, checkInvariants } from './invariants';
 import { sleep, type ChaosLab, type Ending } from './lab';
 
@@ -32,15 +33,13 @@ export interface Scenario {
   run(lab: ChaosLab): Promise<RunRecord[]>;
 }
 
-type AnyRecord = Record<string, any>;
-
 export interface RelinkRunSpec {
   group: Group;
   scenario: string;
   patronId: string;
   barcodes: string[];
   /** Extra fixtures: the patron, the items, any request or loan. */
-  fixtures: { users?: AnyRecord[]; items?: AnyRecord[]; requests?: AnyRecord[]; loans?: AnyRecord[] };
+  fixtures: FixtureRecords;
   input?: Partial<RelinkInput>;
   /**
    * The chaos action, beside the relink. It is called just before the relink starts, so what it does before its
@@ -79,7 +78,7 @@ export async function relinkRun(lab: ChaosLab, spec: RelinkRunSpec): Promise<Run
     seconds: (Date.now() - started) / 1000,
     workflowId,
   });
-  lab.resetAlma(fixturesWith(spec.fixtures) as Fixtures);
+  lab.resetAlma(fixturesWith(spec.fixtures));
   const baseline = baselineOf(lab.sim.state(), spec.patronId, spec.barcodes);
   let desk: ReturnType<ChaosLab['staffDesk']> | undefined;
   let chaos: Promise<void> | undefined;

@@ -9,7 +9,8 @@ import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/int
 import { RelinkClient } from '../../src/client';
 import { freePort } from '../../src/dev/free-port';
 import { relinkWorkflowId } from '../../src/contract';
-import { fixturesWith, HOLDING_EMAIL, item, patron } from '../../test/support/relink-harness';
+import { relinkCommandEnv } from '../../src/dev/relink-input';
+import { fixturesWith, item, loan, patron } from '../../src/alma-sim/builders';
 import { baselineOf, checkInvariants, writesIn } from '../invariants';
 import { sleep, type ChaosLab } from '../lab';
 import { cleanEnv, ROOT } from '../processes';
@@ -21,33 +22,16 @@ const BIN = path.join(ROOT, 'bin', 'relink.js');
 // The Alma state every bad-input case starts from.
 const KNOWN = { patronId: 'input.ok', barcode: '55000000001' };
 function inputFixtures() {
-  const otherLoan = {
-    loan_id: '7355000000002',
-    user_id: 'input.other',
-    item_id: item('55000000002').item_data.pid,
-    item_barcode: '55000000002',
-    loan_status: 'ACTIVE',
-    process_status: 'NORMAL',
-    due_date: '2030-01-01T00:00:00Z',
-    loan_date: '2026-11-01T10:00:00Z',
-  };
+  const onLoan = item('55000000002', { processType: 'LOAN' });
   return fixturesWith({
     users: [
       patron('input.ok'),
       patron('input.other'),
-      patron('input.inactive', {}, { status: { value: 'INACTIVE', desc: 'Inactive' } }),
-      patron(
-        'input.blocked',
-        {},
-        {
-          user_block: [
-            { block_type: { value: 'GENERAL', desc: 'General' }, block_status: 'ACTIVE', block_note: 'chaos' },
-          ],
-        },
-      ),
+      patron('input.inactive', { status: 'INACTIVE' }),
+      patron('input.blocked', { blocked: true }),
     ],
-    items: [item('55000000001'), item('55000000002', { processType: 'LOAN' })],
-    loans: [otherLoan],
+    items: [item('55000000001'), onLoan],
+    loans: [loan('7355000000002', 'input.other', onLoan, { due_date: '2030-01-01T00:00:00Z' })],
   });
 }
 
@@ -64,10 +48,7 @@ function relinkCli(lab: ChaosLab, args: string[]): Promise<CliRun> {
       env: cleanEnv({
         TEMPORAL_ADDRESS: lab.server.address,
         RELINK_TASK_QUEUE: lab.taskQueue,
-        RELINK_HOLDING_EMAIL: HOLDING_EMAIL,
-        ALMA_DESK_MAP: 'MAIN=DEFAULT_CIRC_DESK,SCI=SCI_DESK',
-        RELINK_LOST_POLL_INITIAL: '200 ms',
-        RELINK_LOST_POLL_MAX: '1 second',
+        ...relinkCommandEnv(),
         RELINK_CODEC_KEYS: lab.codecKeys,
       }),
     });

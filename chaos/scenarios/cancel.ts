@@ -1,7 +1,7 @@
 // Cancellation and deadlines: a cancel at each staff wait (request review, Lost), a cancel while a write is in
 // flight in Alma, and the deadlines passing with nobody answering. The restore must run in every case, after
 // any write still in flight, and nothing may reach the patron.
-import { holdRequest, item, itemIds, patron } from '../../test/support/relink-harness';
+import { holdRequest, item, itemIds, patron } from '../../src/alma-sim/builders';
 import { sleep, type ChaosLab, type Ending } from '../lab';
 import { Hold, re, relinkRun, type RelinkRunSpec, type Scenario } from '../scenario';
 import { richPatron } from './worker-crash';
@@ -45,7 +45,7 @@ export function cancelScenarios(): Scenario[] {
         fixtures: {
           users: [richPatron(i.patronId), patron(`other.${i.n}`)],
           items: [item(i.barcode, { requested: true })],
-          requests: [holdRequest(`other.${i.n}`, i.barcode, `8540${String(i.n).padStart(9, '0')}`)],
+          requests: [holdRequest(`8540${String(i.n).padStart(9, '0')}`, `other.${i.n}`, i.barcode)],
         },
         during: async (l, workflowId) => {
           await l.waitForAwaiting(workflowId, 'request-review');
@@ -123,7 +123,7 @@ export function cancelScenarios(): Scenario[] {
         fixtures: {
           users: [richPatron(i.patronId), patron(`other.${i.n}`)],
           items: [item(i.barcode, { requested: true })],
-          requests: [holdRequest(`other.${i.n}`, i.barcode, `8540${String(i.n).padStart(9, '0')}`)],
+          requests: [holdRequest(`8540${String(i.n).padStart(9, '0')}`, `other.${i.n}`, i.barcode)],
         },
         input: { reviewDeadline: '3 seconds' },
         expect: (e) => e.outcome === 'needs-attention',

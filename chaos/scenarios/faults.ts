@@ -4,7 +4,17 @@
 // their email must still be restored once the quota is back).
 import type { SimFaults } from '../../src/alma-sim';
 import { relinkWorkflowId } from '../../src/contract';
-import { fixturesWith, holdRequest, item, patron } from '../../test/support/relink-harness';
+import {
+  email,
+  fixturesWith,
+  holdRequest,
+  item,
+  patron,
+  phone,
+  type ItemRecord,
+  type RequestRecord,
+  type UserRecord,
+} from '../../src/alma-sim/builders';
 import { baselineOf, checkInvariants } from '../invariants';
 import { sleep, type ChaosLab } from '../lab';
 import { chaosInput, completedAndRestored, describeEnding, type RunRecord, type Scenario } from '../scenario';
@@ -21,37 +31,21 @@ export const BATCH_FAULTS: SimFaults = {
 /** How long the daily quota stays exhausted before it "returns" (a new day, in seconds). */
 const QUOTA_OUTAGE_MS = 5_000;
 
-type AnyRecord = Record<string, any>;
-
 /** Patrons of four kinds: one email; two emails and SMS; no email but SMS; an email and two phones, one with SMS. */
-function batchPatron(k: number, patronId: string): AnyRecord {
-  const email = (address: string, preferred: boolean) => ({
-    email_address: address,
-    description: null,
-    preferred,
-    segment_type: 'Internal',
-    email_type: [{ value: 'personal', desc: 'Personal' }],
-  });
-  const phone = (n: string, sms: boolean) => ({
-    phone_number: n,
-    preferred: sms,
-    preferred_sms: sms,
-    segment_type: 'Internal',
-    phone_type: [{ value: 'mobile', desc: 'Mobile' }],
-  });
+function batchPatron(k: number, patronId: string): UserRecord {
   switch (k % 4) {
     case 0:
       return patron(patronId);
     case 1:
       return richPatron(patronId);
     case 2:
-      return patron(patronId, { emails: [], phones: [phone(`+1 555 2${String(k).padStart(3, '0')}`, true)] });
+      return patron(patronId, { emails: [], phones: [phone(`+1 555 2${String(k).padStart(3, '0')}`)] });
     default:
       return patron(patronId, {
-        emails: [email(`${patronId}@example.edu`, true)],
+        emails: [email(`${patronId}@example.edu`)],
         phones: [
-          phone(`+1 555 3${String(k).padStart(3, '0')}`, false),
-          phone(`+1 555 4${String(k).padStart(3, '0')}`, true),
+          phone(`+1 555 3${String(k).padStart(3, '0')}`, { preferred: false }),
+          phone(`+1 555 4${String(k).padStart(3, '0')}`),
         ],
       });
   }
@@ -77,15 +71,15 @@ export function faultScenarios(relinks: number): Scenario[] {
 async function faultBatch(lab: ChaosLab, name: string, count: number): Promise<RunRecord[]> {
   const started = Date.now();
   const batch: BatchRelink[] = [];
-  const users: AnyRecord[] = [];
-  const items: AnyRecord[] = [];
-  const requests: AnyRecord[] = [];
+  const users: UserRecord[] = [];
+  const items: ItemRecord[] = [];
+  const requests: RequestRecord[] = [];
   for (let k = 0; k < count; k++) {
     const patronId = `fault.${k + 1}`;
     const barcodes = Array.from({ length: k % 5 === 4 ? 2 : 1 }, (_, j) => `53${String(k + 1).padStart(6, '0')}${j}00`);
     users.push(batchPatron(k, patronId));
     for (const b of barcodes) items.push(item(b, { requested: k % 7 === 3 }));
-    if (k % 7 === 3) requests.push(holdRequest(patronId, barcodes[0]!, `8530${String(k + 1).padStart(9, '0')}`));
+    if (k % 7 === 3) requests.push(holdRequest(`8530${String(k + 1).padStart(9, '0')}`, patronId, barcodes[0]!));
     batch.push({ patronId, barcodes });
   }
   lab.resetAlma(fixturesWith({ users, items, requests }));

@@ -1,7 +1,7 @@
 // Server restarts: the Temporal dev server is stopped (SIGTERM) or killed (SIGKILL) mid-relink and started again
 // on the same SQLite file and port. Workers that stay up must reconnect by themselves; where a worker dies with the
 // server, a new one is started.
-import { item, itemIds } from '../../test/support/relink-harness';
+import { item, itemIds } from '../../src/alma-sim/builders';
 import { sleep, type ChaosLab } from '../lab';
 import { Hold, re, relinkRun, type CallSpec, type RunRecord, type Scenario } from '../scenario';
 import { richPatron } from './worker-crash';

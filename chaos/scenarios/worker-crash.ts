@@ -3,7 +3,7 @@
 // answers, and after an applied write whose connection dropped. A new worker process is then started; the relink
 // must finish as if nothing happened.
 import type { SimCall } from '../../src/alma-sim';
-import { holdRequest, item, itemIds, patron } from '../../test/support/relink-harness';
+import { email, holdRequest, item, itemIds, patron, phone } from '../../src/alma-sim/builders';
 import { sleep } from '../lab';
 import { completedAndRestored, Hold, re, relinkRun, type CallSpec, type HoldMode, type Scenario } from '../scenario';
 
@@ -108,30 +108,10 @@ export const KILL_POINTS: KillPoint[] = [
 export function richPatron(patronId: string) {
   return patron(patronId, {
     emails: [
-      {
-        email_address: `${patronId}@example.edu`,
-        description: null,
-        preferred: true,
-        segment_type: 'Internal',
-        email_type: [{ value: 'personal', desc: 'Personal' }],
-      },
-      {
-        email_address: `${patronId}@dept.example.org`,
-        description: 'Department',
-        preferred: false,
-        segment_type: 'Internal',
-        email_type: [{ value: 'work', desc: 'Work' }],
-      },
+      email(`${patronId}@example.edu`),
+      email(`${patronId}@dept.example.org`, { preferred: false, type: 'work', description: 'Department' }),
     ],
-    phones: [
-      {
-        phone_number: `+1 555 ${String(patronId.length).padStart(4, '0')}`,
-        preferred: true,
-        preferred_sms: true,
-        segment_type: 'Internal',
-        phone_type: [{ value: 'mobile', desc: 'Mobile' }],
-      },
-    ],
+    phones: [phone(`+1 555 ${String(patronId.length).padStart(4, '0')}`)],
   });
 }
 
@@ -188,7 +168,7 @@ export function workerCrashScenarios(repeat = 1): Scenario[] {
             fixtures: {
               users: [richPatron(patronId)],
               items: [item(barcode, { requested: point.ownRequest })],
-              requests: point.ownRequest ? [holdRequest(patronId, barcode, `85100${String(n).padStart(8, '0')}`)] : [],
+              requests: point.ownRequest ? [holdRequest(`85100${String(n).padStart(8, '0')}`, patronId, barcode)] : [],
             },
             expect: (e) =>
               completedAndRestored(e) &&

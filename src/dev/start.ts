@@ -14,16 +14,12 @@ import { relinkWorkflowId } from '../contract';
 import type { RelinkProgress } from '../contract';
 import { startDevCodecServer } from './codec-server';
 import { portOpen } from './free-port';
+import { simulatedRelink } from './relink-input';
 import { startDevServer, type DevServer } from './temporal-server';
 import { PROJECT_ROOT } from '../project-root';
 
 const root = PROJECT_ROOT;
-const DEMO = {
-  patronId: 'rivera.ana',
-  barcodes: ['39000000001'],
-  holdingEmail: 'relink-holding@library.example.edu',
-  desks: { deskByLibrary: { MAIN: 'DEFAULT_CIRC_DESK', SCI: 'SCI_DESK' } },
-};
+const DEMO = simulatedRelink('rivera.ana', ['39000000001']);
 const TEMPORAL_PORT = Number(process.env.TEMPORAL_PORT ?? 7233);
 const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 const SIM_PORT = Number(process.env.ALMA_SIM_PORT ?? 8480);

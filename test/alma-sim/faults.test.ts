@@ -1,13 +1,14 @@
 import { startAlmaSimulator, FaultsError } from '../../src/alma-sim';
-import { almaClient, almaErrorOf, DESK, example, shelfItem, useSimulator, withExample, xmlErrorOf } from './helpers';
+import { fixturesWith, item } from '../../src/alma-sim/builders';
+import { almaClient, almaErrorOf, DESK, example, useSimulator, xmlErrorOf } from './helpers';
 
-const FREE = shelfItem('30000000090');
+const FREE = item('30000000090', { processType: '' });
 const lendFree = '/users/rivera.ana/loans?item_barcode=30000000090';
 const loansOf = (state: { loans: Array<{ user_id: string; item_barcode?: unknown }> }) =>
   state.loans.filter((l) => l.user_id === 'rivera.ana' && l.item_barcode === '30000000090');
 
 describe('faults', () => {
-  const t = useSimulator(() => withExample({ items: [FREE] }));
+  const t = useSimulator(() => fixturesWith({ items: [FREE] }));
 
   it('latencyMs delays every API call', async () => {
     t.sim.setFaults({ latencyMs: 300 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { exampleFixturesPath, FixtureError, loadFixtures, parseFixtures, startAlmaSimulator } from '../../src/alma-sim';
-import { almaClient, example, patron, shelfItem, useSimulator } from './helpers';
+import { item, patron } from '../../src/alma-sim/builders';
+import { almaClient, example, useSimulator } from './helpers';
 
 describe('fixtures', () => {
   it('loads the example file unchanged, key order included', () => {
@@ -35,14 +36,14 @@ describe('fixtures', () => {
   });
 
   it('keeps fields the schema does not name', () => {
-    const user = patron('odd.one', { pin_number: '1234', custom_field: { nested: [1, 2] } });
+    const user = patron('odd.one', {}, { pin_number: '1234', custom_field: { nested: [1, 2] } });
     expect(parseFixtures({ users: [user] }).users[0]).toEqual(user);
   });
 
   it('refuses a loan that names an unknown patron or item, listing every problem', () => {
     const bad = {
       users: [patron('a.user')],
-      items: [shelfItem('30000000001')],
+      items: [item('30000000001', { processType: '' })],
       loans: [{ loan_id: '1', user_id: 'ghost', item_id: 'nope', loan_status: 'ACTIVE' }],
     };
     expect(() => parseFixtures(bad)).toThrow(FixtureError);
@@ -50,9 +51,9 @@ describe('fixtures', () => {
   });
 
   it('refuses duplicate barcodes', () => {
-    expect(() => parseFixtures({ items: [shelfItem('30000000001'), shelfItem('30000000001')] })).toThrow(
-      /duplicate barcode 30000000001/,
-    );
+    expect(() =>
+      parseFixtures({ items: [item('30000000001', { processType: '' }), item('30000000001', { processType: '' })] }),
+    ).toThrow(/duplicate barcode 30000000001/);
   });
 
   it('names the file when it cannot be read', () => {

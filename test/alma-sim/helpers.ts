@@ -1,109 +1,23 @@
-// Shared by the simulator tests: one simulator per test file, an axios client that never throws on a status,
-// and builders for fixtures in Alma's shapes (each test resets the simulator to its own state).
+// Shared by the simulator tests: one simulator per test file and an axios client that never throws on a status.
+// Each test resets the simulator to its own state, built with src/alma-sim/builders.ts.
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { XMLParser } from 'fast-xml-parser';
 import { startAlmaSimulator, type AlmaSimulator, type Fixtures } from '../../src/alma-sim';
-import { exampleFixtures, fixturesWith } from '../support/fixtures';
+import { DESKS, exampleFixtures } from '../../src/alma-sim/builders';
 
 export type Any = any;
 
+/** The example fixtures, loosely typed: the tests read into them freely. */
 export const example = (): Any => exampleFixtures();
-
-/** The example fixtures plus extra records. */
-export const withExample = fixturesWith;
-
-export function patron(id: string, extra: Any = {}): Any {
-  return {
-    record_type: { value: 'PUBLIC', desc: 'Public' },
-    primary_id: id,
-    first_name: 'Pat',
-    last_name: id,
-    account_type: { value: 'INTERNAL', desc: 'Internal' },
-    status: { value: 'ACTIVE', desc: 'Active' },
-    password: '',
-    contact_info: {
-      address: [],
-      email: [
-        {
-          email_address: `${id}@example.edu`,
-          description: null,
-          preferred: true,
-          segment_type: 'Internal',
-          email_type: [{ value: 'personal', desc: 'Personal' }],
-        },
-      ],
-      phone: [],
-    },
-    user_note: [],
-    user_block: [],
-    ...extra,
-  };
-}
-
-/** An item in place at MAIN unless told otherwise; ids derive from the barcode. */
-export function shelfItem(barcode: string, opts: { library?: string; processType?: string } = {}): Any {
-  const n = barcode.slice(-8);
-  const process = opts.processType ?? '';
-  return {
-    bib_data: { mms_id: `99${n}0101`, title: `Title ${barcode}`, author: 'Author, A.' },
-    holding_data: { holding_id: `22${n}0101`, call_number: `QA ${n}` },
-    item_data: {
-      pid: `23${n}0101`,
-      barcode,
-      base_status: process ? { value: '0', desc: 'Item not in place' } : { value: '1', desc: 'Item in place' },
-      process_type: { value: process, desc: process || null },
-      library: { value: opts.library ?? 'MAIN', desc: opts.library ?? 'Main Library' },
-      location: { value: 'STACKS', desc: 'Main Stacks' },
-      policy: { value: 'REGULAR', desc: 'Regular loan' },
-      requested: false,
-    },
-  };
-}
-
-export function hold(requestId: string, userId: string, item: Any, place: number, extra: Any = {}): Any {
-  return {
-    request_id: requestId,
-    user_primary_id: userId,
-    request_type: 'HOLD',
-    request_sub_type: { value: 'PATRON_PHYSICAL', desc: 'Patron physical item request' },
-    request_status: 'NOT_STARTED',
-    place_in_queue: place,
-    mms_id: item.bib_data.mms_id,
-    item_id: item.item_data.pid,
-    barcode: item.item_data.barcode,
-    pickup_location_type: 'LIBRARY',
-    pickup_location_library: 'MAIN',
-    request_date: '2026-11-01Z',
-    ...extra,
-  };
-}
-
-export function activeLoan(loanId: string, userId: string, item: Any, extra: Any = {}): Any {
-  return {
-    loan_id: loanId,
-    user_id: userId,
-    item_barcode: item.item_data.barcode,
-    item_id: item.item_data.pid,
-    mms_id: item.bib_data.mms_id,
-    holding_id: item.holding_data.holding_id,
-    title: item.bib_data.title,
-    loan_status: 'ACTIVE',
-    process_status: 'NORMAL',
-    loan_date: '2026-11-01T10:00:00Z',
-    due_date: '2026-11-29T22:59:00Z',
-    library: { value: 'MAIN', desc: 'Main Library' },
-    circ_desk: { value: 'DEFAULT_CIRC_DESK', desc: 'Default Circulation Desk' },
-    ...extra,
-  };
-}
 
 /** The item's full API path. */
 export function itemPath(item: Any): string {
   return `/bibs/${item.bib_data.mms_id}/holdings/${item.holding_data.holding_id}/items/${item.item_data.pid}`;
 }
 
-export const DESK = { library: { value: 'MAIN' }, circ_desk: { value: 'DEFAULT_CIRC_DESK' } };
-export const SCAN_AT_MAIN = 'op=scan&library=MAIN&circ_desk=DEFAULT_CIRC_DESK&register_in_house_use=false';
+/** MAIN's circulation desk, as a loan body names it and as a scan-in's query does. */
+export const DESK = { library: { value: 'MAIN' }, circ_desk: { value: DESKS.deskByLibrary.MAIN } };
+export const SCAN_AT_MAIN = `op=scan&library=MAIN&circ_desk=${DESKS.deskByLibrary.MAIN}&register_in_house_use=false`;
 
 export interface SimTestContext {
   sim: AlmaSimulator;

@@ -1,29 +1,20 @@
-import {
-  activeLoan,
-  almaClient,
-  almaErrorOf,
-  hold,
-  ITEM1,
-  ITEM3,
-  itemPath,
-  patron,
-  SCAN_AT_MAIN,
-  shelfItem,
-  useSimulator,
-  withExample,
-} from './helpers';
+import { fixturesWith, holdRequest, item, loan, patron } from '../../src/alma-sim/builders';
+import { almaClient, almaErrorOf, ITEM1, ITEM3, itemPath, SCAN_AT_MAIN, useSimulator } from './helpers';
 
-const ON_LOAN = shelfItem('30000000010', { processType: 'LOAN' });
-const QUEUED = shelfItem('30000000020', { processType: 'MISSING' });
-const SCI_ITEM = shelfItem('30000000030', { library: 'SCI' });
+const ON_LOAN = item('30000000010', { processType: 'LOAN' });
+const QUEUED = item('30000000020', { processType: 'MISSING' });
+const SCI_ITEM = item('30000000030', { library: 'SCI', processType: '' });
 
 describe('items', () => {
   const t = useSimulator(() =>
-    withExample({
+    fixturesWith({
       users: [patron('first.in.line'), patron('second.in.line'), patron('borrower')],
       items: [ON_LOAN, QUEUED, SCI_ITEM],
-      loans: [activeLoan('7399000000001', 'borrower', ON_LOAN)],
-      requests: [hold('8499000000001', 'first.in.line', QUEUED, 1), hold('8499000000002', 'second.in.line', QUEUED, 2)],
+      loans: [loan('7399000000001', 'borrower', ON_LOAN)],
+      requests: [
+        holdRequest('8499000000001', 'first.in.line', QUEUED),
+        holdRequest('8499000000002', 'second.in.line', QUEUED, { place_in_queue: 2 }),
+      ],
     }),
   );
   const scan = (item: unknown, query = SCAN_AT_MAIN) => t.alma.post(`${itemPath(item)}?${query}`, {});

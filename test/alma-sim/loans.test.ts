@@ -1,47 +1,31 @@
-import {
-  activeLoan,
-  almaErrorOf,
-  DESK,
-  hold,
-  ITEM1,
-  ITEM3,
-  itemPath,
-  patron,
-  SCAN_AT_MAIN,
-  shelfItem,
-  useSimulator,
-  withExample,
-} from './helpers';
+import { fixturesWith, holdRequest, item, loan, patron } from '../../src/alma-sim/builders';
+import { almaErrorOf, DESK, ITEM1, ITEM3, itemPath, SCAN_AT_MAIN, useSimulator } from './helpers';
 
-const FREE = shelfItem('30000000050');
-const LENT = shelfItem('30000000051', { processType: 'LOAN' });
-const SHELVED_FOR_OTHER = shelfItem('30000000052', { processType: 'HOLDSHELF' });
-const SCI_ITEM = shelfItem('30000000053', { library: 'SCI' });
+const FREE = item('30000000050', { processType: '' });
+const LENT = item('30000000051', { processType: 'LOAN' });
+const SHELVED_FOR_OTHER = item('30000000052', { processType: 'HOLDSHELF' });
+const SCI_ITEM = item('30000000053', { library: 'SCI', processType: '' });
 const many = Array.from({ length: 12 }, (_, i) =>
-  shelfItem(`300000006${String(i).padStart(2, '0')}`, { processType: 'LOAN' }),
+  item(`300000006${String(i).padStart(2, '0')}`, { processType: 'LOAN' }),
 );
 
 describe('loans', () => {
   const t = useSimulator(() =>
-    withExample({
+    fixturesWith({
       users: [
         patron('borrower'),
         patron('other.patron'),
         patron('heavy.reader'),
-        patron('inactive.one', { status: { value: 'INACTIVE', desc: 'Inactive' } }),
-        patron('blocked.one', {
-          user_block: [
-            { block_type: { value: 'GENERAL' }, block_description: { value: 'Unpaid fines' }, block_status: 'ACTIVE' },
-          ],
-        }),
-        patron('expired.card', { expiry_date: '2020-01-01Z' }),
+        patron('inactive.one', { status: 'INACTIVE' }),
+        patron('blocked.one', { blocked: true }),
+        patron('expired.card', {}, { expiry_date: '2020-01-01Z' }),
       ],
       items: [FREE, LENT, SHELVED_FOR_OTHER, SCI_ITEM, ...many],
       loans: [
-        activeLoan('7399000000010', 'borrower', LENT),
-        ...many.map((item, i) => activeLoan(`73990000001${String(i).padStart(2, '0')}`, 'heavy.reader', item)),
+        loan('7399000000010', 'borrower', LENT),
+        ...many.map((lent, i) => loan(`73990000001${String(i).padStart(2, '0')}`, 'heavy.reader', lent)),
       ],
-      requests: [hold('8499000000050', 'other.patron', SHELVED_FOR_OTHER, 1, { request_status: 'ON_HOLD_SHELF' })],
+      requests: [holdRequest('8499000000050', 'other.patron', SHELVED_FOR_OTHER, { request_status: 'ON_HOLD_SHELF' })],
     }),
   );
   const lend = (userId: string, barcode: string, body: object = DESK) =>
@@ -79,7 +63,7 @@ describe('loans', () => {
 
   it('lends by item_pid too, and through the item path', async () => {
     expect((await t.alma.post(`/users/borrower/loans?item_pid=${FREE.item_data.pid}`, DESK)).status).toBe(200);
-    const other = shelfItem('30000000053', { library: 'SCI' });
+    const other = item('30000000053', { library: 'SCI', processType: '' });
     const res = await t.alma.post(`${itemPath(other)}/loans?user_id=borrower`, {
       library: { value: 'SCI' },
       circ_desk: { value: 'SCI_DESK' },

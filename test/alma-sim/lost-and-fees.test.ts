@@ -1,14 +1,15 @@
-import { activeLoan, almaErrorOf, itemPath, patron, shelfItem, useSimulator, withExample } from './helpers';
+import { fixturesWith, item, loan, patron } from '../../src/alma-sim/builders';
+import { almaErrorOf, itemPath, useSimulator } from './helpers';
 
-const LENT = shelfItem('30000000070', { processType: 'LOAN' });
+const LENT = item('30000000070', { processType: 'LOAN' });
 const JUNK = 'holding@library.example.edu';
 
 describe('the staff Lost click and fees', () => {
   const t = useSimulator(() =>
-    withExample({
+    fixturesWith({
       users: [patron('borrower')],
       items: [LENT],
-      loans: [activeLoan('7399000000070', 'borrower', LENT)],
+      loans: [loan('7399000000070', 'borrower', LENT)],
     }),
   );
 

@@ -1,19 +1,24 @@
-import { DESK, patron, shelfItem, useSimulator, withExample } from './helpers';
+import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { DESK, useSimulator } from './helpers';
 
-const A = shelfItem('30000000080');
-const B = shelfItem('30000000081');
+const A = item('30000000080', { processType: '' });
+const B = item('30000000081', { processType: '' });
 
 describe('letters', () => {
   const t = useSimulator(() =>
-    withExample({
+    fixturesWith({
       users: [
-        patron('no.email', { contact_info: { address: [], email: [], phone: [] } }),
-        patron('not.preferred', {
-          contact_info: {
-            email: [{ email_address: 'np@example.edu', preferred: false, email_type: [{ value: 'personal' }] }],
-            phone: [{ phone_number: '+1 555 0199', preferred: true, preferred_sms: false }],
+        patron('no.email', { emails: [] }),
+        patron(
+          'not.preferred',
+          {},
+          {
+            contact_info: {
+              email: [{ email_address: 'np@example.edu', preferred: false, email_type: [{ value: 'personal' }] }],
+              phone: [{ phone_number: '+1 555 0199', preferred: true, preferred_sms: false }],
+            },
           },
-        }),
+        ),
       ],
       items: [A, B],
     }),

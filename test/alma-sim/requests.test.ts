@@ -1,17 +1,8 @@
-import {
-  almaErrorOf,
-  example,
-  hold,
-  ITEM1,
-  ITEM3,
-  itemPath,
-  patron,
-  shelfItem,
-  useSimulator,
-  withExample,
-} from './helpers';
+import { fixturesWith, holdRequest, item, patron } from '../../src/alma-sim/builders';
+import { almaErrorOf, example, ITEM1, ITEM3, itemPath, useSimulator } from './helpers';
 
-const BUSY = shelfItem('30000000040');
+const BUSY = item('30000000040', { processType: '' });
+const shelved = (i: number) => `3000000010${String(i).padStart(2, '0')}`;
 const HOLD_BODY = {
   request_type: 'HOLD',
   pickup_location_type: 'LIBRARY',
@@ -21,19 +12,14 @@ const HOLD_BODY = {
 
 describe('requests', () => {
   const t = useSimulator(() =>
-    withExample({
+    fixturesWith({
       users: [patron('many.holds'), patron('queue.a'), patron('queue.b')],
-      items: [BUSY, ...Array.from({ length: 12 }, (_, i) => shelfItem(`3000000010${String(i).padStart(2, '0')}`))],
+      items: [BUSY, ...Array.from({ length: 12 }, (_, i) => item(shelved(i), { processType: '' }))],
       requests: [
-        hold('8499000000101', 'queue.a', BUSY, 1),
-        hold('8499000000102', 'queue.b', BUSY, 2),
+        holdRequest('8499000000101', 'queue.a', BUSY),
+        holdRequest('8499000000102', 'queue.b', BUSY, { place_in_queue: 2 }),
         ...Array.from({ length: 12 }, (_, i) =>
-          hold(
-            `84990000002${String(i).padStart(2, '0')}`,
-            'many.holds',
-            shelfItem(`3000000010${String(i).padStart(2, '0')}`),
-            1,
-          ),
+          holdRequest(`84990000002${String(i).padStart(2, '0')}`, 'many.holds', shelved(i)),
         ),
       ],
     }),

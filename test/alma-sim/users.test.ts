@@ -1,9 +1,10 @@
-import { almaErrorOf, example, patron, useSimulator, withExample } from './helpers';
+import { fixturesWith, patron } from '../../src/alma-sim/builders';
+import { almaErrorOf, example, useSimulator } from './helpers';
 
 describe('GET /users/{user_id}', () => {
   const t = useSimulator(() =>
-    withExample({
-      users: [patron('with.roles', { user_role: [{ status: { value: 'ACTIVE' }, role_type: { value: '200' } }] })],
+    fixturesWith({
+      users: [patron('with.roles', {}, { user_role: [{ status: { value: 'ACTIVE' }, role_type: { value: '200' } }] })],
     }),
   );
 
@@ -50,8 +51,8 @@ describe('GET /users/{user_id}', () => {
 
 describe('PUT /users/{user_id}', () => {
   const t = useSimulator(() =>
-    withExample({
-      users: [patron('with.roles', { user_role: [{ status: { value: 'ACTIVE' }, role_type: { value: '200' } }] })],
+    fixturesWith({
+      users: [patron('with.roles', {}, { user_role: [{ status: { value: 'ACTIVE' }, role_type: { value: '200' } }] })],
     }),
   );
   const get = async (id: string) => (await t.alma.get(`/users/${id}`)).data;

@@ -6,16 +6,9 @@ import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { batchCommand } from '../../src/cli/commands/batch';
 import { Output } from '../../src/cli/output';
-import {
-  fixturesWith,
-  item,
-  patron,
-  relinkInput,
-  startHarness,
-  waitForProgress,
-  writesIn,
-  type RelinkHarness,
-} from '../support/relink-harness';
+import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { relinkInput } from '../../src/dev/relink-input';
+import { startHarness, waitForProgress, writesIn, type RelinkHarness } from '../support/relink-harness';
 import { cliEnv, jsonOf, relinkCli, workDir } from './run-cli';
 
 function csvFile(name: string, text: string): string {

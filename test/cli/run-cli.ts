@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { HOLDING_EMAIL, type RelinkHarness } from '../support/relink-harness';
+import { relinkCommandEnv } from '../../src/dev/relink-input';
+import type { RelinkHarness } from '../support/relink-harness';
 import { testServerAddress } from '../support/temporal';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'relink.js');
@@ -29,10 +30,7 @@ export function cliEnv(h: RelinkHarness, extra: NodeJS.ProcessEnv = {}): NodeJS.
   return cleanEnv({
     TEMPORAL_ADDRESS: testServerAddress(),
     RELINK_TASK_QUEUE: h.taskQueue,
-    RELINK_HOLDING_EMAIL: HOLDING_EMAIL,
-    ALMA_DESK_MAP: 'MAIN=DEFAULT_CIRC_DESK,SCI=SCI_DESK',
-    RELINK_LOST_POLL_INITIAL: '200 ms',
-    RELINK_LOST_POLL_MAX: '1 second',
+    ...relinkCommandEnv(),
     ...extra,
   });
 }

@@ -1,18 +1,8 @@
 // The staff answers through the CLI: review --proceed/--abort, confirm-lost and cancel, each checked against what
 // the relink and the Alma simulator then do.
-import {
-  fixturesWith,
-  holdRequest,
-  item,
-  itemIds,
-  patron,
-  relinkInput,
-  startHarness,
-  userOf,
-  waitForProgress,
-  writesIn,
-  type RelinkHarness,
-} from '../support/relink-harness';
+import { fixturesWith, holdRequest, item, itemIds, patron } from '../../src/alma-sim/builders';
+import { relinkInput } from '../../src/dev/relink-input';
+import { startHarness, userOf, waitForProgress, writesIn, type RelinkHarness } from '../support/relink-harness';
 import { cliEnv, jsonOf, relinkCli } from './run-cli';
 
 const pid = (barcode: string) => itemIds(barcode).itemPid;
@@ -42,8 +32,8 @@ describe('relink review, confirm-lost and cancel', () => {
           item('52000000007'),
         ],
         requests: [
-          holdRequest('cli.queue', '52000000001', '8520000000001'),
-          holdRequest('cli.queue', '52000000002', '8520000000002'),
+          holdRequest('8520000000001', 'cli.queue', '52000000001'),
+          holdRequest('8520000000002', 'cli.queue', '52000000002'),
         ],
       }),
     );

@@ -1,14 +1,7 @@
 // relink start (with and without --wait), status (running and closed), list --awaiting: against the real dev
 // server, a relink worker and the Alma simulator, with the staff "Lost" click done in the simulator.
-import {
-  fixturesWith,
-  item,
-  patron,
-  startHarness,
-  userOf,
-  waitForProgress,
-  type RelinkHarness,
-} from '../support/relink-harness';
+import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { startHarness, userOf, waitForProgress, type RelinkHarness } from '../support/relink-harness';
 import { cliEnv, jsonOf, relinkCli, sleep } from './run-cli';
 
 describe('relink start, status and list', () => {

@@ -3,12 +3,9 @@
 // server (and every client with the key) reads them.
 import { relinkSearchAttributes } from '../../src/contract';
 import type { RelinkResult } from '../../src/contract';
+import { HOLDING_EMAIL, fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { relinkInput } from '../../src/dev/relink-input';
 import {
-  HOLDING_EMAIL,
-  fixturesWith,
-  item,
-  patron,
-  relinkInput,
   showHistory,
   searchable,
   staffDeclaresLost,

@@ -9,16 +9,9 @@ import path from 'node:path';
 import { startAlmaSimulator, type AlmaSimulator } from '../../src/alma-sim';
 import { RelinkClient } from '../../src/client';
 import type { RelinkResult } from '../../src/contract';
-import {
-  fixturesWith,
-  item,
-  patron,
-  relinkInput,
-  searchable,
-  showHistory,
-  staffDeclaresLost,
-  type RelinkHarness,
-} from '../support/relink-harness';
+import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { relinkInput } from '../../src/dev/relink-input';
+import { searchable, showHistory, staffDeclaresLost, type RelinkHarness } from '../support/relink-harness';
 import { connectToTestServer, testServerAddress, uniqueTaskQueue, type TemporalTestContext } from '../support/temporal';
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -9,17 +9,9 @@ import { clientDataConverter, generateKeyEntry } from '../../src/codec';
 import { buildWorker, startWorkerProcess, type WorkerProcess } from '../../bench/worker-process';
 import { PROJECT_ROOT } from '../../src/project-root';
 import type { RelinkResult } from '../../src/contract';
-import {
-  fixturesWith,
-  HOLDING_EMAIL,
-  item,
-  ownAddresses,
-  patron,
-  relinkInput,
-  staffDeclaresLost,
-  userOf,
-  type RelinkHarness,
-} from '../support/relink-harness';
+import { fixturesWith, HOLDING_EMAIL, item, patron } from '../../src/alma-sim/builders';
+import { relinkInput } from '../../src/dev/relink-input';
+import { ownAddresses, staffDeclaresLost, userOf, type RelinkHarness } from '../support/relink-harness';
 import { connectToTestServer, testServerAddress, uniqueTaskQueue, type TemporalTestContext } from '../support/temporal';
 
 describe('the compiled worker with its prebuilt workflow bundle (npm run build, as the image runs it)', () => {

@@ -6,7 +6,8 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadSettings } from '../../src/config';
 import { workerHealth } from '../../src/health';
 import { RELINK_SEARCH_ATTRIBUTES, ensureSearchAttributes } from '../../src/namespace-setup';
-import { fixturesWith, startHarness, type RelinkHarness } from '../support/relink-harness';
+import { fixturesWith } from '../../src/alma-sim/builders';
+import { startHarness, type RelinkHarness } from '../support/relink-harness';
 import { testServerAddress } from '../support/temporal';
 
 const settings = (taskQueue: string) =>

@@ -1,11 +1,8 @@
+import { fixturesWith, HOLDING_EMAIL, item, patron } from '../../src/alma-sim/builders';
+import { relinkInput } from '../../src/dev/relink-input';
 import {
-  fixturesWith,
-  HOLDING_EMAIL,
-  item,
   ownAddresses,
-  patron,
   recordHistory,
-  relinkInput,
   staffDeclaresLost,
   startHarness,
   userOf,

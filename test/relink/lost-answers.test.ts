@@ -1,18 +1,8 @@
 // Alma applied a write but its answer never arrived (a timeout, a dropped connection). The activity's retry must
 // read Alma first and never repeat the write: no second loan, no second scan, no second holding address.
-import {
-  fixturesWith,
-  HOLDING_EMAIL,
-  item,
-  itemIds,
-  ownAddresses,
-  patron,
-  relinkInput,
-  staffDeclaresLost,
-  startHarness,
-  userOf,
-  type RelinkHarness,
-} from '../support/relink-harness';
+import { fixturesWith, HOLDING_EMAIL, item, itemIds, patron } from '../../src/alma-sim/builders';
+import { relinkInput } from '../../src/dev/relink-input';
+import { ownAddresses, staffDeclaresLost, startHarness, userOf, type RelinkHarness } from '../support/relink-harness';
 import type { RelinkResult } from '../../src/contract';
 
 const pid = (barcode: string) => itemIds(barcode).itemPid;

@@ -1,16 +1,11 @@
 // The waits: a request queue that needs a staff decision, a Lost click that needs staff, and cancellation at each.
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
+import { fixturesWith, HOLDING_EMAIL, item, itemIds, holdRequest, patron } from '../../src/alma-sim/builders';
+import { relinkInput } from '../../src/dev/relink-input';
 import {
-  fixturesWith,
-  HOLDING_EMAIL,
-  item,
-  itemIds,
-  holdRequest,
   ownAddresses,
-  patron,
   recordHistory,
-  relinkInput,
   staffDeclaresLost,
   startHarness,
   userOf,
@@ -40,9 +35,9 @@ describe('the staff waits', () => {
           item('43000000007'),
         ],
         requests: [
-          holdRequest('queue.other', '43000000001', '8430000000001'),
-          holdRequest('queue.other', '43000000002', '8430000000002'),
-          holdRequest('queue.other', '43000000004', '8430000000004'),
+          holdRequest('8430000000001', 'queue.other', '43000000001'),
+          holdRequest('8430000000002', 'queue.other', '43000000002'),
+          holdRequest('8430000000004', 'queue.other', '43000000004'),
         ],
       }),
     );

@@ -2,14 +2,11 @@
 // restored, verified, with nothing else in their record changed.
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { fixturesWith, item, itemIds, loan, patron } from '../../src/alma-sim/builders';
+import { relinkInput } from '../../src/dev/relink-input';
 import {
-  fixturesWith,
-  item,
-  itemIds,
   ownAddresses,
-  patron,
   recordHistory,
-  relinkInput,
   startHarness,
   userOf,
   waitForProgress,
@@ -38,21 +35,8 @@ describe('a relink that fails', () => {
       fixturesWith({
         users: [
           ...patrons.map((id) => patron(id)),
-          patron('pre.inactive', {}, { status: { value: 'INACTIVE', desc: 'Inactive' } }),
-          patron(
-            'pre.blocked',
-            {},
-            {
-              user_block: [
-                {
-                  block_type: { value: 'GENERAL' },
-                  block_description: { value: 'Unpaid fines' },
-                  block_status: 'ACTIVE',
-                  segment_type: 'Internal',
-                },
-              ],
-            },
-          ),
+          patron('pre.inactive', { status: 'INACTIVE' }),
+          patron('pre.blocked', { blocked: true }),
           patron('pre.ok'),
           patron('pre.other'),
         ],
@@ -63,20 +47,7 @@ describe('a relink that fails', () => {
           item('42000000102', { library: 'LAW' }),
           item('42000000103'),
         ],
-        loans: [
-          {
-            loan_id: '7320000000100',
-            user_id: 'pre.other',
-            item_barcode: '42000000100',
-            item_id: pid('42000000100'),
-            loan_status: 'ACTIVE',
-            process_status: 'NORMAL',
-            loan_date: '2026-11-01T10:00:00Z',
-            due_date: '2026-12-01T22:59:00Z',
-            library: { value: 'MAIN' },
-            circ_desk: { value: 'DEFAULT_CIRC_DESK' },
-          },
-        ],
+        loans: [loan('7320000000100', 'pre.other', '42000000100')],
       }),
     );
   });

@@ -1,5 +1,6 @@
 // Everything a relink test needs: the real dev server (from jest's globalSetup), a real Alma simulator on
-// loopback, a real Alma client and a relink worker. Each test builds its own Alma state and patron.
+// loopback, a real Alma client and a relink worker. Each test builds its own Alma state and patron with the
+// simulator's builders (src/alma-sim/builders.ts) and starts it with relinkInput (src/dev/relink-input.ts).
 import path from 'node:path';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { AlmaClient } from '../../src/alma';
@@ -7,98 +8,10 @@ import { startAlmaSimulator, type AlmaSimulator, type Fixtures } from '../../src
 import { RelinkClient } from '../../src/client';
 import { EncryptionCodec, devKeyRing, failureConverterPath, startCodecServer } from '../../src/codec';
 import { createRelinkWorker } from '../../src/worker';
-import type { RelinkInput, RelinkProgress } from '../../src/contract';
-export { exampleFixtures, fixturesWith } from './fixtures';
+import type { RelinkProgress } from '../../src/contract';
 import { connectToTestServer, testServerAddress, uniqueTaskQueue, type TemporalTestContext } from './temporal';
 
-export const HOLDING_EMAIL = 'relink-holding@library.example.edu';
-export const DESKS = { deskByLibrary: { MAIN: 'DEFAULT_CIRC_DESK', SCI: 'SCI_DESK' } };
-
 type AnyRecord = Record<string, any>;
-
-/** A patron of our own, with the given contact details, so parallel tests never share one. */
-export function patron(
-  id: string,
-  contact: { emails?: AnyRecord[]; phones?: AnyRecord[] } = {},
-  extra: AnyRecord = {},
-) {
-  return {
-    record_type: { value: 'PUBLIC', desc: 'Public' },
-    primary_id: id,
-    first_name: 'Test',
-    last_name: id,
-    user_group: { value: 'UNDERGRAD', desc: 'Undergraduate' },
-    account_type: { value: 'INTERNAL', desc: 'Internal' },
-    status: { value: 'ACTIVE', desc: 'Active' },
-    password: '',
-    contact_info: {
-      address: [],
-      email: contact.emails ?? [
-        {
-          email_address: `${id}@example.edu`,
-          description: null,
-          preferred: true,
-          segment_type: 'Internal',
-          email_type: [{ value: 'personal', desc: 'Personal' }],
-        },
-      ],
-      phone: contact.phones ?? [],
-    },
-    user_identifier: [],
-    user_note: [
-      { note_type: { value: 'CIRCULATION' }, note_text: 'kept as is', user_viewable: false, segment_type: 'Internal' },
-    ],
-    user_block: [],
-    user_statistic: [],
-    ...extra,
-  };
-}
-
-/** The Alma ids the test fixtures derive from a barcode, so tests can name an item's paths. */
-export function itemIds(barcode: string) {
-  const n = barcode.replace(/\D/g, '').slice(-8).padStart(8, '0');
-  return { mmsId: `99${n}0101`, holdingId: `22${n}0101`, itemPid: `23${n}0101` };
-}
-
-/** An item in the state a closed lost loan leaves (missing by default). */
-export function item(barcode: string, opts: { library?: string; processType?: string; requested?: boolean } = {}) {
-  const ids = itemIds(barcode);
-  const library = opts.library ?? 'MAIN';
-  const processType = opts.processType ?? 'MISSING';
-  return {
-    bib_data: { mms_id: ids.mmsId, title: `Title ${barcode}`, author: 'Author' },
-    holding_data: { holding_id: ids.holdingId, call_number: `QA ${barcode}` },
-    item_data: {
-      pid: ids.itemPid,
-      barcode,
-      base_status: processType ? { value: '0', desc: 'Item not in place' } : { value: '1', desc: 'Item in place' },
-      process_type: { value: processType, desc: processType || null },
-      library: { value: library, desc: library },
-      location: { value: 'STACKS', desc: 'Stacks' },
-      policy: { value: 'REGULAR', desc: 'Regular loan' },
-      requested: opts.requested ?? false,
-    },
-  };
-}
-
-/** Another patron's hold on an item, first in its queue. */
-export function holdRequest(userId: string, barcode: string, requestId: string) {
-  const ids = itemIds(barcode);
-  return {
-    request_id: requestId,
-    user_primary_id: userId,
-    request_type: 'HOLD',
-    request_sub_type: { value: 'PATRON_PHYSICAL', desc: 'Patron physical item request' },
-    request_status: 'NOT_STARTED',
-    place_in_queue: 1,
-    mms_id: ids.mmsId,
-    item_id: ids.itemPid,
-    barcode,
-    pickup_location_type: 'LIBRARY',
-    pickup_location_library: 'MAIN',
-    request_date: '2026-11-20Z',
-  };
-}
 
 let bundlePromise: ReturnType<typeof bundleWorkflowCode> | undefined;
 /** One workflow bundle per test file: bundling takes a couple of seconds. */
@@ -160,18 +73,6 @@ export async function startHarness(fixtures: Fixtures, { address }: { address?: 
       await sim.close();
       await temporal.close();
     },
-  };
-}
-
-export function relinkInput(patronId: string, barcodes: string[], extra: Partial<RelinkInput> = {}): RelinkInput {
-  return {
-    patronId,
-    barcodes,
-    holdingEmail: HOLDING_EMAIL,
-    desks: DESKS,
-    lostPollInitial: '200 ms',
-    lostPollMax: '1 second',
-    ...extra,
   };
 }
 

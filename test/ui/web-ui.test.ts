@@ -10,16 +10,9 @@ import { EncryptionCodec, devKeyRing, startCodecServer, type CodecServer } from 
 import { freePort } from '../../src/dev/free-port';
 import { startDevServer, type DevServer } from '../../src/dev/temporal-server';
 import { debianTool } from '../support/debian-package';
-import {
-  HOLDING_EMAIL,
-  fixturesWith,
-  item,
-  patron,
-  relinkInput,
-  startHarness,
-  waitForProgress,
-  type RelinkHarness,
-} from '../support/relink-harness';
+import { HOLDING_EMAIL, fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { relinkInput } from '../../src/dev/relink-input';
+import { startHarness, waitForProgress, type RelinkHarness } from '../support/relink-harness';
 
 const OUTPUT = path.resolve(__dirname, '..', '..', 'test-output');
 const PATRON = 'ui.browser';

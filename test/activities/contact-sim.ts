@@ -6,9 +6,10 @@ import { createRestoreContact } from '../../src/activities/restore-contact';
 import { createSwapContact } from '../../src/activities/swap-contact';
 import { AlmaClient, type AlmaUser } from '../../src/alma';
 import { markerFor, relinkWorkflowId, type ContactPlan } from '../../src/contract';
-import { patron, useSimulator, withExample } from '../alma-sim/helpers';
+import { fixturesWith, HOLDING_EMAIL, patron } from '../../src/alma-sim/builders';
+import { useSimulator } from '../alma-sim/helpers';
 
-export const HOLDING = 'relink-holding@library.example.edu';
+export const HOLDING = HOLDING_EMAIL;
 
 export interface Contact {
   address: string;
@@ -59,7 +60,9 @@ export function useContactActivities() {
 
     /** A new patron with these contact details, planned by the preflight and swapped; the record as it was before. */
     async swapped(patronId: string, emails: Contact[], phones: Contact[] = [], items: any[] = []) {
-      ctx.sim.reset(withExample({ users: [patron(patronId, { contact_info: contactInfo(emails, phones) })], items }));
+      ctx.sim.reset(
+        fixturesWith({ users: [patron(patronId, {}, { contact_info: contactInfo(emails, phones) })], items }),
+      );
       const before = await t.user(patronId);
       const workflowId = relinkWorkflowId(patronId);
       const input = { patronId, barcodes: [], desks: {}, holdingEmail: HOLDING, marker: markerFor(workflowId) };

@@ -1,7 +1,7 @@
 // The swap re-check against the simulator: whatever undid the swap between it and a letter (a SIS load, a staff
 // edit), the letter still goes to the holding address, and the restore still puts back what the plan recorded.
 import { LETTERS } from '../../src/alma-sim';
-import { shelfItem } from '../alma-sim/helpers';
+import { item as itemRecord } from '../../src/alma-sim/builders';
 import { email, emailFlags, HOLDING, smsFlags, useContactActivities } from './contact-sim';
 
 const t = useContactActivities();
@@ -18,7 +18,7 @@ describe('recheckSwap', () => {
   });
 
   it('a SIS load flips the preferred flags between the swap and the loan: swapped again, the loan receipt goes to the holding address', async () => {
-    const item = shelfItem('39000000077');
+    const item = itemRecord('39000000077', { processType: '' });
     const { before, plan } = await t.swapped('rs.sis', [OWN], [MOBILE], [item]);
     // The SIS load re-adds the external email and phone as the SIS file has them: preferred, SMS on.
     await t.staffEdit('rs.sis', (c) => {

@@ -3,16 +3,9 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { RelinkClient, RelinkClientError } from '../../src/client';
-import {
-  fixturesWith,
-  item,
-  patron,
-  relinkInput,
-  startHarness,
-  userOf,
-  waitForProgress,
-  type RelinkHarness,
-} from '../support/relink-harness';
+import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { relinkInput } from '../../src/dev/relink-input';
+import { startHarness, userOf, waitForProgress, type RelinkHarness } from '../support/relink-harness';
 
 describe('RelinkClient.start: start or join', () => {
   let h: RelinkHarness;

@@ -1,16 +1,9 @@
 // A relink takes at most MAX_BARCODES barcodes over all its joins, so RelinkBarcodes stays under the server's size
 // limit for a search attribute value: past it the server terminates the workflow, and no restore runs.
 import { RelinkBarcodes, MAX_BARCODES, SEARCH_ATTRIBUTE_VALUE_LIMIT } from '../../src/contract';
-import {
-  fixturesWith,
-  item,
-  patron,
-  relinkInput,
-  startHarness,
-  userOf,
-  waitForProgress,
-  type RelinkHarness,
-} from '../support/relink-harness';
+import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { relinkInput } from '../../src/dev/relink-input';
+import { startHarness, userOf, waitForProgress, type RelinkHarness } from '../support/relink-harness';
 
 /** Barcodes of the longest length a relink accepts (50 characters), each with its own item ids. */
 const longBarcode = (i: number) => `${'X'.repeat(40)}46${String(i).padStart(8, '0')}`;

@@ -1,16 +1,8 @@
 // A join that reaches a relink just before it closes must be refused, never answered "added" and then dropped.
 import { addBarcodesUpdate, type JoinResult, type RelinkResult } from '../../src/contract';
-import {
-  fixturesWith,
-  item,
-  itemIds,
-  patron,
-  relinkInput,
-  startHarness,
-  userOf,
-  waitForProgress,
-  type RelinkHarness,
-} from '../support/relink-harness';
+import { fixturesWith, item, itemIds, patron } from '../../src/alma-sim/builders';
+import { relinkInput } from '../../src/dev/relink-input';
+import { startHarness, userOf, waitForProgress, type RelinkHarness } from '../support/relink-harness';
 
 describe('a join at the close', () => {
   let h: RelinkHarness;

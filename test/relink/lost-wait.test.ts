@@ -1,14 +1,8 @@
 // The wait for the staff Lost click keeps every signal, and rides out an Alma outage until its own deadline.
 import type { RelinkResult } from '../../src/contract';
-import {
-  fixturesWith,
-  item,
-  patron,
-  relinkInput,
-  startHarness,
-  waitForProgress,
-  type RelinkHarness,
-} from '../support/relink-harness';
+import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { relinkInput } from '../../src/dev/relink-input';
+import { startHarness, waitForProgress, type RelinkHarness } from '../support/relink-harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,11 +1,9 @@
 // Alma may apply a write after the relink's restore (a swap PUT it received earlier and held). The relink starts a
 // follow-up that reads the record again and restores once more, without holding staff up.
 import type { RelinkResult, RestoreRecheckResult } from '../../src/contract';
+import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { relinkInput } from '../../src/dev/relink-input';
 import {
-  fixturesWith,
-  item,
-  patron,
-  relinkInput,
   staffDeclaresLost,
   startHarness,
   userOf,

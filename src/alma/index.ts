@@ -21,7 +21,7 @@ export {
   type AlmaErrorKind,
   type ParsedErrorBody,
 } from './errors';
-export { RateLimiter, type Clock } from './rate-limiter';
+export { LimiterGaveUp, RateLimiter, type AcquireOptions, type Clock } from './rate-limiter';
 export {
   ALMA_BASE_PATH,
   ALMA_REGION_HOSTS,

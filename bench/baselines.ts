@@ -45,7 +45,11 @@ async function step<K extends keyof RelinkActivities>(
     try {
       type Result = Awaited<ReturnType<RelinkActivities[K]>>;
       const fn = acts[type] as (...a: unknown[]) => Promise<Result>;
-      const result = (await new MockActivityEnvironment({ attempt }).run(fn, ...args)) as Result;
+      const result = (await new MockActivityEnvironment({
+        attempt,
+        startToCloseTimeoutMs: 60_000,
+        scheduleToCloseTimeoutMs: 0,
+      }).run(fn, ...args)) as Result;
       record.activities.push({ type, ms: performance.now() - began });
       return result;
     } catch (err) {

@@ -4,6 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import type { TLSConfig } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { keyListSchema } from './codec/keys';
 import { EMAIL_PATTERN, RELINK_DEFAULTS, type CirculationDesks } from './contract';
 
@@ -55,6 +57,27 @@ const temporalSchema = z
     path: ['TEMPORAL_TLS'],
   });
 
+/** A duration like "5 minutes", in ms. */
+const durationMs = (example: string) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return msToNumber(text as Duration);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be a duration like "${example}"` });
+      return z.NEVER;
+    }
+  });
+
+/** Whether Intl knows the IANA time zone (node ships full ICU). */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const almaSchema = z
   .object({
     ALMA_BASE_URL: z.url({ message: 'must be a URL like https://api-eu.hosted.exlibrisgroup.com' }).optional(),
@@ -62,6 +85,15 @@ const almaSchema = z
     ALMA_API_KEY: z.string({ message: 'is required (an Alma API key with Users and Bibs read/write)' }).min(1),
     ALMA_RATE_LIMIT: z.coerce.number().positive().max(1000).default(20),
     ALMA_MIN_DAILY_REMAINING: z.coerce.number().int().min(0).default(5000),
+    // A reading below the floor is refreshed by one call after this long, or after the institution's midnight (when
+    // Alma's count restarts): without it a worker that once read a low count would never call Alma again.
+    ALMA_QUOTA_RECHECK: durationMs('5 minutes')
+      .pipe(z.number().min(1000, 'must be at least 1 second'))
+      .prefault('5 minutes'),
+    ALMA_TIME_ZONE: z
+      .string()
+      .refine(isTimeZone, 'must be an IANA time zone like Europe/Helsinki or America/Chicago')
+      .default('UTC'),
   })
   .refine((c) => c.ALMA_BASE_URL || c.ALMA_REGION, {
     message: 'set ALMA_BASE_URL or ALMA_REGION (na, eu, ap, aps, ca, cn)',
@@ -88,6 +120,8 @@ const relinkSchema = z
     // How often the relink checks Alma for the Lost click by itself (unset: RELINK_DEFAULTS).
     RELINK_LOST_POLL_INITIAL: duration.optional(),
     RELINK_LOST_POLL_MAX: duration.optional(),
+    // How long after the restore a follow-up reads the record again, to undo a write Alma applies late.
+    RELINK_RESTORE_RECHECK: duration.default(RELINK_DEFAULTS.restoreRecheck),
   })
   .refine((c) => (c.ALMA_LIBRARY && c.ALMA_CIRC_DESK) || c.ALMA_DESK_MAP, {
     message: 'set ALMA_LIBRARY and ALMA_CIRC_DESK, or ALMA_DESK_MAP (e.g. MAIN=DEFAULT_CIRC_DESK,SCI=SCI_DESK)',

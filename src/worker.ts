@@ -91,6 +91,8 @@ async function run(): Promise<void> {
     apiKey: alma.ALMA_API_KEY,
     requestsPerSecond: alma.ALMA_RATE_LIMIT,
     minDailyRemaining: alma.ALMA_MIN_DAILY_REMAINING,
+    quotaRecheckMs: alma.ALMA_QUOTA_RECHECK,
+    timeZone: alma.ALMA_TIME_ZONE,
   });
   // Step 2: connect to Temporal (plain, mTLS or API key), and make sure the search attributes exist.
   const connection = await NativeConnection.connect(temporalConnectionOptions(temporal));

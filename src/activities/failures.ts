@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { isAlmaError } from '../alma';
+import { isAlmaError, type AlmaErrorKind } from '../alma';
 import type { RelinkFailureType } from '../contract';
 
 /** Business failure types the workflow and the CLI understand. Each ends the relink with a staff-readable message. */
@@ -28,9 +28,17 @@ const typeByAlmaCode: Record<string, RelinkFailureType> = {
   QUOTA_FLOOR: 'AlmaDailyLimit',
 };
 
+/** Retryable failures, by the client's error kind: staff see these on a step that keeps retrying. */
+const retryableByKind: Partial<Record<AlmaErrorKind, { type: string; text: (what: string) => string }>> = {
+  // The step's own bounds stopped the call, not Alma.
+  deadline: { type: 'StepOutOfTime', text: (what) => `Stopped before ${what}: the step's time was up (will retry)` },
+  cancelled: { type: 'StepCancelled', text: (what) => `Stopped ${what}: the step was cancelled` },
+};
+
 /**
- * Turns an Alma client error into what Temporal should do with it: transient errors (429 per-second, 5xx, network)
- * are rethrown as retryable; business errors become non-retryable failures whose type names the cause.
+ * Turns an Alma client error into what Temporal should do with it: transient errors (429 per-second, 5xx, network,
+ * timeouts, a call stopped by the step's deadline or cancel) are rethrown as retryable; business errors become
+ * non-retryable failures whose type names the cause.
  * `what` says in staff words what was being done, e.g. "loaning 39000000001 to patron rivera.ana".
  */
 export function toActivityFailure(err: unknown, what: string): Error {
@@ -39,11 +47,14 @@ export function toActivityFailure(err: unknown, what: string): Error {
   const detail = `${err.almaMessage || err.message}${err.code ? ` (Alma error ${err.code})` : ''}`;
   const message = `Alma refused ${what}: ${detail}`;
   if (err.retryable) {
-    // Not a refusal: Alma was down, slow or busy. Say so, since staff see this on a step that keeps retrying.
-    const unavailable = `Alma did not answer ${what} (will retry): ${detail}`;
-    return ApplicationFailure.create({
+    // Not a refusal: Alma was down, slow or busy, or the step stopped the call. Say which.
+    const { type, text } = retryableByKind[err.kind] ?? {
       type: 'AlmaUnavailable',
-      message: unavailable,
+      text: (w: string) => `Alma did not answer ${w} (will retry)`,
+    };
+    return ApplicationFailure.create({
+      type,
+      message: `${text(what)}: ${detail}`,
       nonRetryable: false,
       details: [ids],
     });

@@ -149,6 +149,17 @@ export class FaultEngine {
     this.configure({});
   }
 
+  /**
+   * Alma's midnight: the daily counter starts again (from the budget, or from `remaining`), and every other fault
+   * stays as configured, so a test can model the reset in the middle of a scenario.
+   */
+  resetDaily(remaining: number = this.dailyBudget): void {
+    if (!Number.isInteger(remaining) || remaining < 0) {
+      throw new FaultsError(`remaining must be a whole number of calls, 0 or more, not ${String(remaining)}`);
+    }
+    this.remaining = remaining;
+  }
+
   /** The configuration in force, with each rule's remaining `times`. */
   current(): SimFaults {
     const { rules: _rules, dailyRemaining: _daily, ...rest } = this.faults;

@@ -68,6 +68,8 @@ export interface AlmaSimulator {
   setFaults(faults: SimFaults): void;
   /** The fault configuration in force, with rules' remaining `times` and the daily counter. */
   faults(): SimFaults;
+  /** Alma's midnight: the daily counter back to the budget (or to `remaining`), other faults kept. */
+  resetDailyQuota(remaining?: number): void;
   /** The staff member's Lost click on a loan; throws StaffActionError (status 404/409/400) when refused. */
   declareLost(loanId: string, options?: { amount?: number }): LostResult;
 }
@@ -125,6 +127,7 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
     calls: () => core.calls.all(),
     setFaults: (faults) => core.faults.configure(faults),
     faults: () => core.faults.current(),
+    resetDailyQuota: (remaining) => core.faults.resetDaily(remaining),
     declareLost: (loanId, opts) => declareLost(core, loanId, opts?.amount),
   };
 }

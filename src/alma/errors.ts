@@ -15,7 +15,10 @@ export type AlmaErrorKind =
   | 'timeout'
   | 'business'
   | 'invalid-response'
-  | 'quota-floor';
+  | 'quota-floor'
+  // Set by the caller's bounds: the step was cancelled, or its time was up before the call could be sent.
+  | 'cancelled'
+  | 'deadline';
 
 /** Alma error codes the relink reacts to. Values are Alma's own `errorCode` strings. */
 export const AlmaErrorCodes = {
@@ -59,6 +62,8 @@ export const AlmaErrorCodes = {
   TIMEOUT: 'TIMEOUT',
   INVALID_RESPONSE: 'INVALID_RESPONSE',
   QUOTA_FLOOR: 'QUOTA_FLOOR',
+  CANCELLED: 'CANCELLED',
+  DEADLINE: 'DEADLINE',
 } as const;
 
 const notFoundCodes: ReadonlySet<string> = new Set([

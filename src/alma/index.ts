@@ -9,7 +9,7 @@ export {
   type LoanItemSelector,
   type LoanStatus,
 } from './client';
-export type { AlmaClientOptions, AlmaClientStats } from './transport';
+export type { AlmaClientOptions, AlmaClientStats, CallBounds } from './transport';
 export {
   AlmaError,
   AlmaErrorCodes,
@@ -21,7 +21,8 @@ export {
   type AlmaErrorKind,
   type ParsedErrorBody,
 } from './errors';
-export { RateLimiter, type Clock } from './rate-limiter';
+export { LimiterGaveUp, RateLimiter, type AcquireOptions, type Clock } from './rate-limiter';
+export { QuotaFloor, type QuotaFloorOptions } from './quota-floor';
 export {
   ALMA_BASE_PATH,
   ALMA_REGION_HOSTS,

@@ -56,6 +56,7 @@ export function relinkInputFor(args: StartArgs, relink: RelinkSettings): RelinkI
     holdingEmail: relink.RELINK_HOLDING_EMAIL,
     desks: desksOf(relink),
     lostDeadline: relink.RELINK_LOST_DEADLINE,
+    restoreRecheck: relink.RELINK_RESTORE_RECHECK,
     ...(relink.RELINK_LOST_POLL_INITIAL ? { lostPollInitial: relink.RELINK_LOST_POLL_INITIAL } : {}),
     ...(relink.RELINK_LOST_POLL_MAX ? { lostPollMax: relink.RELINK_LOST_POLL_MAX } : {}),
   };

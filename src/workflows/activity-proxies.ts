@@ -21,16 +21,18 @@ export interface RelinkProxies {
  * An activity is a few Alma calls; its timeout is how soon a step stuck on a crashed worker is retried elsewhere.
  * Each call first writes the tracker's unpublished search attributes, so admins see the step it runs.
  */
-export function relinkProxies(stepTimeout: Duration, track: RelinkTracker): RelinkProxies {
+export function relinkProxies(stepTimeout: Duration, track: RelinkTracker, heartbeats: boolean): RelinkProxies {
+  const alive = heartbeats ? HEARTBEAT : {};
   const steps = proxyActivities<RelinkActivities>({
     startToCloseTimeout: stepTimeout,
+    ...alive,
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
     // On a cancel, wait for the step in flight to end before the restore runs: a swap or loan that Alma applies
     // after the restore would leave the holding address in place, or send the loan letter to the patron. (Left
     // unset, the SDK sends TRY_CANCEL, which gives up on the step at once, whatever its doc comment says.)
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
-  const compensation = compensationActivities(stepTimeout);
+  const compensation = compensationActivities(stepTimeout, heartbeats);
   return {
     steps: publishingFirst(steps, track),
     compensation: publishingFirst(compensation, track),
@@ -38,6 +40,7 @@ export function relinkProxies(stepTimeout: Duration, track: RelinkTracker): Reli
       publishingFirst(
         proxyActivities<RelinkActivities>({
           startToCloseTimeout: stepTimeout,
+          ...alive,
           // An Alma outage during the Lost wait is ridden out until the relink's own deadline, whatever its length.
           scheduleToCloseTimeout: deadlineMs,
           retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
@@ -48,10 +51,17 @@ export function relinkProxies(stepTimeout: Duration, track: RelinkTracker): Reli
   };
 }
 
+/**
+ * Activities heartbeat every 5 s (activities/deps.ts): a cancel reaches an attempt, which aborts its Alma call, and a
+ * worker that died is noticed, within 20 s instead of at the step timeout.
+ */
+const HEARTBEAT = { heartbeatTimeout: '20 seconds' } as const;
+
 /** The compensation never gives up: every failure retries, with the pause capped so it resumes soon after Alma does. */
-export function compensationActivities(stepTimeout: Duration): RelinkActivities {
+export function compensationActivities(stepTimeout: Duration, heartbeats = true): RelinkActivities {
   return proxyActivities<RelinkActivities>({
     startToCloseTimeout: stepTimeout,
+    ...(heartbeats ? HEARTBEAT : {}),
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
   });
 }

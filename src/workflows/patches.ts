@@ -24,3 +24,6 @@ export const RESTORE_RECHECK = 'restore-recheck';
 
 /** The swap is read again (recheckSwap) before every write that sends a letter and at each Lost poll. */
 export const RECHECK_SWAP = 'recheck-swap';
+
+/** Every activity gets a heartbeat timeout, so a cancel or a dead worker reaches a step in flight within 20 s. */
+export const ACTIVITY_HEARTBEATS = 'activity-heartbeats';

@@ -20,7 +20,7 @@ import { ensureStillSwapped, ensureSwapped } from './contact-swap';
 import { reviewUntilClear } from './request-review';
 import { awaitLostDeclarations } from './lost-wait';
 import { failureType, ms } from './outcomes';
-import { FEWER_ROUND_TRIPS } from './patches';
+import { ACTIVITY_HEARTBEATS, FEWER_ROUND_TRIPS } from './patches';
 import { RelinkTracker } from './progress';
 
 export class Relink {
@@ -75,7 +75,7 @@ export class Relink {
     this.stepTimeoutMs = ms(this.durations.stepTimeout);
 
     this.track = new RelinkTracker(this.workflowId, this.patronId, input.barcodes, this.lean);
-    this.activities = relinkProxies(this.durations.stepTimeout as Duration, this.track);
+    this.activities = relinkProxies(this.durations.stepTimeout as Duration, this.track, patched(ACTIVITY_HEARTBEATS));
   }
 
   get steps() {

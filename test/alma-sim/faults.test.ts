@@ -145,6 +145,24 @@ describe('faults', () => {
     expect((await t.alma.get('/users/rivera.ana')).status).toBe(200);
   });
 
+  it("models Alma's midnight: POST /_sim/quota/reset restarts the daily count and keeps the other faults", async () => {
+    t.sim.setFaults({ dailyRemaining: 0, rules: [{ path: 'okafor', action: 'error', status: 502 }] });
+    expect((await t.alma.get('/users/rivera.ana')).status).toBe(429);
+    const reset = await t.root.post('/_sim/quota/reset');
+    expect(reset.status).toBe(200);
+    expect(reset.data).toEqual({ dailyRemaining: 1_000_000 });
+    const after = await t.alma.get('/users/rivera.ana');
+    expect(after.status).toBe(200);
+    expect(after.headers['x-exl-api-remaining']).toBe('999999');
+    expect((await t.alma.get('/users/okafor.chidi')).status).toBe(502);
+    // From another count, over HTTP or in process; a count that is no count is refused.
+    expect((await t.root.post('/_sim/quota/reset', { remaining: 3 })).data).toEqual({ dailyRemaining: 3 });
+    t.sim.resetDailyQuota(7);
+    expect(t.sim.faults().dailyRemaining).toBe(7);
+    expect((await t.root.post('/_sim/quota/reset', { remaining: -1 })).status).toBe(400);
+    expect(() => t.sim.resetDailyQuota(1.5)).toThrow(FaultsError);
+  });
+
   it('logs every faulted call with its status and the fault that decided it', async () => {
     t.sim.setFaults({ rules: [{ path: 'rivera', action: 'error', status: 502 }] });
     await t.alma.get('/users/rivera.ana');

@@ -1,4 +1,4 @@
-// How the client turns each kind of failed answer into an AlmaError, and which calls it replays.
+// How the client turns each kind of failed answer into an AlmaError, and which calls it replays (GETs only).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlmaClient, isAlmaError, type AlmaError } from '../../src/alma';
@@ -151,12 +151,16 @@ describe('what is replayed', () => {
     expect(stub.requests).toHaveLength(2);
   });
 
-  it('PUT: 500 then success is retried with the same body', async () => {
+  it('PUT: a 500 is reported retryable but never replayed by the client (the step retries, reading first)', async () => {
     const user = sampleUser();
     const { stub, client } = await stubbedClient(inTurn({ status: 500 }, { body: user }));
-    await client.updateUser(user.primary_id, user);
-    expect(stub.requests.map((r) => r.method)).toEqual(['PUT', 'PUT']);
-    expect(stub.requests[1]!.body).toBe(stub.requests[0]!.body);
+    expect(await failure(client.updateUser(user.primary_id, user))).toMatchObject({
+      kind: 'server',
+      retryable: true,
+      method: 'PUT',
+    });
+    expect(stub.requests.map((r) => r.method)).toEqual(['PUT']);
+    expect(client.stats.retries).toBe(0);
   });
 
   it('DELETE and scan-in POST: a 500 reaches the server exactly once', async () => {

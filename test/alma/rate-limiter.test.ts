@@ -1,5 +1,5 @@
 // The per-second limiter, measured on real time: never more than N starts in any 1-second window.
-import { RateLimiter } from '../../src/alma';
+import { LimiterGaveUp, RateLimiter } from '../../src/alma';
 import { closeStubs, stubbedClient } from '../support/alma-stub';
 import { sampleUser } from '../support/alma-fixtures';
 
@@ -52,6 +52,35 @@ describe('RateLimiter', () => {
     expect(busiestWindow(starts, 1000)).toBeLessThanOrEqual(5);
     expect(busiestWindow(starts, 1000)).toBeGreaterThanOrEqual(4);
     expect(limiter.totalWaitMs).toBeGreaterThan(0);
+  });
+
+  it('refuses at once, taking no slot, a caller whose wait would exceed its maxWaitMs', async () => {
+    const limiter = new RateLimiter(2); // 500 ms apart
+    await limiter.acquire();
+    await limiter.acquire({ maxWaitMs: 1000 }); // ~500 ms: fits
+    const began = performance.now();
+    await expect(limiter.acquire({ maxWaitMs: 200 })).rejects.toEqual(new LimiterGaveUp('deadline'));
+    expect(performance.now() - began).toBeLessThan(50);
+    // The refused caller left no gap: the next slot is one spacing after the last start.
+    const last = await limiter.acquire();
+    expect(last - began).toBeLessThan(600);
+  });
+
+  it('a caller aborted or timed out while in line leaves it, and the caller behind is not delayed', async () => {
+    const limiter = new RateLimiter(2);
+    const first = await limiter.acquire();
+    const step = new AbortController();
+    const aborted = limiter.acquire({ signal: step.signal });
+    const timedOut = limiter.acquire({ maxWaitMs: 1200, signal: new AbortController().signal });
+    const behind = limiter.acquire();
+    step.abort();
+    await expect(aborted).rejects.toMatchObject({ reason: 'aborted' });
+    // timedOut would have had the slot at +1000 ms (behind the aborted one) but takes the one at +500.
+    expect((await timedOut) - first).toBeLessThan(700);
+    expect((await behind) - first).toBeLessThan(1200);
+    const already = new AbortController();
+    already.abort();
+    await expect(limiter.acquire({ signal: already.signal })).rejects.toMatchObject({ reason: 'aborted' });
   });
 
   it('rejects a nonsensical rate', () => {

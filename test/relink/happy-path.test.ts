@@ -105,7 +105,8 @@ describe('a relink that goes to plan', () => {
         : [],
     );
     expect(written).toEqual([
-      ['TemporalChangeVersion'], // the SDK's own record of the patched() change
+      ['TemporalChangeVersion'], // the SDK's own record of the patched() change (fewer-round-trips)
+      ['TemporalChangeVersion'], // activity-heartbeats
       ['RelinkStep'],
       ['RelinkStep'],
       ['RelinkStep'],

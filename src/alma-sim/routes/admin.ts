@@ -1,5 +1,5 @@
 // The simulator's own controls under /_sim (no API key, not in the call log): reset, state, letters, calls,
-// faults, and the staff "Lost" click. Plain JSON, not Alma's shapes.
+// faults, the daily quota's midnight reset, and the staff "Lost" click. Plain JSON, not Alma's shapes.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { SimCore } from '../core';
 import { FaultsError } from '../faults';
@@ -31,6 +31,11 @@ export function adminRouter(core: SimCore): Router {
   router.put('/faults', (req, res) => {
     core.faults.configure(req.body ?? {});
     res.json(core.faults.current());
+  });
+  // Alma's midnight reset of the daily API count; body { remaining } to start from another number.
+  router.post('/quota/reset', (req, res) => {
+    core.faults.resetDaily((req.body as { remaining?: number } | undefined)?.remaining);
+    res.json({ dailyRemaining: core.faults.remaining });
   });
   router.post('/staff/loans/:loan_id/lost', (req, res) => {
     const amount = (req.body as { amount?: unknown } | undefined)?.amount;

@@ -2,7 +2,7 @@
 import { addBarcodesUpdate, type JoinResult, type RelinkResult } from '../../src/contract';
 import { fixturesWith, item, itemIds, patron } from '../../src/alma-sim/builders';
 import { relinkInput } from '../../src/dev/relink-input';
-import { startHarness, userOf, waitForProgress, type RelinkHarness } from '../support/relink-harness';
+import { startHarness, userOf, waitForProgress, type RelinkHarness, recordHistory } from '../support/relink-harness';
 
 describe('a join at the close', () => {
   let h: RelinkHarness;
@@ -36,6 +36,7 @@ describe('a join at the close', () => {
     expect(result.outcome).toBe('needs-attention');
     expect(await join).toEqual({ refused: expect.stringMatching(/is finishing/) });
     expect(result.items.map((i) => i.barcode)).toEqual(['44000000001']);
+    await recordHistory(h, started.workflowId, 'needs-attention-join-refused-at-close');
     const calls = await h.sim.calls();
     const joinedPid = itemIds('44000000002').itemPid;
     expect(calls.filter((c) => c.method === 'POST' && c.path.includes(joinedPid))).toEqual([]);

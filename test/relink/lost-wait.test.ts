@@ -2,7 +2,7 @@
 import type { RelinkResult } from '../../src/contract';
 import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
 import { relinkInput } from '../../src/dev/relink-input';
-import { startHarness, waitForProgress, type RelinkHarness } from '../support/relink-harness';
+import { startHarness, waitForProgress, type RelinkHarness, recordHistory } from '../support/relink-harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,6 +40,7 @@ describe('the Lost wait', () => {
     const handle = h.temporal.client.workflow.getHandle(started.workflowId);
     const result = await Promise.race([handle.result() as Promise<RelinkResult>, sleep(30_000).then(() => undefined)]);
     expect(result?.outcome).toBe('completed');
+    await recordHistory(h, started.workflowId, 'completed-signal-during-check');
   });
 
   it('retries the Lost check through an outage until the relink’s own deadline, not for a fixed number of attempts', async () => {

@@ -9,6 +9,7 @@ import {
   userOf,
   waitForProgress,
   type RelinkHarness,
+  recordHistory,
 } from '../support/relink-harness';
 
 describe('the re-check after the restore', () => {
@@ -37,5 +38,7 @@ describe('the re-check after the restore', () => {
     const outcome = (await recheck.result()) as RestoreRecheckResult;
     expect(outcome.outcome).toBe('restored-again');
     expect(userOf(await h.sim.state(), 'late.write').contact_info).toEqual(before.contact_info);
+    await recordHistory(h, started.workflowId, 'completed-restore-recheck-started');
+    await recordHistory(h, link!.almaIds!.recheckWorkflowId!, 'recheck-restored-again');
   });
 });

@@ -10,6 +10,7 @@ import {
   userOf,
   waitForProgress,
   type RelinkHarness,
+  recordHistory,
 } from '../support/relink-harness';
 
 type Contact = { email: any[]; phone: any[] };
@@ -53,6 +54,7 @@ describe('staff and SIS edits during a relink', () => {
     const after = userOf(await h.sim.state(), 'edit.fix');
     expect(after.contact_info.email.map((e: any) => e.email_address)).toEqual(['edit.fix.corrected@example.edu']);
     expect(after.contact_info.phone[0].preferred_sms).toBe(true);
+    await recordHistory(h, started.workflowId, 'needs-attention-address-corrected');
   });
 
   it('swaps again when a SIS load made the patron’s own address preferred during the Lost wait', async () => {
@@ -71,6 +73,7 @@ describe('staff and SIS edits during a relink', () => {
     expect(await lettersTo('edit.sis')).toContain(HOLDING_EMAIL);
     for (const address of await lettersTo('edit.sis')) expect(ownAddresses(before)).not.toContain(address);
     expect(userOf(await h.sim.state(), 'edit.sis').contact_info).toEqual(before.contact_info);
+    await recordHistory(h, started.workflowId, 'completed-sis-flip-reswapped');
   });
 
   it('adds the holding entry again when staff deleted it, and restores SMS at the end', async () => {

@@ -53,32 +53,37 @@ type ContactInfo = NonNullable<UserRecord['contact_info']>;
 export type EmailRecord = NonNullable<ContactInfo['email']>[number];
 export type PhoneRecord = NonNullable<ContactInfo['phone']>[number];
 
-const EMAIL_TYPE_DESC = { personal: 'Personal', work: 'Work' } as const;
+/** The descriptions Alma's code tables give the email and phone types the builders use. */
+const TYPE_DESC: Record<string, string> = { personal: 'Personal', work: 'Work', mobile: 'Mobile', home: 'Home' };
 
-/** One of a patron's emails: their preferred personal one unless told otherwise. */
+/** One of a patron's emails: their preferred personal one, in the Internal segment, unless told otherwise. */
 export function email(
   address: string,
-  opts: { preferred?: boolean; type?: keyof typeof EMAIL_TYPE_DESC; description?: string | null } = {},
+  opts: { preferred?: boolean; type?: string; description?: string | null; segment?: 'Internal' | 'External' } = {},
 ): EmailRecord {
   const type = opts.type ?? 'personal';
   return {
     email_address: address,
     description: opts.description ?? null,
     preferred: opts.preferred ?? true,
-    segment_type: 'Internal',
-    email_type: [{ value: type, desc: EMAIL_TYPE_DESC[type] }],
+    segment_type: opts.segment ?? 'Internal',
+    email_type: [{ value: type, desc: TYPE_DESC[type] ?? null }],
   };
 }
 
 /** A patron's mobile phone: their preferred one, and then their SMS number, unless told otherwise. */
-export function phone(number: string, opts: { preferred?: boolean; sms?: boolean } = {}): PhoneRecord {
+export function phone(
+  number: string,
+  opts: { preferred?: boolean; sms?: boolean; type?: string; segment?: 'Internal' | 'External' } = {},
+): PhoneRecord {
   const preferred = opts.preferred ?? true;
+  const type = opts.type ?? 'mobile';
   return {
     phone_number: number,
     preferred,
     preferred_sms: opts.sms ?? preferred,
-    segment_type: 'Internal',
-    phone_type: [{ value: 'mobile', desc: 'Mobile' }],
+    segment_type: opts.segment ?? 'Internal',
+    phone_type: [{ value: type, desc: TYPE_DESC[type] ?? null }],
   };
 }
 

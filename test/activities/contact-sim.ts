@@ -6,7 +6,13 @@ import { createRestoreContact } from '../../src/activities/restore-contact';
 import { createSwapContact } from '../../src/activities/swap-contact';
 import { AlmaClient, type AlmaUser } from '../../src/alma';
 import { markerFor, relinkWorkflowId, type ContactPlan } from '../../src/contract';
-import { fixturesWith, HOLDING_EMAIL, patron } from '../../src/alma-sim/builders';
+import {
+  email as buildEmail,
+  fixturesWith,
+  HOLDING_EMAIL,
+  patron,
+  phone as buildPhone,
+} from '../../src/alma-sim/builders';
 import { useSimulator } from '../alma-sim/helpers';
 
 export const HOLDING = HOLDING_EMAIL;
@@ -19,23 +25,15 @@ export interface Contact {
   segment?: string;
 }
 
-/** An email entry in Alma's shape: type personal and segment External (a SIS-loaded patron) unless told otherwise. */
-export const email = (e: Contact) => ({
-  email_address: e.address,
-  description: null,
-  preferred: e.preferred ?? false,
-  segment_type: e.segment ?? 'External',
-  email_type: [{ value: e.type ?? 'personal', desc: null }],
-});
+/** An email entry: not preferred, type personal and segment External (a SIS-loaded patron) unless told otherwise. */
+export const email = (e: Contact) =>
+  buildEmail(e.address, { preferred: e.preferred ?? false, type: e.type, segment: segmentOf(e) });
 
-/** A phone entry in Alma's shape: type mobile and segment External unless told otherwise. */
-export const phone = (p: Contact) => ({
-  phone_number: p.address,
-  preferred: false,
-  preferred_sms: p.sms ?? false,
-  segment_type: p.segment ?? 'External',
-  phone_type: [{ value: p.type ?? 'mobile', desc: null }],
-});
+/** A phone entry: not preferred, no SMS, type mobile and segment External unless told otherwise. */
+export const phone = (p: Contact) =>
+  buildPhone(p.address, { preferred: false, sms: p.sms ?? false, type: p.type, segment: segmentOf(p) });
+
+const segmentOf = (c: Contact) => (c.segment === 'Internal' ? 'Internal' : 'External');
 
 export const contactInfo = (emails: Contact[], phones: Contact[] = []) => ({
   address: [],

@@ -8,3 +8,9 @@ export const MARKER_PREFIX = '[alma-relink:';
 
 /** Written into the holding email's description so the restore removes exactly what this relink added. */
 export const markerFor = (workflowId: string): string => `${MARKER_PREFIX}${workflowId}]`;
+
+/**
+ * The follow-up that reads the record again after a relink's restore: one per patron at a time. A new relink of the
+ * same patron cancels it before its own swap, since it writes the same marker and takes over the record.
+ */
+export const restoreRecheckWorkflowId = (relinkWorkflowId: string): string => `${relinkWorkflowId}-restore-recheck`;

@@ -1,15 +1,8 @@
 // The compensation and the end of a relink: the restore of the patron's contact details (registered before the swap,
 // run in every outcome and beyond the reach of a cancel), the report of loans Alma made without answering, and the
 // result or failure the relink closes with.
-import {
-  CancellationScope,
-  isCancellation,
-  ParentClosePolicy,
-  sleep,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { RelinkPatronId, type RelinkResult } from '../contract';
+import { CancellationScope, isCancellation, ParentClosePolicy, sleep, startChild } from '@temporalio/workflow';
+import { RelinkPatronId, restoreRecheckWorkflowId, type RelinkResult } from '../contract';
 import { unansweredLoanLog } from './instructions';
 import { almaIdsOf, causeOf, RelinkStop } from './outcomes';
 import { RESTORE_RECHECK } from './patches';
@@ -117,22 +110,23 @@ export function loanList(r: Relink): string[] {
  * relink's outcome reaches staff now, and the follow-up outlives the relink (abandon).
  */
 async function startRecheck(r: Relink): Promise<void> {
-  const workflowId = `${r.workflowId}-recheck-${workflowInfo().runId}`;
+  const workflowId = restoreRecheckWorkflowId(r.workflowId);
   const after = r.durations.restoreRecheck;
-  await startChild(recheckRestore, {
-    workflowId,
-    args: [
-      {
-        relinkWorkflowId: r.workflowId,
-        patronId: r.patronId,
-        plan: r.plan!,
-        after,
-        stepTimeout: r.durations.stepTimeout,
-      },
-    ],
-    parentClosePolicy: ParentClosePolicy.ABANDON,
-    typedSearchAttributes: [{ key: RelinkPatronId, value: r.patronId }],
-  });
+  const plan = r.plan!;
+  try {
+    await startChild(recheckRestore, {
+      workflowId,
+      args: [
+        { relinkWorkflowId: r.workflowId, patronId: r.patronId, plan, after, stepTimeout: r.durations.stepTimeout },
+      ],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [{ key: RelinkPatronId, value: r.patronId }],
+    });
+  } catch (err) {
+    // An earlier relink's follow-up still open (its cancel not yet through): it reads the same record.
+    r.track.log(`No re-check started: ${err instanceof Error ? err.message : String(err)}`);
+    return;
+  }
   r.track.log(`The record will be read again in ${after} by ${workflowId}, which undoes any write Alma applies late.`, {
     recheckWorkflowId: workflowId,
   });

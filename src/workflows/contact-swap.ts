@@ -1,8 +1,10 @@
 // The contact swap: the holding address becomes the patron's only preferred email and SMS goes off, so the letters
 // of the scan-in, the loan and the Lost click reach the library. The restore is owed from before the swap is sent,
 // and the swap is checked again before every write that sends a letter and at each Lost poll.
+import { getExternalWorkflowHandle } from '@temporalio/workflow';
+import { restoreRecheckWorkflowId } from '../contract';
 import { failureType } from './outcomes';
-import { RECHECK_SWAP } from './patches';
+import { RECHECK_SWAP, SUPERSEDE_RECHECK } from './patches';
 import { swapLog } from './instructions';
 import type { Relink } from './relink';
 
@@ -14,6 +16,7 @@ export async function ensureSwapped(r: Relink): Promise<void> {
       r.plan = (await r.preflight([])).contactPlan;
       r.planFresh = true;
     }
+    if (!r.swapAttempted && r.patch(SUPERSEDE_RECHECK)) await supersedeRecheck(r);
     r.restoreOwed = true; // the restore is registered before the swap, so a crash mid-swap is still undone
     r.swapAttempted = true;
     try {
@@ -57,3 +60,17 @@ export async function ensureStillSwapped(r: Relink): Promise<void> {
  * Alma call to every relink and no protection worth having.
  */
 const SWAP_TRUSTED_FOR_MS = 10_000;
+
+/**
+ * An earlier relink of this patron may have left its follow-up waiting to read the record again. It looks for the
+ * same marker, so it would take this relink's holding entry for a late write and restore it mid-relink: cancel it.
+ * This relink's own restore and follow-up take over. Usually there is none, and the cancel is refused: fine.
+ */
+async function supersedeRecheck(r: Relink): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(restoreRecheckWorkflowId(r.workflowId)).cancel();
+    r.track.log("An earlier relink's re-check of this record was cancelled: this relink takes over the record.");
+  } catch {
+    // No follow-up open for this patron.
+  }
+}

@@ -27,3 +27,6 @@ export const RECHECK_SWAP = 'recheck-swap';
 
 /** Every activity gets a heartbeat timeout, so a cancel or a dead worker reaches a step in flight within 20 s. */
 export const ACTIVITY_HEARTBEATS = 'activity-heartbeats';
+
+/** Before its first swap, a relink cancels an earlier relink's recheckRestore of the same patron (same marker). */
+export const SUPERSEDE_RECHECK = 'supersede-recheck';

@@ -107,6 +107,7 @@ describe('a relink that goes to plan', () => {
     expect(written).toEqual([
       ['TemporalChangeVersion'], // the SDK's own record of the patched() change (fewer-round-trips)
       ['TemporalChangeVersion'], // activity-heartbeats
+      ['TemporalChangeVersion'], // supersede-recheck, asked before the first swap
       ['RelinkStep'],
       ['RelinkStep'],
       ['RelinkStep'],

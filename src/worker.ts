@@ -7,6 +7,7 @@ import { createActivities } from './activities';
 import { AlmaClient, baseUrlFor } from './alma';
 import { codecKeyRing, relinkDataConverter } from './codec';
 import { isLoopback, loadSettings, temporalConnectionOptions, type WorkerSettings } from './config';
+import { runMain } from './entry-point';
 import { ensureSearchAttributes } from './namespace-setup';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 
@@ -127,8 +128,5 @@ async function run(): Promise<void> {
 }
 
 if (require.main === module) {
-  run().catch((err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
+  runMain(run);
 }

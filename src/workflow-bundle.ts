@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { failureConverterPath } from './codec/data-converter';
+import { runMain } from './entry-point';
 
 // Not workflow-bundle.js: that is this module's own compiled file.
 export const WORKFLOW_BUNDLE_FILE = 'workflows.bundle.js';
@@ -42,8 +43,5 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
+  runMain(main);
 }

@@ -2,6 +2,7 @@
 // Settings: RELINK_CODEC_KEYS or RELINK_CODEC_KEY_FILE, RELINK_CODEC_HOST (127.0.0.1), RELINK_CODEC_PORT (8888),
 // RELINK_CODEC_CORS_ORIGINS (http://127.0.0.1:8233,http://localhost:8233).
 import { isLoopback, loadSettings } from '../config';
+import { closeOnSignals, runMain } from '../entry-point';
 import { startCodecServer } from './codec-server';
 import { EncryptionCodec } from './encryption-codec';
 import { codecKeyRing } from './setup';
@@ -23,17 +24,7 @@ async function run(): Promise<void> {
   console.log(`Codec server on http://${codec.RELINK_CODEC_HOST}:${server.port} (keys: ${keys.ids.join(', ')})`);
   console.log(`  Web UI origins allowed: ${codec.RELINK_CODEC_CORS_ORIGINS.join(', ')}`);
   console.log(`  For the CLI: temporal workflow show -w ID --codec-endpoint ${server.url}`);
-  const stop = () => {
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals(() => server.close());
 }
 
-run().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(run);

@@ -1,6 +1,7 @@
 // `npm run dev-server`: a persistent Temporal dev server for development, with the Web UI and a codec server so the
 // UI shows decrypted payloads. Workflows survive a restart because state lives in .data/temporal.db (SQLite).
 import path from 'node:path';
+import { closeOnSignals, runMain } from '../entry-point';
 import { startDevCodecServer } from './codec-server';
 import { startDevServer } from './temporal-server';
 
@@ -23,17 +24,7 @@ async function run(): Promise<void> {
   );
   console.log(`State (SQLite):      ${dbFilename}`);
   console.log('Press Ctrl-C to stop; running workflows continue after the next start.');
-  const stop = () => {
-    Promise.all([server.stop(), codec?.close()]).then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals(() => Promise.all([server.stop(), codec?.close()]));
 }
 
-run().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(run);

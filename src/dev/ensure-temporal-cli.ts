@@ -1,4 +1,5 @@
 // `npm run temporal-cli`: finds or builds the Temporal CLI and prints where it is.
+import { runMain } from '../entry-point';
 import { findTemporalCli } from './temporal-cli';
 
 async function run(): Promise<void> {
@@ -6,7 +7,4 @@ async function run(): Promise<void> {
   console.log(cli.kind === 'path' ? cli.path : 'the Temporal SDK will download the CLI on first start');
 }
 
-run().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(run);

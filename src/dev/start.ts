@@ -9,6 +9,7 @@ import { AlmaClient } from '../alma';
 import { loadFixtures, startAlmaSimulator } from '../alma-sim';
 import { RelinkClient } from '../client';
 import { relinkDataConverter } from '../codec';
+import { closeOnSignals, runMain } from '../entry-point';
 import { createRelinkWorker } from '../worker';
 import { relinkWorkflowId } from '../contract';
 import type { RelinkProgress } from '../contract';
@@ -68,10 +69,7 @@ async function run(): Promise<void> {
   say(`Codec server:     ${codec.endpoint}   (payloads encrypted with key "${codec.keys.current.id}")`);
   say();
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
+  closeOnSignals(async () => {
     say('\nStopping the worker, the simulator and the dev server ...');
     worker.shutdown();
     await workerRun.catch(() => undefined);
@@ -80,10 +78,7 @@ async function run(): Promise<void> {
     await connection.close();
     await nativeConnection.close();
     await server?.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  });
 
   // Step 4: the demo relink. An earlier demo run left unfinished (Ctrl-C mid-run) is ended first: the simulator
   // starts from its fixtures again, so that run's Alma state is gone.
@@ -147,7 +142,4 @@ async function run(): Promise<void> {
   say('Everything keeps running for exploration. Press Ctrl-C to stop.');
 }
 
-run().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(run);

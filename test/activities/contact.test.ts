@@ -13,32 +13,21 @@ import {
   swapDrift,
 } from '../../src/activities/contact';
 import { markerFor, type ContactPlan } from '../../src/contract';
-import { contactInfo, email, type Contact } from './contact-sim';
+import { contactInfo, email, emailFlags, smsFlags, type Contact } from './contact-sim';
 
 const HOLDING = 'holding@library.example.edu';
 const marker = markerFor('relink-p1');
 
+/** A SIS-loaded patron (personal emails, mobile phones, External) with an address and a note the relink must keep. */
 function user(emails: Array<[string, boolean]>, phones: Array<[string, boolean]> = []): AlmaUser {
+  const contact = contactInfo(
+    emails.map(([address, preferred]) => ({ address, preferred })),
+    phones.map(([address, sms]) => ({ address, sms })),
+  );
   return {
     primary_id: 'p1',
     status: { value: 'ACTIVE' },
-    contact_info: {
-      address: [{ line1: 'Kept', preferred: true }],
-      email: emails.map(([email_address, preferred]) => ({
-        email_address,
-        preferred,
-        description: null,
-        segment_type: 'External',
-        email_type: [{ value: 'personal' }],
-      })),
-      phone: phones.map(([phone_number, preferred_sms]) => ({
-        phone_number,
-        preferred: true,
-        preferred_sms,
-        segment_type: 'External',
-        phone_type: [{ value: 'mobile' }],
-      })),
-    },
+    contact_info: { ...contact, address: [{ line1: 'Kept', preferred: true }] },
     user_note: [{ note_text: 'kept' }],
   } as unknown as AlmaUser;
 }
@@ -134,8 +123,6 @@ describe('the contact swap', () => {
 const record = (emails: Contact[], phones: Contact[] = []): AlmaUser =>
   ({ primary_id: 'p1', contact_info: contactInfo(emails, phones) }) as unknown as AlmaUser;
 
-const emailsOf = (u: AlmaUser) => u.contact_info!.email!.map((e) => [e.email_address, e.preferred]);
-const smsOf = (u: AlmaUser) => u.contact_info!.phone!.map((p) => [p.phone_number, p.preferred_sms]);
 /** What staff do in Alma while the relink waits: edit the record in place. */
 function staffEdit(u: AlmaUser, edit: (contact: { email: any[]; phone: any[] }) => void): AlmaUser {
   const copy = structuredClone(u);
@@ -153,8 +140,8 @@ describe('the restore, on a record staff changed during the relink', () => {
     const plan = planFrom(before, HOLDING, marker);
     const corrected = staffEdit(swappedWith(before, plan), (c) => (c.email[0].email_address = 'b.fixed@x.org'));
     const restored = applyRestore(corrected, plan);
-    expect(emailsOf(restored)).toEqual([['b.fixed@x.org', false]]);
-    expect(smsOf(restored)).toEqual([['+44 20 7946 0000', true]]);
+    expect(emailFlags(restored)).toEqual([['b.fixed@x.org', false]]);
+    expect(smsFlags(restored)).toEqual([['+44 20 7946 0000', true]]);
     const check = restoreCheck(restored, plan);
     expect(check).toEqual({ done: true, gaps: [{ kind: 'email', type: 'personal' }] });
     expect(isRestored(restored, plan)).toBe(false);
@@ -178,7 +165,7 @@ describe('the restore, on a record staff changed during the relink', () => {
     const plan = planFrom(before, HOLDING, marker);
     const reformatted = staffEdit(swappedWith(before, plan), (c) => (c.phone[0].phone_number = '+442079460000'));
     const restored = applyRestore(reformatted, plan);
-    expect(smsOf(restored)).toEqual([['+442079460000', true]]);
+    expect(smsFlags(restored)).toEqual([['+442079460000', true]]);
     expect(isRestored(restored, plan)).toBe(true);
   });
 
@@ -189,7 +176,7 @@ describe('the restore, on a record staff changed during the relink', () => {
     ]);
     const plan = planFrom(before, HOLDING, marker);
     const restored = applyRestore(swappedWith(before, plan), plan);
-    expect(emailsOf(restored)).toEqual([
+    expect(emailFlags(restored)).toEqual([
       ['ana@x.org', false],
       ['Ana@X.org', true],
     ]);
@@ -223,11 +210,11 @@ describe('the restore, on a record staff changed during the relink', () => {
       c.phone[1].preferred_sms = true;
     });
     const restored = applyRestore(edited, plan);
-    expect(emailsOf(restored)).toEqual([
+    expect(emailFlags(restored)).toEqual([
       ['b@x.org', true],
       ['c@x.org', false],
     ]);
-    expect(smsOf(restored)).toEqual([
+    expect(smsFlags(restored)).toEqual([
       ['+1 555 0100', true],
       ['+1 555 0102', true],
     ]);
@@ -241,7 +228,7 @@ describe('the restore, on a record staff changed during the relink', () => {
       c.email.forEach((e) => (e.preferred = false));
       c.email.push(email({ address: 'd@x.org', preferred: true, type: 'work', segment: 'Internal' }));
     });
-    expect(emailsOf(applyRestore(staffPreferred, plan))).toEqual([
+    expect(emailFlags(applyRestore(staffPreferred, plan))).toEqual([
       ['b@x.org', true],
       ['d@x.org', false],
     ]);

@@ -22,9 +22,10 @@ describe('relink review, confirm-lost and cancel', () => {
           'cli.cancel.json',
           'cli.queue',
         ].map((id) => patron(id)),
+        // Alma's "requested" flag on an item follows from the requests below: the simulator derives it.
         items: [
-          item('52000000001', { requested: true }),
-          item('52000000002', { requested: true }),
+          item('52000000001'),
+          item('52000000002'),
           item('52000000003'),
           item('52000000004'),
           item('52000000005'),

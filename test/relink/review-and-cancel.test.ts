@@ -25,11 +25,12 @@ describe('the staff waits', () => {
         users: ['rev.proceed', 'rev.abort', 'rev.late', 'cancel.review', 'cancel.lost', 'join.one', 'queue.other'].map(
           (id) => patron(id),
         ),
+        // Alma's "requested" flag on an item follows from the requests below: the simulator derives it.
         items: [
-          item('43000000001', { requested: true }),
-          item('43000000002', { requested: true }),
+          item('43000000001'),
+          item('43000000002'),
           item('43000000003'),
-          item('43000000004', { requested: true }),
+          item('43000000004'),
           item('43000000005'),
           item('43000000006'),
           item('43000000007'),

@@ -7,7 +7,7 @@ export const BARCODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,49}$/;
 export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /**
  * The most barcodes one relink takes, in one start and over all its joins. RelinkBarcodes holds them all, and a
- * search attribute value over the server's limit (limit.searchAttributesSizeOfValue, 2 KB by default) makes the
+ * search attribute value over the server's limit (frontend.searchAttributesSizeOfValueLimit, 2 KB by default) makes the
  * server terminate the workflow, skipping the restore. 30 barcodes of at most 50 characters encode to at most
  * 30 × 52 + 31 = 1,591 bytes of JSON, under that limit by construction.
  */

@@ -9,6 +9,7 @@ import { createHoldingEntryBack } from './holding-entry-back';
 import { createLoanItem } from './loan';
 import { createPreflight } from './preflight';
 import { createRecheckSwap } from './recheck-swap';
+import { createResolvePatron } from './resolve-patron';
 import { createRestoreContact } from './restore-contact';
 import { createReviewRequests } from './review-requests';
 import { createScanIn } from './scan-in';
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps): RelinkActivities {
     // The follow-up's read after the restore belongs to the compensation too.
     holdingEntryBack: compensation(createHoldingEntryBack),
     recheckSwap: forward(createRecheckSwap),
+    resolvePatron: forward(createResolvePatron),
   };
 }
 

@@ -115,7 +115,9 @@ export function statusText(view: StatusView): string {
   return parts.join('\n\n');
 }
 
-export function startedText(started: StartedRelink, patronId: string): string {
+/** `typed`: the identifier staff gave, named beside the primary id when it was another (a card barcode). */
+export function startedText(started: StartedRelink, typed: string): string {
+  const patronId = typed === started.patronId ? typed : `${started.patronId} (given as ${typed})`;
   const lines = started.joined
     ? [
         `Patron ${patronId} already had a running relink, ${started.workflowId}: ` +

@@ -43,7 +43,10 @@ export function buildProgram(out: Output, done: (code: ExitCode) => void): Comma
   program
     .command('start')
     .description("start a patron's relink (or add items to their running one)")
-    .requiredOption('--patron <id>', 'the patron: Alma primary id')
+    .requiredOption(
+      '--patron <id>',
+      'the patron: Alma primary id, or another of their identifiers (card barcode, university id)',
+    )
     .requiredOption('--barcode <barcode...>', 'an item barcode; repeat or list several for one relink')
     .option('--wait', 'follow the relink live; say what to do in Alma when it waits for staff; end with its outcome')
     .addOption(jsonOption())
@@ -53,6 +56,7 @@ export function buildProgram(out: Output, done: (code: ExitCode) => void): Comma
 Examples:
   relink start --patron rivera.ana --barcode 39000000001
   relink start --patron okafor.chidi --barcode 39000000002 --barcode 39000000003 --wait
+  relink start --patron 21000000000101 --barcode 39000000001     (a card barcode: relink-<primary id>)
 
 With --wait the exit status is 0 only when the relink completed (1 when it failed, was aborted or needs attention).`,
     )

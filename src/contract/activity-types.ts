@@ -119,6 +119,11 @@ export interface FoundLoan {
   loanDate?: string;
 }
 
+export interface ResolvePatronResult {
+  /** The patron's Alma primary_id, whichever of their identifiers was asked for. */
+  primaryId: string;
+}
+
 /** One activity per step; each reads Alma first and writes only what is still needed. */
 export interface RelinkActivities {
   preflight(input: PreflightInput): Promise<PreflightResult>;
@@ -133,6 +138,8 @@ export interface RelinkActivities {
   findLoans(input: FindLoansInput): Promise<FoundLoan[]>;
   /** After the restore: whether a write Alma applied late brought this relink's holding entry back. One read. */
   holdingEntryBack(input: RestoreContactInput): Promise<boolean>;
+  /** Before a start, for the client: the primary_id of the patron any identifier names (a card barcode). One read. */
+  resolvePatron(input: { identifier: string }): Promise<ResolvePatronResult>;
 }
 
 /** The business failures activities raise (non-retryable ApplicationFailure types) and the workflow's own. */

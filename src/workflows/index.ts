@@ -1,3 +1,4 @@
 // The workflows this project registers. Worker bundles start here: keep it free of I/O and Node built-ins.
 export { relinkLostLoans } from './relink-lost-loans';
 export { recheckRestore } from './recheck-restore';
+export { resolvePatron } from './resolve-patron';

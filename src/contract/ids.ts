@@ -8,3 +8,9 @@ export const MARKER_PREFIX = '[alma-relink:';
 
 /** Written into the holding email's description so the restore removes exactly what this relink added. */
 export const markerFor = (workflowId: string): string => `${MARKER_PREFIX}${workflowId}]`;
+
+/** The relink ids named by the markers in a text (a holding entry's description), in order, each once. */
+export function relinkIdsIn(text: string | null | undefined): string[] {
+  const ids = [...(text ?? '').matchAll(/\[alma-relink:([^\]\s]+)\]/g)].map((m) => m[1]!);
+  return [...new Set(ids)];
+}

@@ -2,3 +2,5 @@
 export { relinkLostLoans } from './relink-lost-loans';
 export { recheckRestore } from './recheck-restore';
 export { resolvePatron } from './resolve-patron';
+export { sweepFind } from './sweep-find';
+export { sweepRestore } from './sweep-restore';

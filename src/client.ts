@@ -22,7 +22,8 @@ import {
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { clientDataConverter } from './codec';
 import { temporalConnectionOptions, type TemporalSettings } from './config';
-import { relinkLostLoans, resolvePatron } from './workflows';
+import { recordedPlan } from './relink-history';
+import { relinkLostLoans, resolvePatron, sweepFind, sweepRestore } from './workflows';
 import {
   RelinkAwaiting,
   RelinkBarcodes,
@@ -36,11 +37,15 @@ import {
   relinkWorkflowId,
   reviewDecisionUpdate,
   type Awaiting,
+  type ContactPlan,
+  type HoldingAddressFinding,
   type RelinkInput,
   type RelinkProgress,
   type RelinkResult,
   type JoinResult,
   type ReviewDecision,
+  type SweepRestoreInput,
+  type SweepRestoreResult,
 } from './contract';
 
 // What staff tools need of the contract, so they import the relink from this one module.
@@ -52,12 +57,15 @@ export {
   relinkWorkflowId,
   type AuditEntry,
   type Awaiting,
+  type ContactPlan,
   type ContactState,
+  type HoldingAddressFinding,
   type ItemProgress,
   type RelinkInput,
   type RelinkProgress,
   type RelinkResult,
   type ReviewDecision,
+  type SweepRestoreResult,
 } from './contract';
 
 export interface StartedRelink {
@@ -447,6 +455,51 @@ export class RelinkClient {
       await this.client.workflow.getHandle(workflowId).cancel();
     } catch (err) {
       throw notFound(err, workflowId, 'running relink') ?? err;
+    }
+  }
+
+  // --- relink sweep: what the workflow cannot guard (a Terminate, a history lost with a cluster) ---------------------
+
+  /**
+   * The patrons whose record carries the holding address, with the relinks their markers name: Alma's user search,
+   * run on a worker (the client holds no Alma key). Ids only, no address or number.
+   */
+  async sweepFind(holdingEmail: string, { timeoutMs }: CallOptions = {}): Promise<HoldingAddressFinding[]> {
+    return this.within(timeoutMs, () =>
+      this.client.workflow.execute(sweepFind, {
+        workflowId: `sweep-find-${randomUUID().slice(0, 8)}`,
+        taskQueue: this.taskQueue,
+        args: [{ holdingEmail }],
+        workflowExecutionTimeout: '10 minutes',
+      }),
+    );
+  }
+
+  /** The contact plan a closed relink recorded before its swap, from its history; undefined when that is gone. */
+  async recordedPlan(workflowId: string): Promise<ContactPlan | undefined> {
+    return recordedPlan(this.client, workflowId);
+  }
+
+  /**
+   * Restores a patron left swapped by a relink that is not running, on a worker: by the relink's plan when given,
+   * else by its marker alone. One run per relink id at a time (a second sweep meets the first's run and its answer).
+   */
+  async sweepRestore(input: SweepRestoreInput, { timeoutMs }: CallOptions = {}): Promise<SweepRestoreResult> {
+    try {
+      return await this.within(timeoutMs, () =>
+        this.client.workflow.execute(sweepRestore, {
+          workflowId: `sweep-restore-${input.workflowId}`,
+          taskQueue: this.taskQueue,
+          args: [input],
+          workflowExecutionTimeout: '5 minutes',
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      const cause = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;
+      throw new RelinkClientError(`The restore failed: ${cause?.message ?? err.message}`, 'failed');
     }
   }
 

@@ -9,6 +9,7 @@ import { listCommand, type ListOptions } from './commands/list';
 import { reviewCommand, type ReviewOptions } from './commands/review';
 import { startCommand, type StartOptions } from './commands/start';
 import { statusCommand } from './commands/status';
+import { sweepCommand, type SweepOptions } from './commands/sweep';
 import type { ExitCode } from './errors';
 import type { Output } from './output';
 
@@ -124,6 +125,21 @@ The report goes to stdout as CSV: patron_id,barcode,workflow_id,result,message (
 already-in-relink or failed); a progress bar goes to stderr when it is a terminal. Exit 1 if any line failed.`,
     )
     .action(async (file: string) => done(await batchCommand(file, out)));
+
+  program
+    .command('sweep')
+    .description(
+      'find patrons left with the holding address by a relink that is not running (terminated, history lost)',
+    )
+    .option('--fix', "restore them: from the relink's history, or from its marker alone (then staff must check)")
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      `
+Running relinks are reported and left alone. Exit status 0 when no patron is left swapped or needs attention,
+1 otherwise (without --fix, any relink not running leaves its patron swapped).`,
+    )
+    .action(async (opts: SweepOptions) => done(await sweepCommand(opts, out)));
 
   return program;
 }

@@ -11,11 +11,19 @@ import {
   isGrpcDeadlineError,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure, TerminatedFailure, type DataConverter } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancelledFailure,
+  TerminatedFailure,
+  TimeoutFailure,
+  type DataConverter,
+} from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { clientDataConverter } from './codec';
 import { temporalConnectionOptions, type TemporalSettings } from './config';
-import { relinkLostLoans } from './workflows';
+import { recordedPlan } from './relink-history';
+import { relinkLostLoans, resolvePatron, sweepFind, sweepRestore } from './workflows';
 import {
   RelinkAwaiting,
   RelinkBarcodes,
@@ -25,14 +33,19 @@ import {
   confirmLostSignal,
   equalsClause,
   progressQuery,
+  relinkInputProblems,
   relinkWorkflowId,
   reviewDecisionUpdate,
   type Awaiting,
+  type ContactPlan,
+  type HoldingAddressFinding,
   type RelinkInput,
   type RelinkProgress,
   type RelinkResult,
   type JoinResult,
   type ReviewDecision,
+  type SweepRestoreInput,
+  type SweepRestoreResult,
 } from './contract';
 
 // What staff tools need of the contract, so they import the relink from this one module.
@@ -44,16 +57,21 @@ export {
   relinkWorkflowId,
   type AuditEntry,
   type Awaiting,
+  type ContactPlan,
   type ContactState,
+  type HoldingAddressFinding,
   type ItemProgress,
   type RelinkInput,
   type RelinkProgress,
   type RelinkResult,
   type ReviewDecision,
+  type SweepRestoreResult,
 } from './contract';
 
 export interface StartedRelink {
   workflowId: string;
+  /** The patron's Alma primary_id, which the workflow id is made from, whichever identifier was given. */
+  patronId: string;
   runId?: string;
   /** True when the patron already had a running relink and these barcodes joined it. */
   joined: boolean;
@@ -122,6 +140,26 @@ function notFound(err: unknown, workflowId: string, what = 'relink'): RelinkClie
   return new RelinkClientError(`No ${what} with id ${workflowId} exists.`, 'not-found');
 }
 
+/** How long the lookup of a patron's primary_id may take, worker and Alma included: it is one read. */
+const RESOLVE_TIMEOUT = '30 seconds';
+
+/** Why the lookup of a patron's primary_id ended without one, in staff words; undefined for any other error. */
+function lookupFailure(err: unknown, identifier: string): RelinkClientError | undefined {
+  if (!(err instanceof WorkflowFailedError)) return undefined;
+  const cause = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;
+  if (cause instanceof ApplicationFailure && cause.type === 'PatronNotFound') {
+    return new RelinkClientError(`${cause.message} Nothing was started.`, 'refused');
+  }
+  const why =
+    cause instanceof TimeoutFailure
+      ? `no answer within ${RESOLVE_TIMEOUT} (is a relink worker running, and Alma answering?)`
+      : (cause?.message ?? err.message);
+  return new RelinkClientError(
+    `Patron ${identifier} could not be looked up in Alma: ${why}. Nothing was started.`,
+    'failed',
+  );
+}
+
 /** The workflow refused a join because the relink is restoring the email on its way out. */
 const isClosing = (err: unknown): boolean =>
   err instanceof WorkflowUpdateFailedError &&
@@ -159,13 +197,16 @@ export class RelinkClient {
 
   /**
    * Starts the patron's relink, or joins their running one: one workflow per patron, so two relinks can never
-   * interleave their email swaps (the second would record the holding address as the "original"). Start and join
+   * interleave their email swaps (the second would record the holding address as the "original"). The patron may be
+   * given by any Alma identifier: the workflow id is made from the primary_id Alma answers for it. Start and join
    * are one call (update-with-start), so the relink cannot close between them. A relink that is finishing refuses
    * the join; then this waits for it to end (at most closingWaitMs) and starts a fresh one.
    * `timeoutMs` bounds the wait for a worker to take the call, not the join's own checks in Alma.
    */
-  async start(input: RelinkInput, { timeoutMs }: CallOptions = {}): Promise<StartedRelink> {
-    const workflowId = relinkWorkflowId(input.patronId);
+  async start(typed: RelinkInput, { timeoutMs }: CallOptions = {}): Promise<StartedRelink> {
+    const input = await this.withPrimaryId(typed, timeoutMs);
+    const { patronId } = input;
+    const workflowId = relinkWorkflowId(patronId);
     const uiUrl = this.uiUrl(workflowId);
     let attempt = await this.startOrJoin(input, timeoutMs);
     if (isClosing(attempt.refusal)) {
@@ -184,7 +225,15 @@ export class RelinkClient {
     }
     if (attempt.refusal && (await this.startedBy(workflowId, attempt))) {
       // Started, and failed at once (its input): as any start, its failure is the relink's outcome.
-      return { workflowId, runId: attempt.runId, joined: false, added: input.barcodes, alreadyPresent: [], uiUrl };
+      return {
+        workflowId,
+        patronId,
+        runId: attempt.runId,
+        joined: false,
+        added: input.barcodes,
+        alreadyPresent: [],
+        uiUrl,
+      };
     }
     if (attempt.refusal) {
       throw new RelinkClientError(
@@ -193,7 +242,40 @@ export class RelinkClient {
       );
     }
     const { started, added, alreadyPresent } = attempt.answer;
-    return { workflowId, runId: attempt.runId, joined: !started, added, alreadyPresent, uiUrl };
+    return { workflowId, patronId, runId: attempt.runId, joined: !started, added, alreadyPresent, uiUrl };
+  }
+
+  /**
+   * The patron's Alma primary_id from any identifier staff typed (a card barcode, a university id): Alma's
+   * GET /users/{user_id} takes any of them. A worker asks Alma (the client holds no Alma key), in a short workflow
+   * of one read; a fresh workflow id each time, so repeated lookups never block each other. A patron Alma does not
+   * know is refused here, before anything is written.
+   */
+  async resolvePatron(identifier: string, { timeoutMs }: CallOptions = {}): Promise<string> {
+    try {
+      const { primaryId } = await this.within(timeoutMs, () =>
+        this.client.workflow.execute(resolvePatron, {
+          workflowId: `resolve-${identifier}-${randomUUID().slice(0, 8)}`,
+          taskQueue: this.taskQueue,
+          args: [identifier],
+          workflowExecutionTimeout: RESOLVE_TIMEOUT,
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        }),
+      );
+      return primaryId;
+    } catch (err) {
+      throw lookupFailure(err, identifier) ?? err;
+    }
+  }
+
+  /**
+   * The input with the patron's primary_id in place of what was typed. Input the workflow refuses anyway is not
+   * looked up: its run fails on it at once, with nothing read or written.
+   */
+  private async withPrimaryId(input: RelinkInput, timeoutMs: number | undefined): Promise<RelinkInput> {
+    if (relinkInputProblems(input).length > 0) return input;
+    const patronId = await this.resolvePatron(input.patronId, { timeoutMs });
+    return patronId === input.patronId ? input : { ...input, patronId };
   }
 
   /**
@@ -373,6 +455,51 @@ export class RelinkClient {
       await this.client.workflow.getHandle(workflowId).cancel();
     } catch (err) {
       throw notFound(err, workflowId, 'running relink') ?? err;
+    }
+  }
+
+  // --- relink sweep: what the workflow cannot guard (a Terminate, a history lost with a cluster) ---------------------
+
+  /**
+   * The patrons whose record carries the holding address, with the relinks their markers name: Alma's user search,
+   * run on a worker (the client holds no Alma key). Ids only, no address or number.
+   */
+  async sweepFind(holdingEmail: string, { timeoutMs }: CallOptions = {}): Promise<HoldingAddressFinding[]> {
+    return this.within(timeoutMs, () =>
+      this.client.workflow.execute(sweepFind, {
+        workflowId: `sweep-find-${randomUUID().slice(0, 8)}`,
+        taskQueue: this.taskQueue,
+        args: [{ holdingEmail }],
+        workflowExecutionTimeout: '10 minutes',
+      }),
+    );
+  }
+
+  /** The contact plan a closed relink recorded before its swap, from its history; undefined when that is gone. */
+  async recordedPlan(workflowId: string): Promise<ContactPlan | undefined> {
+    return recordedPlan(this.client, workflowId);
+  }
+
+  /**
+   * Restores a patron left swapped by a relink that is not running, on a worker: by the relink's plan when given,
+   * else by its marker alone. One run per relink id at a time (a second sweep meets the first's run and its answer).
+   */
+  async sweepRestore(input: SweepRestoreInput, { timeoutMs }: CallOptions = {}): Promise<SweepRestoreResult> {
+    try {
+      return await this.within(timeoutMs, () =>
+        this.client.workflow.execute(sweepRestore, {
+          workflowId: `sweep-restore-${input.workflowId}`,
+          taskQueue: this.taskQueue,
+          args: [input],
+          workflowExecutionTimeout: '5 minutes',
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      const cause = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;
+      throw new RelinkClientError(`The restore failed: ${cause?.message ?? err.message}`, 'failed');
     }
   }
 

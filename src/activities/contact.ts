@@ -243,12 +243,15 @@ export function isRestored(user: AlmaUser, plan: ContactPlan): boolean {
   return done && gaps.length === 0;
 }
 
+/** Where staff check a patron's contact details, in Alma's words. */
+export const contactTab = (patronId: string) => `in Alma: Manage Users, patron ${patronId}, Contact Information tab`;
+
 /**
  * For staff, when the restore could not put back everything: what is missing, what the record shows now and where to
  * look. No address or number: the text reaches logs and the workflow's result.
  */
 export function restoreAttention(user: AlmaUser, gaps: RestoreGap[], patronId: string): string {
-  const where = `in Alma: Manage Users, patron ${patronId}, Contact Information tab`;
+  const where = contactTab(patronId);
   const typed = (g: RestoreGap) => (g.type ? ` (type ${g.type})` : '');
   const lines: string[] = [];
   const emails = emailsOf(user);

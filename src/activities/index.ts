@@ -4,12 +4,15 @@
 import { createCheckLostDeclared } from './check-lost';
 import type { RelinkActivities } from '../contract';
 import { inAttempt, type ActivityDeps, type ActivityRole } from './deps';
+import { createFindHoldingAddresses } from './find-holding-addresses';
 import { createFindLoans } from './find-loans';
 import { createHoldingEntryBack } from './holding-entry-back';
 import { createLoanItem } from './loan';
 import { createPreflight } from './preflight';
 import { createRecheckSwap } from './recheck-swap';
+import { createResolvePatron } from './resolve-patron';
 import { createRestoreContact } from './restore-contact';
+import { createRestoreFromMarker } from './restore-from-marker';
 import { createReviewRequests } from './review-requests';
 import { createScanIn } from './scan-in';
 import { createSwapContact } from './swap-contact';
@@ -30,6 +33,10 @@ export function createActivities(deps: ActivityDeps): RelinkActivities {
     // The follow-up's read after the restore belongs to the compensation too.
     holdingEntryBack: compensation(createHoldingEntryBack),
     recheckSwap: forward(createRecheckSwap),
+    resolvePatron: forward(createResolvePatron),
+    // relink sweep: the search is a read like any; the restore is compensation, never refused by the quota floor.
+    findHoldingAddresses: forward(createFindHoldingAddresses),
+    restoreFromMarker: compensation(createRestoreFromMarker),
   };
 }
 

@@ -87,6 +87,13 @@ export function phone(
   };
 }
 
+const ID_TYPE_DESC = { BARCODE: 'Barcode', UNIV_ID: 'University ID' } as const;
+
+/** Another identifier of a patron (user_identifier): Alma's GET /users/{user_id} finds the patron by it too. */
+export function userIdentifier(value: string, type: keyof typeof ID_TYPE_DESC = 'BARCODE') {
+  return { id_type: { value: type, desc: ID_TYPE_DESC[type] }, value, status: 'ACTIVE', segment_type: 'Internal' };
+}
+
 export interface PatronOptions {
   /** Default: one email, `<id>@example.edu`, their preferred personal one. */
   emails?: EmailRecord[];
@@ -96,6 +103,8 @@ export interface PatronOptions {
   status?: 'ACTIVE' | 'INACTIVE';
   /** An active block on the account (unpaid fines): Alma lends them nothing. */
   blocked?: boolean;
+  /** Their other identifiers (userIdentifier): default none. */
+  identifiers?: ReturnType<typeof userIdentifier>[];
 }
 
 const STATUS_DESC = { ACTIVE: 'Active', INACTIVE: 'Inactive' } as const;
@@ -120,7 +129,7 @@ export function patron(id: string, opts: PatronOptions = {}, extra: Partial<User
       email: opts.emails ?? [email(`${id}@example.edu`)],
       phone: opts.phones ?? [],
     },
-    user_identifier: [],
+    user_identifier: opts.identifiers ?? [],
     user_note: [
       { note_type: { value: 'CIRCULATION' }, note_text: 'kept as is', user_viewable: false, segment_type: 'Internal' },
     ],

@@ -3,6 +3,7 @@
 // (test/openapi checks this), except the documented /items?item_barcode= redirect shorthand. How a call is sent,
 // limited, retried and checked, and how the API key is kept out of every error and log, is transport.ts.
 import { inspect } from 'node:util';
+import type { z } from 'zod';
 import { describeIssues } from './errors';
 import { ALMA_BASE_PATH } from './region';
 import {
@@ -12,6 +13,7 @@ import {
   AlmaLoanSchema,
   AlmaRequestListSchema,
   AlmaRequestSchema,
+  AlmaUserListSchema,
   AlmaUserSchema,
   type AlmaFee,
   type AlmaItem,
@@ -19,6 +21,7 @@ import {
   type AlmaRequest,
   type AlmaRequestCreate,
   type AlmaUser,
+  type AlmaUserBrief,
 } from './schemas';
 import { AlmaTransport, type CallSpec } from './transport';
 
@@ -101,6 +104,19 @@ export class AlmaClient extends AlmaTransport {
       });
     }
     return this.call(spec, AlmaUserSchema, 'as-sent');
+  }
+
+  /**
+   * GET /users?q=: Alma's brief search, e.g. `email~someone@example.org` (field, tilde, words). It answers brief
+   * users (no contact details), every page of them; read a record with getUser to decide anything.
+   */
+  async searchUsers(q: string): Promise<AlmaUserBrief[]> {
+    return this.#pages(
+      { operation: 'searchUsers', method: 'GET', path: '/users', query: { q } },
+      AlmaUserListSchema,
+      (page) => page.user,
+      (user) => user.primary_id,
+    );
   }
 
   // --- Items -----------------------------------------------------------------------------------------------------
@@ -226,22 +242,34 @@ export class AlmaClient extends AlmaTransport {
 
   // --- Paging, whole lists, redirects ----------------------------------------------------------------------------
 
-  /** Pages with the maximum limit until total_record_count is reached: Alma silently truncates to 10 otherwise. */
   async #loanPages(operation: string, path: string, status: LoanStatus): Promise<AlmaLoan[]> {
-    const byId = new Map<string, AlmaLoan>();
+    const spec: CallSpec = { operation, method: 'GET', path, query: { loan_status: status } };
+    return this.#pages(
+      spec,
+      AlmaLoanListSchema,
+      (page) => page.item_loan,
+      (loan) => loan.loan_id,
+    );
+  }
+
+  /** Pages with the maximum limit until total_record_count is reached: Alma silently truncates to 10 otherwise. */
+  async #pages<S extends z.ZodType<{ total_record_count?: number }>, T>(
+    spec: CallSpec,
+    schema: S,
+    recordsOf: (page: z.infer<S>) => T[],
+    idOf: (record: T) => string,
+  ): Promise<T[]> {
+    const byId = new Map<string, T>();
     let offset = 0;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const query = { loan_status: status, limit: PAGE_LIMIT, offset };
-      const { item_loan: loans, total_record_count: total } = await this.call(
-        { operation, method: 'GET', path, query },
-        AlmaLoanListSchema,
-      );
-      // Records may shift between pages while Alma changes underneath: keep each loan once.
-      for (const loan of loans) if (!byId.has(loan.loan_id)) byId.set(loan.loan_id, loan);
-      offset += loans.length;
-      if (loans.length === 0 || offset >= (total ?? offset)) return [...byId.values()];
+      const answer = await this.call({ ...spec, query: { ...spec.query, limit: PAGE_LIMIT, offset } }, schema);
+      const records = recordsOf(answer);
+      // Records may shift between pages while Alma changes underneath: keep each one once.
+      for (const record of records) if (!byId.has(idOf(record))) byId.set(idOf(record), record);
+      offset += records.length;
+      if (records.length === 0 || offset >= (answer.total_record_count ?? offset)) return [...byId.values()];
     }
-    throw this.invalid({ operation, method: 'GET', path }, 'too many pages');
+    throw this.invalid(spec, 'too many pages');
   }
 
   /** An unpaged list must hold every record Alma counted; a partial queue or fee list must never pass as whole. */

@@ -46,6 +46,8 @@ export {
   AlmaRequestListSchema,
   AlmaRequestSchema,
   AlmaUserBlockSchema,
+  AlmaUserBriefSchema,
+  AlmaUserListSchema,
   AlmaUserSchema,
   CodeSchema,
   feeBarcode,
@@ -59,4 +61,5 @@ export {
   type AlmaRequest,
   type AlmaRequestCreate,
   type AlmaUser,
+  type AlmaUserBrief,
 } from './schemas';

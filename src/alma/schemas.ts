@@ -183,6 +183,9 @@ export const AlmaRequestListSchema = z.looseObject({
 });
 export const AlmaLoanListSchema = z.looseObject({ item_loan: list(AlmaLoanSchema), total_record_count: count });
 export const AlmaFeeListSchema = z.looseObject({ fee: list(AlmaFeeSchema), total_record_count: count });
+/** GET /users (a search) answers brief users: the relink reads only their primary_id, then the record itself. */
+export const AlmaUserBriefSchema = z.looseObject({ primary_id: z.string() });
+export const AlmaUserListSchema = z.looseObject({ user: list(AlmaUserBriefSchema), total_record_count: count });
 
 export const AlmaErrorBodySchema = z.looseObject({
   errorsExist: z.union([z.boolean(), z.string()]).nullish(),
@@ -203,6 +206,7 @@ export type AlmaCode = z.infer<typeof CodeSchema>;
 export type AlmaEmail = z.infer<typeof AlmaEmailSchema>;
 export type AlmaPhone = z.infer<typeof AlmaPhoneSchema>;
 export type AlmaUser = z.infer<typeof AlmaUserSchema>;
+export type AlmaUserBrief = z.infer<typeof AlmaUserBriefSchema>;
 export type AlmaItem = z.infer<typeof AlmaItemSchema>;
 export type AlmaRequest = z.infer<typeof AlmaRequestSchema>;
 export type AlmaRequestCreate = z.input<typeof AlmaRequestCreateSchema>;

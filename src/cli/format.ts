@@ -2,6 +2,7 @@
 // so the output reads the same in a terminal, a log file or an email to a colleague.
 import Table from 'cli-table3';
 import type { AuditEntry, ItemProgress, RelinkSummary, StartedRelink } from '../client';
+import type { SweepRow } from './commands/sweep';
 import type { StatusView } from './view';
 
 export function table(head: string[], rows: string[][]): string {
@@ -115,7 +116,9 @@ export function statusText(view: StatusView): string {
   return parts.join('\n\n');
 }
 
-export function startedText(started: StartedRelink, patronId: string): string {
+/** `typed`: the identifier staff gave, named beside the primary id when it was another (a card barcode). */
+export function startedText(started: StartedRelink, typed: string): string {
+  const patronId = typed === started.patronId ? typed : `${started.patronId} (given as ${typed})`;
   const lines = started.joined
     ? [
         `Patron ${patronId} already had a running relink, ${started.workflowId}: ` +
@@ -156,5 +159,41 @@ export function finalText(view: StatusView): string {
   if (view.items.length) parts.push(itemsTable(view.items));
   parts.push(`Patron's email: ${EMAIL_WORDS(view)}`);
   if (view.outcome !== 'completed') parts.push(`See the whole record with: relink status ${view.workflowId}`);
+  return parts.join('\n\n');
+}
+
+const RESTORE_BY: Record<string, string> = { plan: "the relink's plan", marker: 'the marker alone' };
+
+/** relink sweep: a row per holding entry found, then what staff must check, then the count. */
+export function sweepText(rows: SweepRow[], { holdingEmail, fix }: { holdingEmail: string; fix: boolean }): string {
+  if (rows.length === 0) return `No patron carries the holding address ${holdingEmail}.`;
+  const parts = [
+    table(
+      ['Patron', 'Relink id', 'State', 'Restore by'],
+      rows.map((r) => [
+        r.patronId,
+        r.workflowId ?? '(no marker)',
+        r.state,
+        r.restoreBy ? RESTORE_BY[r.restoreBy]! : '',
+      ]),
+    ),
+  ];
+  const noted = rows.filter((r) => r.note && r.state === 'needs attention');
+  if (noted.length) {
+    parts.push(
+      ['Needs attention:', ...noted.map((r) => wrap(`${r.workflowId ?? r.patronId}: ${r.note}`, 100, '  '))].join('\n'),
+    );
+  }
+  const n = (state: SweepRow['state']) => rows.filter((r) => r.state === state).length;
+  const patrons = new Set(rows.map((r) => r.patronId)).size;
+  const counts = [
+    `${n('running')} running (left alone)`,
+    `${n('not running')} not running`,
+    ...(fix ? [`${n('restored')} restored`] : []),
+    `${n('needs attention')} needing attention`,
+  ];
+  const last = [`${patrons} patron${patrons === 1 ? '' : 's'} with the holding address: ${counts.join(', ')}.`];
+  if (!fix && n('not running') > 0) last.push('Restore those not running with: relink sweep --fix');
+  parts.push(last.join('\n'));
   return parts.join('\n\n');
 }

@@ -9,6 +9,7 @@ import { listCommand, type ListOptions } from './commands/list';
 import { reviewCommand, type ReviewOptions } from './commands/review';
 import { startCommand, type StartOptions } from './commands/start';
 import { statusCommand } from './commands/status';
+import { sweepCommand, type SweepOptions } from './commands/sweep';
 import type { ExitCode } from './errors';
 import type { Output } from './output';
 
@@ -43,7 +44,10 @@ export function buildProgram(out: Output, done: (code: ExitCode) => void): Comma
   program
     .command('start')
     .description("start a patron's relink (or add items to their running one)")
-    .requiredOption('--patron <id>', 'the patron: Alma primary id')
+    .requiredOption(
+      '--patron <id>',
+      'the patron: Alma primary id, or another of their identifiers (card barcode, university id)',
+    )
     .requiredOption('--barcode <barcode...>', 'an item barcode; repeat or list several for one relink')
     .option('--wait', 'follow the relink live; say what to do in Alma when it waits for staff; end with its outcome')
     .addOption(jsonOption())
@@ -53,6 +57,7 @@ export function buildProgram(out: Output, done: (code: ExitCode) => void): Comma
 Examples:
   relink start --patron rivera.ana --barcode 39000000001
   relink start --patron okafor.chidi --barcode 39000000002 --barcode 39000000003 --wait
+  relink start --patron 21000000000101 --barcode 39000000001     (a card barcode: relink-<primary id>)
 
 With --wait the exit status is 0 only when the relink completed (1 when it failed, was aborted or needs attention).`,
     )
@@ -120,6 +125,21 @@ The report goes to stdout as CSV: patron_id,barcode,workflow_id,result,message (
 already-in-relink or failed); a progress bar goes to stderr when it is a terminal. Exit 1 if any line failed.`,
     )
     .action(async (file: string) => done(await batchCommand(file, out)));
+
+  program
+    .command('sweep')
+    .description(
+      'find patrons left with the holding address by a relink that is not running (terminated, history lost)',
+    )
+    .option('--fix', "restore them: from the relink's history, or from its marker alone (then staff must check)")
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      `
+Running relinks are reported and left alone. Exit status 0 when no patron is left swapped or needs attention,
+1 otherwise (without --fix, any relink not running leaves its patron swapped).`,
+    )
+    .action(async (opts: SweepOptions) => done(await sweepCommand(opts, out)));
 
   return program;
 }

@@ -119,6 +119,33 @@ export interface FoundLoan {
   loanDate?: string;
 }
 
+export interface ResolvePatronResult {
+  /** The patron's Alma primary_id, whichever of their identifiers was asked for. */
+  primaryId: string;
+}
+
+/** A patron whose record carries the holding address, with no address or number: what the sweep reports on. */
+export interface HoldingAddressFinding {
+  patronId: string;
+  /** The relinks its holding entries' markers name; empty when the address has no marker (added by hand). */
+  workflowIds: string[];
+}
+
+export interface RestoreFromMarkerInput {
+  patronId: string;
+  marker: string;
+}
+
+export interface RestoreFromMarkerResult {
+  /** False when the record had no entry with the marker: nothing was written. */
+  written: boolean;
+  /**
+   * Always set: without the relink's plan the original preferred email and SMS phones are unknown, so this says what
+   * the record shows now and what staff must check. It holds no address or number.
+   */
+  attention: string;
+}
+
 /** One activity per step; each reads Alma first and writes only what is still needed. */
 export interface RelinkActivities {
   preflight(input: PreflightInput): Promise<PreflightResult>;
@@ -133,6 +160,12 @@ export interface RelinkActivities {
   findLoans(input: FindLoansInput): Promise<FoundLoan[]>;
   /** After the restore: whether a write Alma applied late brought this relink's holding entry back. One read. */
   holdingEntryBack(input: RestoreContactInput): Promise<boolean>;
+  /** Before a start, for the client: the primary_id of the patron any identifier names (a card barcode). One read. */
+  resolvePatron(input: { identifier: string }): Promise<ResolvePatronResult>;
+  /** For relink sweep: the patrons Alma's user search finds with the holding address, and their markers. Reads. */
+  findHoldingAddresses(input: { holdingEmail: string }): Promise<HoldingAddressFinding[]>;
+  /** For relink sweep, when the relink's history is gone: removes the marked entry, conservatively. */
+  restoreFromMarker(input: RestoreFromMarkerInput): Promise<RestoreFromMarkerResult>;
 }
 
 /** The business failures activities raise (non-retryable ApplicationFailure types) and the workflow's own. */

@@ -14,3 +14,9 @@ export const markerFor = (workflowId: string): string => `${MARKER_PREFIX}${work
  * same patron cancels it before its own swap, since it writes the same marker and takes over the record.
  */
 export const restoreRecheckWorkflowId = (relinkWorkflowId: string): string => `${relinkWorkflowId}-restore-recheck`;
+
+/** The relink ids named by the markers in a text (a holding entry's description), in order, each once. */
+export function relinkIdsIn(text: string | null | undefined): string[] {
+  const ids = [...(text ?? '').matchAll(/\[alma-relink:([^\]\s]+)\]/g)].map((m) => m[1]!);
+  return [...new Set(ids)];
+}

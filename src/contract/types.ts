@@ -201,3 +201,22 @@ export interface RestoreRecheckResult {
   outcome: 'clean' | 'restored-again';
   audit: AuditEntry[];
 }
+
+/** What relink sweep --fix asks of the worker for one patron left swapped by a relink that is not running. */
+export interface SweepRestoreInput {
+  patronId: string;
+  /** The relink whose marker the holding entry carries. */
+  workflowId: string;
+  /** The relink's plan, read from its history; absent when the history is gone and only the marker is known. */
+  plan?: ContactPlan;
+}
+
+export interface SweepRestoreResult {
+  /** What the restore went by: the relink's own plan, or the marker alone. */
+  from: 'plan' | 'marker';
+  written: boolean;
+  /** True only when a read after any write shows the plan's contact details back (never from the marker alone). */
+  verified: boolean;
+  /** What staff must check, without an address or number. */
+  attention?: string;
+}

@@ -79,3 +79,15 @@ function publishingFirst<T extends object>(activities: T, track: RelinkTracker):
     },
   });
 }
+
+/**
+ * The staff tools' short workflows (the patron lookup, the sweep): a staff member waits on the answer, so a few tries
+ * and then the failure, which the tool reports; business errors are non-retryable as anywhere.
+ */
+export function staffToolActivities(stepTimeout: Duration): RelinkActivities {
+  return proxyActivities<RelinkActivities>({
+    startToCloseTimeout: stepTimeout,
+    ...HEARTBEAT,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 6 },
+  });
+}

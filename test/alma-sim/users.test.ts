@@ -1,5 +1,5 @@
-import { fixturesWith, patron } from '../../src/alma-sim/builders';
-import { almaErrorOf, example, useSimulator } from './helpers';
+import { email, fixturesWith, patron } from '../../src/alma-sim/builders';
+import { almaErrorOf, example, useSimulator, type Any } from './helpers';
 
 describe('GET /users/{user_id}', () => {
   const t = useSimulator(() =>
@@ -143,5 +143,48 @@ describe('PUT /users/{user_id}', () => {
     expect((await t.alma.put('/users/okafor.chidi', user)).data.user_group).toEqual(example().users[1].user_group);
     const forced = await t.alma.put('/users/okafor.chidi?override=user_group', user);
     expect(forced.data.user_group).toBeUndefined();
+  });
+});
+
+describe('GET /users (search)', () => {
+  const holding = 'holding@library.example.edu';
+  const t = useSimulator(() =>
+    fixturesWith({
+      users: ['search.c', 'search.a', 'search.b'].map((id) =>
+        patron(id, { emails: [email(`${id}@example.edu`, { preferred: false }), email(holding.toUpperCase())] }),
+      ),
+    }),
+  );
+
+  it('finds the users with an email, by q=email~address in any case, sorted by name, brief', async () => {
+    const res = await t.alma.get('/users', { params: { q: `email~${holding}` } });
+    expect(res.status).toBe(200);
+    expect(res.data.total_record_count).toBe(3);
+    expect(res.data.user.map((u: Any) => u.primary_id)).toEqual(['search.a', 'search.b', 'search.c']);
+    expect(res.data.user[0]).not.toHaveProperty('contact_info');
+    expect(res.data.user[0].link).toMatch(/\/almaws\/v1\/users\/search\.a$/);
+  });
+
+  it('pages by limit and offset, with the whole count on every page', async () => {
+    const pageAt = async (offset: number) =>
+      (await t.alma.get('/users', { params: { q: `email~${holding}`, limit: 2, offset } })).data;
+    expect((await pageAt(0)).user.map((u: Any) => u.primary_id)).toEqual(['search.a', 'search.b']);
+    expect(await pageAt(2)).toMatchObject({ user: [{ primary_id: 'search.c' }], total_record_count: 3 });
+    expect(await pageAt(3)).toEqual({ total_record_count: 3 });
+  });
+
+  it('answers no match with an empty list, and refuses a field it cannot search or q with modify_date_from', async () => {
+    expect((await t.alma.get('/users', { params: { q: 'email~nobody@nowhere.example' } })).data).toEqual({
+      total_record_count: 0,
+    });
+    expect(almaErrorOf(await t.alma.get('/users', { params: { q: 'shoe_size~42' } })).errorCode).toBe('401666');
+    const both = await t.alma.get('/users', { params: { q: 'last_name~a', modify_date_from: '2026-01-01' } });
+    expect(almaErrorOf(both).errorCode).toBe('401666');
+  });
+
+  it('finds a user by an identifier term and gives the whole record with expand=full', async () => {
+    const res = await t.alma.get('/users', { params: { q: 'identifiers~21000000000101', expand: 'full' } });
+    expect(res.data.user).toHaveLength(1);
+    expect(res.data.user[0]).toMatchObject({ primary_id: 'rivera.ana', contact_info: expect.any(Object) });
   });
 });

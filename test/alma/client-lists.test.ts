@@ -57,6 +57,24 @@ describe('paged loan lists', () => {
   });
 });
 
+describe('the user search', () => {
+  it('searchUsers reads every page of GET /users?q= with limit=100 and offsets', async () => {
+    const users = Array.from({ length: 130 }, (_, i) => ({ primary_id: `u${i}`, last_name: `L${i}` }));
+    const { stub, client } = await stubbedClient((req) => ({ body: pageOf(users, req.query, 'user') }));
+    const got = await client.searchUsers('email~holding@library.example.edu');
+    expect(got.map((u) => u.primary_id)).toEqual(users.map((u) => u.primary_id));
+    expect(stub.requests.map((r) => [r.path, r.query.get('q'), r.query.get('limit'), r.query.get('offset')])).toEqual([
+      ['/almaws/v1/users', 'email~holding@library.example.edu', '100', '0'],
+      ['/almaws/v1/users', 'email~holding@library.example.edu', '100', '100'],
+    ]);
+  });
+
+  it('answers no match (`{"total_record_count":0}`) with an empty list', async () => {
+    const { client } = await stubbedClient(() => ({ body: { total_record_count: 0 } }));
+    await expect(client.searchUsers('email~nobody@example.org')).resolves.toEqual([]);
+  });
+});
+
 describe('unpaged lists', () => {
   it('listItemRequests asks for active requests once and reads numbers as Alma sends them', async () => {
     const requests = [sampleRequest(), { ...sampleRequest(), request_id: 8410000000102, place_in_queue: '2' }];

@@ -64,6 +64,7 @@ function miniAlma(): (req: StubRequest) => StubReply {
     if (method === 'GET' && path === `${itemPath}/requests`)
       return { body: { user_request: [sampleRequest()], total_record_count: 1 } };
     if (method === 'GET' && path === `${itemPath}/loans`) return { body: pageOf(loans, req.query, 'item_loan') };
+    if (method === 'GET' && path === '/almaws/v1/users') return { body: pageOf([sampleUser()], req.query, 'user') };
     if (/^\/almaws\/v1\/users\/[^/]+$/.test(path)) return { body: method === 'PUT' ? req.body : sampleUser() };
     if (method === 'POST' && /\/users\/[^/]+\/requests$/.test(path)) return { body: sampleRequest() };
     if (method === 'DELETE' && /\/users\/[^/]+\/requests\/[^/]+$/.test(path)) return { status: 204 };
@@ -82,6 +83,7 @@ describe('a full tour of the client', () => {
     const called = new Set<string>();
     const tour: Record<string, () => Promise<unknown>> = {
       getUser: () => client.getUser('okafor.chidi'),
+      searchUsers: () => client.searchUsers('email~holding@library.example.edu'),
       updateUser: async () => client.updateUser('okafor.chidi', await client.getUser('okafor.chidi')),
       getItemByBarcode: () => client.getItemByBarcode('39000000001'),
       getItem: async () => client.getItem(itemRefOf(sampleItem())),
@@ -144,6 +146,7 @@ describe('a full tour of the client', () => {
     const queries = (method: string, pattern: RegExp) =>
       stub.requests.filter((r) => r.method === method && pattern.test(r.path)).map((r) => Object.fromEntries(r.query));
     expect(queries('GET', /\/users\/[^/]+$/)).toContainEqual({ view: 'full' });
+    expect(queries('GET', /\/users$/)).toEqual([{ q: 'email~holding@library.example.edu', limit: '100', offset: '0' }]);
     expect(queries('POST', /\/items\/[^/]+$/)).toEqual([
       { op: 'scan', library: 'MAIN', circ_desk: 'DEFAULT_CIRC_DESK', register_in_house_use: 'false' },
       {

@@ -10,7 +10,7 @@ describe('relink start, status and list', () => {
   beforeAll(async () => {
     h = await startHarness(
       fixturesWith({
-        users: ['cli.start', 'cli.startjson', 'cli.wait', 'cli.list'].map((id) => patron(id)),
+        users: ['cli.start', 'cli.startjson', 'cli.wait', 'cli.list', 'cli.fails'].map((id) => patron(id)),
         items: ['51000000001', '51000000002', '51000000003', '51000000004', '51000000005', '51000000006'].map((b) =>
           item(b),
         ),
@@ -86,6 +86,7 @@ describe('relink start, status and list', () => {
     expect(first.code).toBe(0);
     expect(jsonOf(first)).toEqual({
       workflowId: 'relink-cli.startjson',
+      patronId: 'cli.startjson',
       runId: expect.any(String),
       joined: false,
       added: ['51000000002'],
@@ -142,24 +143,37 @@ describe('relink start, status and list', () => {
 
   it('with --wait exits 1 when the relink fails, and status shows the failure with its type', async () => {
     const waited = await relinkCli(
-      ['start', '--patron', 'cli.nobody', '--barcode', '51000000005', '--wait', '--json'],
+      ['start', '--patron', 'cli.fails', '--barcode', '51000000099', '--wait', '--json'],
       env,
     );
     expect(waited.code).toBe(1);
     expect(jsonOf(waited)).toMatchObject({
-      workflowId: 'relink-cli.nobody',
+      workflowId: 'relink-cli.fails',
       final: {
         status: 'FAILED',
         outcome: 'failed',
-        failure: { type: 'PatronNotFound', message: expect.stringMatching(/cli\.nobody/) },
+        failure: { type: 'ItemNotFound', message: expect.stringMatching(/51000000099/) },
       },
     });
-    expect(waited.stderr).toMatch(/Started relink relink-cli\.nobody/); // live lines go to stderr in --json mode
-    const status = await relinkCli(['status', 'relink-cli.nobody'], env);
+    expect(waited.stderr).toMatch(/Started relink relink-cli\.fails/); // live lines go to stderr in --json mode
+    const status = await relinkCli(['status', 'relink-cli.fails'], env);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/Status: +FAILED/);
-    expect(status.stdout).toMatch(/Outcome: +failed \(PatronNotFound\): .*cli\.nobody/);
+    expect(status.stdout).toMatch(/Outcome: +failed \(ItemNotFound\): .*51000000099/);
     expect(status.stdout).toMatch(/Email: +never changed/);
+  });
+
+  it('refuses a patron Alma does not know before anything starts (exit 1)', async () => {
+    const [human, json] = await Promise.all([
+      relinkCli(['start', '--patron', 'cli.nobody', '--barcode', '51000000005'], env),
+      relinkCli(['start', '--patron', 'cli.nobody', '--barcode', '51000000005', '--json'], env),
+    ]);
+    expect(human.code).toBe(1);
+    expect(human.stderr).toMatch(
+      /^relink: Alma refused reading patron cli\.nobody: User with identifier cli\.nobody was not found\. \(Alma error 401861\) Nothing was started\./,
+    );
+    expect(jsonOf(json).error).toMatchObject({ code: 'refused', exitCode: 1 });
+    await expect(h.relinks.summary('relink-cli.nobody')).rejects.toMatchObject({ kind: 'not-found' });
   });
 
   it('lists running relinks awaiting one staff action, as a table and as JSON', async () => {

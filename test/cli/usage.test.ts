@@ -12,7 +12,7 @@ describe('relink usage errors', () => {
     const [help, none] = await Promise.all([relinkCli(['--help'], cleanEnv()), relinkCli([], cleanEnv())]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Usage: relink/);
-    for (const command of ['start', 'status', 'list', 'review', 'confirm-lost', 'cancel', 'batch']) {
+    for (const command of ['start', 'status', 'list', 'review', 'confirm-lost', 'cancel', 'batch', 'sweep']) {
       expect(help.stdout).toContain(command);
     }
     expect(none.code).toBe(2);

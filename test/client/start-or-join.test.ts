@@ -45,6 +45,7 @@ describe('RelinkClient.start: start or join', () => {
     const second = await h.relinks.start(relinkInput('cl.join', ['62000000001', '62000000002']));
     expect(second).toEqual({
       workflowId: 'relink-cl.join',
+      patronId: 'cl.join',
       runId: first.runId,
       joined: true,
       added: ['62000000002'],
@@ -127,6 +128,8 @@ describe('RelinkClient.start against a relink that keeps closing (stubbed Tempor
       options: { namespace: 'default' },
       connection: { withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn() },
       workflow: {
+        // The lookup of the patron's primary_id (resolvePatron) answers the id as given.
+        execute: async () => ({ primaryId: 'p.1' }),
         startUpdateWithStart: async () => {
           attempts.push(`run-${attempts.length + 1}`);
           const workflowRunId = attempts.at(-1);

@@ -54,8 +54,17 @@ describe('a relink that fails', () => {
   afterAll(async () => h?.close());
 
   describe('at preflight, with nothing written to Alma', () => {
+    it('refuses an unknown patron before the relink starts (the client looks the patron up first)', async () => {
+      const callsBefore = h.sim.calls().length;
+      await expect(h.relinks.start(relinkInput('nobody.here', ['42000000103']))).rejects.toMatchObject({
+        kind: 'refused',
+        message: expect.stringMatching(/^Alma refused reading patron nobody\.here: .*Nothing was started\.$/),
+      });
+      expect(writesIn(h.sim.calls().slice(callsBefore))).toEqual([]);
+      await expect(h.relinks.summary('relink-nobody.here')).rejects.toMatchObject({ kind: 'not-found' });
+    });
+
     it.each([
-      ['an unknown patron', 'nobody.here', ['42000000103'], 'PatronNotFound'],
       ['an unknown barcode', 'pre.ok', ['49999999999'], 'ItemNotFound'],
       ['an item on loan to another patron', 'pre.ok', ['42000000100'], 'ItemOnLoan'],
       ['an item in transit', 'pre.ok', ['42000000101'], 'ItemNotRelinkable'],

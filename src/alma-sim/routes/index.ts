@@ -5,9 +5,11 @@ import { itemRoutes } from './items';
 import { loanRoutes } from './loans';
 import { requestRoutes } from './requests';
 import type { RouteDef } from './types';
+import { userSearchRoutes } from './user-search';
 import { userRoutes } from './users';
 
 export const apiRoutes: readonly RouteDef[] = [
+  ...userSearchRoutes,
   ...userRoutes,
   ...itemRoutes,
   ...requestRoutes,

@@ -1,0 +1,110 @@
+// relink sweep [--fix]: the safety net for what the workflow cannot guard. A relink terminated from the Web UI, or a
+// history lost with a cluster, never restores: its patron keeps the holding address and SMS off. This finds them
+// (Alma's user search, on a worker), leaves running relinks alone, and with --fix restores the rest on a worker: by
+// the relink's own plan while its history exists, else by the marker alone, saying what staff must then check.
+import { RelinkClientError, type RelinkClient, type SweepRestoreResult } from '../../client';
+import { loadSettings } from '../../config';
+import { withRelinks } from '../context';
+import { EXIT, type ExitCode } from '../errors';
+import { sweepText } from '../format';
+import type { Output } from '../output';
+
+export interface SweepOptions {
+  fix?: boolean;
+}
+
+export type SweepState = 'running' | 'not running' | 'restored' | 'needs attention';
+
+/** One holding entry found: its patron, the relink its marker names (none: no marker), and what became of it. */
+export interface SweepRow {
+  patronId: string;
+  workflowId: string | null;
+  state: SweepState;
+  /** Where a restore takes (or took) the patron's original details from; 'marker': the relink's history is gone. */
+  restoreBy?: 'plan' | 'marker';
+  /** For staff: what to check or do. No address or number. */
+  note?: string;
+}
+
+/** The search and each restore run on a worker and read Alma: longer than a query, but bounded. */
+const SWEEP_ANSWER_MS = 5 * 60_000;
+
+export async function sweepCommand(opts: SweepOptions, out: Output): Promise<ExitCode> {
+  // The holding address is a relink setting: the same the relinks were started with.
+  const { temporal, relink } = loadSettings(['temporal', 'relink', 'codec']);
+  const holdingEmail = relink.RELINK_HOLDING_EMAIL;
+  const rows = await withRelinks(temporal, async (relinks) => {
+    const found = await relinks.sweepFind(holdingEmail, { timeoutMs: SWEEP_ANSWER_MS });
+    const report: SweepRow[] = [];
+    for (const { patronId, workflowIds } of found) {
+      if (workflowIds.length === 0) report.push(unmarked(patronId));
+      for (const workflowId of workflowIds) report.push(await sweepOne(relinks, patronId, workflowId, !!opts.fix));
+    }
+    return report;
+  });
+  const count = (state: SweepState) => rows.filter((r) => r.state === state).length;
+  const summary = {
+    running: count('running'),
+    notRunning: count('not running'),
+    restored: count('restored'),
+    needsAttention: count('needs attention'),
+  };
+  out.result({ holdingEmail, fixed: !!opts.fix, patrons: rows, summary }, () =>
+    sweepText(rows, { holdingEmail, fix: !!opts.fix }),
+  );
+  // Running relinks restore on their own; anything else is a patron left swapped, or one staff must look at.
+  return summary.notRunning + summary.needsAttention === 0 ? EXIT.ok : EXIT.failed;
+}
+
+const unmarked = (patronId: string): SweepRow => ({
+  patronId,
+  workflowId: null,
+  state: 'needs attention',
+  note:
+    'The holding address is on the record without a relink marker (added by hand, or the description edited): ' +
+    `the sweep does not touch it; check the emails in Alma: Manage Users, patron ${patronId}, Contact Information tab.`,
+});
+
+async function sweepOne(relinks: RelinkClient, patronId: string, workflowId: string, fix: boolean): Promise<SweepRow> {
+  const base = { patronId, workflowId };
+  if (await isRunning(relinks, workflowId)) return { ...base, state: 'running' };
+  const plan = await relinks.recordedPlan(workflowId);
+  const restoreBy = plan ? 'plan' : 'marker';
+  if (!fix) {
+    const how = plan ? "from the relink's history" : "from the marker alone (the relink's history is gone)";
+    return { ...base, state: 'not running', restoreBy, note: `Left swapped; relink sweep --fix restores it ${how}.` };
+  }
+  // Asked again just before writing: a relink started meanwhile owns the record.
+  if (await isRunning(relinks, workflowId)) return { ...base, state: 'running' };
+  let result: SweepRestoreResult;
+  try {
+    result = await relinks.sweepRestore(
+      { patronId, workflowId, ...(plan ? { plan } : {}) },
+      { timeoutMs: SWEEP_ANSWER_MS },
+    );
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return {
+      ...base,
+      state: 'needs attention',
+      restoreBy,
+      note: `Still swapped: ${why} Run relink sweep --fix again.`,
+    };
+  }
+  const clean = result.verified && !result.attention;
+  return {
+    ...base,
+    state: clean ? 'restored' : 'needs attention',
+    restoreBy,
+    ...(clean ? {} : { note: result.attention }),
+  };
+}
+
+async function isRunning(relinks: RelinkClient, workflowId: string): Promise<boolean> {
+  try {
+    return (await relinks.summary(workflowId)).status === 'RUNNING';
+  } catch (err) {
+    if (err instanceof RelinkClientError && err.kind === 'not-found') return false;
+    throw err;
+  }
+}

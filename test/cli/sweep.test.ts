@@ -1,0 +1,115 @@
+// relink sweep: the safety net for a relink that cannot restore (terminated from the Web UI, or its history lost).
+// Against the real dev server, a relink worker and the Alma simulator: what sweep reports, what --fix restores, and
+// that a running relink is reported and left alone.
+import { applySwap, planFrom } from '../../src/activities/contact';
+import { email, fixturesWith, HOLDING_EMAIL, item, patron, phone } from '../../src/alma-sim/builders';
+import { markerFor } from '../../src/contract';
+import { relinkInput } from '../../src/dev/relink-input';
+import { startHarness, userOf, waitForProgress, writesIn, type RelinkHarness } from '../support/relink-harness';
+import { cliEnv, jsonOf, relinkCli } from './run-cli';
+
+const holdingEntries = (user: any) =>
+  (user.contact_info.email as any[]).filter((e) => e.email_address === HOLDING_EMAIL);
+
+describe('relink sweep', () => {
+  let h: RelinkHarness;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    h = await startHarness(
+      fixturesWith({
+        users: [
+          patron('sw.term', {
+            emails: [
+              email('sw.term@example.edu'),
+              email('sw.term.work@example.org', { preferred: false, type: 'work' }),
+            ],
+            phones: [phone('+1 555 0100')],
+          }),
+          patron('sw.run'),
+          patron('sw.gone', {
+            emails: [
+              email('sw.gone@example.edu'),
+              email('sw.gone.work@example.org', { preferred: false, type: 'work' }),
+            ],
+            phones: [phone('+1 555 0101')],
+          }),
+        ],
+        items: [item('64000000001'), item('64000000002')],
+      }),
+    );
+    env = cliEnv(h);
+  });
+  afterAll(async () => h?.close());
+
+  it('reports a terminated relink and a lost history, restores them with --fix, and leaves a running one alone', async () => {
+    // A relink terminated while it waits for the Lost click: no compensation runs, the patron stays swapped.
+    const before = userOf(h.sim.state(), 'sw.term');
+    await h.relinks.start(relinkInput('sw.term', ['64000000001']));
+    await waitForProgress(h, 'relink-sw.term', (p) => p.awaiting === 'lost-declaration');
+    await h.temporal.client.workflow.getHandle('relink-sw.term').terminate('terminated from the Web UI');
+    expect(holdingEntries(userOf(h.sim.state(), 'sw.term'))).toHaveLength(1);
+
+    // A relink that runs: swapped, and its own business.
+    await h.relinks.start(relinkInput('sw.run', ['64000000002'], { lostPollInitial: '10 minutes' }));
+    await waitForProgress(h, 'relink-sw.run', (p) => p.awaiting === 'lost-declaration');
+
+    // A history lost with a cluster: a holding entry whose marker names a relink Temporal never saw.
+    const gone = await h.alma.getUser('sw.gone');
+    const gonePlan = planFrom(gone, HOLDING_EMAIL, markerFor('relink-sw.gone'));
+    await h.alma.updateUser('sw.gone', applySwap(gone, gonePlan, 'relink-sw.gone'));
+
+    const report = await relinkCli(['sweep'], env);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toMatch(/│ sw\.term +│ relink-sw\.term +│ not running +│ the relink's plan +│/);
+    expect(report.stdout).toMatch(/│ sw\.run +│ relink-sw\.run +│ running +│ +│/);
+    expect(report.stdout).toMatch(/│ sw\.gone +│ relink-sw\.gone +│ not running +│ the marker alone +│/);
+    expect(report.stdout).toMatch(
+      /3 patrons with the holding address: 1 running \(left alone\), 2 not running, 0 needing/,
+    );
+    expect(report.stdout).toMatch(/Restore those not running with: relink sweep --fix\n$/);
+    expect(holdingEntries(userOf(h.sim.state(), 'sw.term'))).toHaveLength(1); // a report writes nothing
+
+    const callsBefore = h.sim.calls().length;
+    const fixed = await relinkCli(['sweep', '--fix', '--json'], env);
+    expect(fixed.code).toBe(1); // the marker-only restore needs a look
+    const doc = jsonOf(fixed);
+    expect(doc).toMatchObject({ fixed: true, summary: { running: 1, notRunning: 0, restored: 1, needsAttention: 1 } });
+    const row = (patronId: string) => doc.patrons.find((r: any) => r.patronId === patronId);
+    expect(row('sw.term')).toEqual({
+      patronId: 'sw.term',
+      workflowId: 'relink-sw.term',
+      state: 'restored',
+      restoreBy: 'plan',
+    });
+    expect(row('sw.run')).toEqual({ patronId: 'sw.run', workflowId: 'relink-sw.run', state: 'running' });
+    expect(row('sw.gone')).toMatchObject({
+      workflowId: 'relink-sw.gone',
+      state: 'needs attention',
+      restoreBy: 'marker',
+    });
+    expect(row('sw.gone').note).toMatch(/2 emails remain \(types personal, work\) and none is preferred: choose/);
+    expect(row('sw.gone').note).toMatch(/SMS is unknown: .* 1 phone now, SMS on none; check the SMS preference/);
+
+    // The terminated relink's patron is back exactly as before, from the plan in its history.
+    expect(userOf(h.sim.state(), 'sw.term')).toEqual(before);
+    // The lost history's: the holding entry gone, nothing guessed (no email made preferred, SMS left off).
+    const goneAfter = userOf(h.sim.state(), 'sw.gone');
+    expect(holdingEntries(goneAfter)).toEqual([]);
+    expect(goneAfter.contact_info.email.map((e: any) => e.preferred)).toEqual([false, false]);
+    expect(goneAfter.contact_info.phone[0].preferred_sms).toBe(false);
+    // The running relink's patron was not written to.
+    const writes = writesIn(h.sim.calls().slice(callsBefore)).map((c) => c.path.split('?')[0]);
+    expect(writes.sort()).toEqual(['/almaws/v1/users/sw.gone', '/almaws/v1/users/sw.term']);
+
+    const after = await relinkCli(['sweep'], env);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toMatch(
+      /1 patron with the holding address: 1 running \(left alone\), 0 not running, 0 needing/,
+    );
+    await h.relinks.cancel('relink-sw.run');
+    await expect(h.temporal.client.workflow.getHandle('relink-sw.run').result()).rejects.toThrow();
+    const none = await relinkCli(['sweep', '--json'], env);
+    expect(none.code).toBe(0);
+    expect(jsonOf(none)).toMatchObject({ patrons: [], summary: { running: 0, notRunning: 0 } });
+  });
+});

@@ -65,6 +65,8 @@ export interface BlockingRequest {
   requestType: string;
   status: string;
   placeInQueue?: number;
+  /** 'title': a title-level request on the item's bib, which a scan-in of any of its items fulfils. */
+  level?: 'item' | 'title';
 }
 
 /** What an item's request queue means for the relink. */

@@ -107,7 +107,9 @@ describe('writes whose answer was lost', () => {
     expect(userOf(await h.sim.state(), 'lost.quota')).toEqual(before); // and the email is back
   });
 
-  it('spends at most 12 Alma calls on a one-item relink and at most 7 on each further item', async () => {
+  // 12 and 5 before title-level requests were read: one GET /bibs/{mms_id}/requests per distinct bib at the review
+  // and one per item at the scan-in's re-check add 2 per item of a bib of its own.
+  it('spends at most 14 Alma calls on a one-item relink and at most 7 on each further item', async () => {
     const count = async (patronId: string, barcodes: string[]) => {
       const from = (await h.sim.calls()).length;
       const started = await h.relinks.start(relinkInput(patronId, barcodes));
@@ -118,7 +120,7 @@ describe('writes whose answer was lost', () => {
     await h.sim.setFaults({});
     const one = await count('count.one', ['44000000004']);
     const two = await count('count.two', ['44000000005', '44000000006']);
-    expect(one).toBeLessThanOrEqual(12);
+    expect(one).toBeLessThanOrEqual(14);
     expect(two - one).toBeLessThanOrEqual(7);
   });
 });

@@ -15,6 +15,7 @@ export interface CoreOptions {
   lostLetter: LostLetterCode;
   lostItemFee: number;
   lostProcessStatus: string;
+  emailTypes: readonly string[];
 }
 
 export class SimCore {

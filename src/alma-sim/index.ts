@@ -12,7 +12,7 @@ import type { Fixtures } from './fixtures';
 import type { SimNotice } from './notices';
 import { LETTERS, type LostLetterCode } from './notices';
 import { apiRoutes } from './routes';
-import { DEFAULT_LOST_FEE_AMOUNT } from './vocab';
+import { DEFAULT_LOST_FEE_AMOUNT, EMAIL_TYPES } from './vocab';
 import { declareLost, type LostResult } from './staff';
 import type { SimState } from './store';
 
@@ -59,6 +59,8 @@ export interface AlmaSimulatorOptions {
   lostItemFee?: number;
   /** What a loan's process_status reads after the Lost click (the API code is not documented). Default LOST. */
   lostProcessStatus?: string;
+  /** The institution's EmailTypes code table: a PUT with another email type is refused (401864). Default Alma's. */
+  emailTypes?: readonly string[];
   /** Where unexpected simulator errors are reported; default stderr. */
   log?: (line: string) => void;
 }
@@ -106,6 +108,7 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
       lostLetter: options.lostLetter ?? LETTERS.lostLoan,
       lostItemFee: options.lostItemFee ?? DEFAULT_LOST_FEE_AMOUNT,
       lostProcessStatus: options.lostProcessStatus ?? 'LOST',
+      emailTypes: options.emailTypes ?? EMAIL_TYPES,
     },
     options.fixtures,
   );

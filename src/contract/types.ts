@@ -16,6 +16,8 @@ export interface RelinkInput {
   barcodes: string[];
   /** The library's holding address that receives the patron's notices during the relink. */
   holdingEmail: string;
+  /** The holding entry's email_type, a code of the EmailTypes code table; unset: DEFAULT_HOLDING_EMAIL_TYPE. */
+  holdingEmailType?: string;
   desks: CirculationDesks;
   /** How long to wait for the staff Lost click before restoring and ending as needs-attention. */
   lostDeadline?: string;
@@ -133,6 +135,8 @@ export interface ContactPlan {
   /** Written into the holding email's description so the restore removes exactly what the swap added. */
   marker: string;
   holdingEmail: string;
+  /** The holding entry's email_type. Absent from older plans: DEFAULT_HOLDING_EMAIL_TYPE. */
+  holdingEmailType?: string;
 }
 
 export interface ContactState {

@@ -1,6 +1,6 @@
 // Where Alma institutions differ, the simulator has a setting with a safe default: the Lost click's letter, whether it
-// charges a lost-item fee, what the loan's process status reads after it, and (a test mode) refusing query
-// parameters the OpenAPI does not declare, which Alma itself ignores.
+// charges a lost-item fee, what the loan's process status reads after it, the EmailTypes code table, and (a test
+// mode) refusing query parameters the OpenAPI does not declare, which Alma itself ignores.
 import { startAlmaSimulator, type AlmaSimulator, type AlmaSimulatorOptions } from '../../src/alma-sim';
 import { fixturesWith, item, loan, patron } from '../../src/alma-sim/builders';
 import { almaClient, almaErrorOf } from './helpers';
@@ -49,6 +49,21 @@ describe('institution settings of the simulator', () => {
     const got = (await almaClient(s).get('/users/lender/loans/7399000000080')).data;
     expect(got).toMatchObject({ loan_status: 'ACTIVE', process_status: 'LOST_LOAN' });
     expect(() => s.declareLost('7399000000080')).toThrow(/already Lost/);
+  });
+
+  it("checks email types against the institution's EmailTypes code table", async () => {
+    const withType = (user: any, type: string) => ({
+      ...user,
+      contact_info: { ...user.contact_info, email: [{ ...user.contact_info.email[0], email_type: [{ value: type }] }] },
+    });
+    const shipped = await sim();
+    const user = (await almaClient(shipped).get('/users/lender')).data;
+    expect(almaErrorOf(await almaClient(shipped).put('/users/lender', withType(user, 'office'))).errorCode).toBe(
+      '401864',
+    );
+    const own = await sim({ emailTypes: ['personal', 'office'] });
+    expect((await almaClient(own).put('/users/lender', withType(user, 'office'))).status).toBe(200);
+    expect(almaErrorOf(await almaClient(own).put('/users/lender', withType(user, 'work'))).errorCode).toBe('401864');
   });
 
   it('ignores an undeclared query parameter by default, as Alma does, and refuses it in strict mode', async () => {

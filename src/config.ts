@@ -7,7 +7,7 @@ import type { TLSConfig } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { keyListSchema } from './codec/keys';
-import { EMAIL_PATTERN, RELINK_DEFAULTS, type CirculationDesks } from './contract';
+import { DEFAULT_HOLDING_EMAIL_TYPE, EMAIL_PATTERN, RELINK_DEFAULTS, type CirculationDesks } from './contract';
 
 const regions = ['na', 'eu', 'ap', 'aps', 'ca', 'cn'] as const;
 
@@ -113,6 +113,11 @@ const relinkSchema = z
     RELINK_HOLDING_EMAIL: z
       .string({ message: 'is required (the library address that receives notices)' })
       .regex(EMAIL_PATTERN, 'must be an email address'),
+    // The holding entry's email_type: a code of the institution's EmailTypes code table.
+    RELINK_HOLDING_EMAIL_TYPE: z
+      .string()
+      .regex(/^[\w-]+$/, "must be a code of Alma's EmailTypes code table, e.g. work")
+      .default(DEFAULT_HOLDING_EMAIL_TYPE),
     ALMA_LIBRARY: z.string().min(1).optional(),
     ALMA_CIRC_DESK: z.string().min(1).optional(),
     ALMA_DESK_MAP: deskMap.optional(),

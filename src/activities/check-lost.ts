@@ -1,10 +1,16 @@
 // Step 6, read only: Alma has no API to declare a loan lost, so a staff member clicks "Lost" in Manage Patron
-// Services and this activity confirms it: the loan's process status is LOST, or a new lost-item fee exists.
+// Services and this activity confirms it: the loan's process status reads Lost, or a new lost-item fee exists.
 import type { AlmaFee } from '../alma';
 import type { ActivityDeps } from './deps';
 import { almaStep } from './failures';
 import { normaliseStatus } from './item-state';
 import type { LoanToConfirm, LostCheck } from '../contract';
+
+/**
+ * What a lost loan's process_status may read: the API code is not documented (LOST is the likely one, LOST_LOAN is the
+ * item's process type), and some endpoints send display strings ("Lost"), which normaliseStatus turns into LOST.
+ */
+export const LOST_PROCESS_STATUSES: ReadonlySet<string> = new Set(['LOST', 'LOST_LOAN']);
 
 const feeBarcode = (fee: AlmaFee): string => {
   const b = (fee as { barcode?: unknown }).barcode;
@@ -18,10 +24,11 @@ export function createCheckLostDeclared({ alma }: ActivityDeps) {
     );
     const checks = input.loans.map((wanted): LostCheck => {
       const loan = active.find((l) => String(l.loan_id) === wanted.loanId);
-      const lost = normaliseStatus(loan?.process_status as string | undefined) === 'LOST';
+      const lost = LOST_PROCESS_STATUSES.has(normaliseStatus(loan?.process_status as string | undefined));
       return { ...wanted, loanActive: !!loan, lost, by: lost ? 'loan-process-status' : undefined };
     });
-    // Tenants differ in how they expose the status; the lost-item fee of this loan is the second witness.
+    // Tenants differ in how they expose the status; the lost-item fee of this loan is the second witness (where the
+    // institution charges one: where it does not, the process status alone confirms the click).
     const unconfirmed = checks.filter((c) => c.loanActive && !c.lost);
     if (unconfirmed.length > 0) {
       const fees = await almaStep(`reading patron ${input.patronId}'s fees`, () =>

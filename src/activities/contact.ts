@@ -189,7 +189,7 @@ export function applySwap(user: AlmaUser, plan: ContactPlan, workflowId: string)
     preferred: true,
     // Internal, so a SIS sync of an external patron does not delete it mid-relink.
     segment_type: 'Internal',
-    email_type: [{ value: 'work', desc: 'Work' }],
+    email_type: [{ value: plan.holdingEmailType ?? 'work' }],
   };
   const phones = phonesOf(user).map((p) => (p.preferred_sms === true ? { ...p, preferred_sms: false } : p));
   return withContact(user, [...kept, holding], phones);

@@ -1,6 +1,13 @@
 // Step 1, read only: everything that can be known to fail is found here, before anything in Alma is written.
 import { itemRefOf, type AlmaItem, type AlmaUser } from '../alma';
-import type { CheckedItem, CirculationDesks, ContactPlan, PreflightInput, PreflightResult } from '../contract';
+import {
+  DEFAULT_HOLDING_EMAIL_TYPE,
+  type CheckedItem,
+  type CirculationDesks,
+  type ContactPlan,
+  type PreflightInput,
+  type PreflightResult,
+} from '../contract';
 import { hasAnyRelinkEntry, planFrom, sameAddress } from './contact';
 import type { ActivityDeps } from './deps';
 import { almaStep, businessFailure } from './failures';
@@ -73,8 +80,14 @@ function checkItem(item: AlmaItem, barcode: string, desks: CirculationDesks): Ch
  * The plan is only sound on a record no relink has touched: a holding address left behind (by a relink that was
  * terminated, or by hand) would otherwise be recorded as the patron's "original" email.
  */
-export function planFromUntouched(user: AlmaUser, input: { patronId: string; holdingEmail: string; marker: string }) {
-  const plan = planFrom(user, input.holdingEmail, input.marker);
+export function planFromUntouched(
+  user: AlmaUser,
+  input: { patronId: string; holdingEmail: string; holdingEmailType?: string; marker: string },
+): ContactPlan {
+  const plan: ContactPlan = {
+    ...planFrom(user, input.holdingEmail, input.marker),
+    holdingEmailType: input.holdingEmailType ?? DEFAULT_HOLDING_EMAIL_TYPE,
+  };
   if (hasAnyRelinkEntry(user) || sameAddress(plan.originalPreferredEmail, input.holdingEmail)) {
     throw businessFailure(
       'HoldingAddressAlreadyPresent',

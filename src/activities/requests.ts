@@ -1,10 +1,10 @@
-// Reading an item's request queue: who stands between the item and the patron.
+// Reading an item's request queue and its bib's title-level requests: who stands between the item and the patron.
 import type { AlmaClient, AlmaRequest } from '../alma';
 import type { CheckedItem, QueueVerdict } from '../contract';
 import { almaStep } from './failures';
 import { normaliseStatus } from './item-state';
 
-export function judgeQueue(requests: AlmaRequest[], patronId: string): QueueVerdict {
+export function judgeQueue(requests: AlmaRequest[], patronId: string, level?: 'title'): QueueVerdict {
   const verdict: QueueVerdict = { blocking: [] };
   for (const r of requests) {
     if (r.user_primary_id === patronId) {
@@ -16,6 +16,7 @@ export function judgeQueue(requests: AlmaRequest[], patronId: string): QueueVerd
       requestType: String(r.request_type ?? ''),
       status: normaliseStatus(r.request_status),
       placeInQueue: r.place_in_queue == null ? undefined : Number(r.place_in_queue),
+      ...(level ? { level } : {}),
     });
   }
   return verdict;
@@ -26,4 +27,30 @@ export async function readQueue(alma: AlmaClient, item: CheckedItem, patronId: s
     alma.listItemRequests({ mmsId: item.mmsId, holdingId: item.holdingId, itemPid: item.itemPid }),
   );
   return judgeQueue(requests, patronId);
+}
+
+/**
+ * The bib's title-level requests that no item has taken yet: a scan-in of any of its items would fulfil the first.
+ * The bib's list also holds item-level requests (and title-level ones bound to an item): those are in that item's
+ * own queue, read by readQueue, so only requests naming no item are judged here.
+ */
+export async function readTitleQueue(alma: AlmaClient, item: CheckedItem, patronId: string): Promise<QueueVerdict> {
+  const requests = await almaStep(`reading the title-level requests of "${item.title}" (bib ${item.mmsId})`, () =>
+    alma.listBibRequests(item.mmsId),
+  );
+  return judgeQueue(
+    requests.filter((r) => !r.item_id),
+    patronId,
+    'title',
+  );
+}
+
+/** The item's own verdict and its bib's title-level one, as one: a request seen in both counts once. */
+export function mergeVerdicts(own: QueueVerdict, title: QueueVerdict): QueueVerdict {
+  const seen = new Set(own.blocking.map((b) => b.requestId));
+  const patronRequestId = own.patronRequestId ?? title.patronRequestId;
+  return {
+    blocking: [...own.blocking, ...title.blocking.filter((b) => !seen.has(b.requestId))],
+    ...(patronRequestId ? { patronRequestId } : {}),
+  };
 }

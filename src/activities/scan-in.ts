@@ -1,15 +1,16 @@
-// Step 4: re-check the queue (a request may have arrived since the review), then scan the item in at its own
+// Step 4: re-check the item's queue and its bib's title-level requests (a request may have arrived since the review), then scan the item in at its own
 // library and desk so it is available for the loan.
 import { activityInfo } from '@temporalio/activity';
 import type { ScanInInput, ScanInResult } from '../contract';
 import type { ActivityDeps } from './deps';
 import { almaStep } from './failures';
 import { isBackInPlace } from './item-state';
-import { readQueue } from './requests';
+import { mergeVerdicts, readQueue, readTitleQueue } from './requests';
 
 export function createScanIn({ alma }: ActivityDeps) {
   return async function scanIn({ patronId, item }: ScanInInput): Promise<ScanInResult> {
-    const queue = await readQueue(alma, item, patronId);
+    // A title-level request on the bib would take this item too: both are read again just before the scan.
+    const queue = mergeVerdicts(await readQueue(alma, item, patronId), await readTitleQueue(alma, item, patronId));
     if (queue.blocking.length > 0) return { scanned: false, blocking: queue.blocking };
     const ref = { mmsId: item.mmsId, holdingId: item.holdingId, itemPid: item.itemPid };
 

@@ -162,13 +162,18 @@ export function itemIds(barcode: string) {
  */
 export function item(
   barcode: string,
-  opts: { library?: string; processType?: string; requested?: boolean } = {},
+  opts: { library?: string; processType?: string; requested?: boolean; mmsId?: string } = {},
 ): ItemRecord {
-  const ids = itemIds(barcode);
+  // `mmsId`: a second copy of another item's title (its bib's title-level requests may take either copy).
+  const ids = { ...itemIds(barcode), ...(opts.mmsId ? { mmsId: opts.mmsId } : {}) };
   const library = opts.library ?? 'MAIN';
   const processType = opts.processType ?? 'MISSING';
   return {
-    bib_data: { mms_id: ids.mmsId, title: `Title ${barcode}`, author: 'Author, A.' },
+    bib_data: {
+      mms_id: ids.mmsId,
+      title: opts.mmsId ? `Title of ${ids.mmsId}` : `Title ${barcode}`,
+      author: 'Author, A.',
+    },
     holding_data: { holding_id: ids.holdingId, call_number: `QA ${barcode}` },
     item_data: {
       pid: ids.itemPid,
@@ -207,6 +212,31 @@ export function holdRequest(
     mms_id: bib_data.mms_id,
     item_id: item_data.pid,
     barcode: item_data.barcode,
+    pickup_location_type: 'LIBRARY',
+    pickup_location_library: 'MAIN',
+    request_date: '2026-11-20Z',
+    ...extra,
+  };
+}
+
+/**
+ * A patron's title-level hold on a bib (no item: a scan-in of any of its items fulfils it), picked up at MAIN, first
+ * in the title's queue unless `extra` says otherwise.
+ */
+export function titleRequest(
+  requestId: string,
+  userId: string,
+  mmsId: string,
+  extra: Partial<RequestRecord> = {},
+): RequestRecord {
+  return {
+    request_id: requestId,
+    user_primary_id: userId,
+    request_type: 'HOLD',
+    request_sub_type: { ...PATRON_PHYSICAL },
+    request_status: 'NOT_STARTED',
+    place_in_queue: 1,
+    mms_id: mmsId,
     pickup_location_type: 'LIBRARY',
     pickup_location_library: 'MAIN',
     request_date: '2026-11-20Z',

@@ -3,7 +3,7 @@
 import { CallLog } from './call-log';
 import { FaultEngine } from './faults';
 import { parseFixtures, type Fixtures } from './fixtures';
-import { NoticeLog } from './notices';
+import { NoticeLog, type LostLetterCode } from './notices';
 import { SimStore } from './store';
 
 export interface CoreOptions {
@@ -11,6 +11,11 @@ export interface CoreOptions {
   seed: number;
   dailyBudget: number;
   strictParams: boolean;
+  /** The institution's settings where Alma tenants differ (AlmaSimulatorOptions says what each means). */
+  lostLetter: LostLetterCode;
+  lostItemFee: number;
+  lostProcessStatus: string;
+  emailTypes: readonly string[];
 }
 
 export class SimCore {

@@ -76,7 +76,9 @@ const loanSchema = z.looseObject({
 const requestSchema = z.looseObject({
   request_id: z.string().min(1),
   user_primary_id: z.string().min(1),
-  item_id: z.string().min(1),
+  /** Absent on a title-level request until a scan-in binds it to an item of its bib. */
+  item_id: z.string().min(1).optional(),
+  mms_id: z.string().min(1).optional(),
   request_type: z.string(),
   request_status: z.string(),
   place_in_queue: z.number().int().optional(),
@@ -137,7 +139,11 @@ export const fixturesSchema = z
     });
     f.requests.forEach((r, i) => {
       if (!users.has(r.user_primary_id)) issue(['requests', i, 'user_primary_id'], `unknown user ${r.user_primary_id}`);
-      if (!pids.has(r.item_id)) issue(['requests', i, 'item_id'], `unknown item ${r.item_id}`);
+      if (r.item_id !== undefined) {
+        if (!pids.has(r.item_id)) issue(['requests', i, 'item_id'], `unknown item ${r.item_id}`);
+      } else if (!f.items.some((it) => it.bib_data.mms_id === r.mms_id)) {
+        issue(['requests', i, 'mms_id'], `a title-level request needs the mms_id of a known bib, not ${r.mms_id}`);
+      }
     });
     f.fees.forEach((x, i) => {
       const uid = typeof x.user_primary_id === 'string' ? x.user_primary_id : x.user_primary_id.value;

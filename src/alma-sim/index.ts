@@ -10,7 +10,9 @@ import { SimCore } from './core';
 import type { SimFaults } from './faults';
 import type { Fixtures } from './fixtures';
 import type { SimNotice } from './notices';
+import { LETTERS, type LostLetterCode } from './notices';
 import { apiRoutes } from './routes';
+import { DEFAULT_LOST_FEE_AMOUNT, EMAIL_TYPES } from './vocab';
 import { declareLost, type LostResult } from './staff';
 import type { SimState } from './store';
 
@@ -18,8 +20,8 @@ export { loadFixtures, parseFixtures, FixtureError } from './fixtures';
 export type { Fixtures, SimFixtures } from './fixtures';
 export type { SimFaults, FaultRule } from './faults';
 export { FaultsError } from './faults';
-export type { SimNotice, LetterCode } from './notices';
-export { LETTERS } from './notices';
+export type { SimNotice, LetterCode, LostLetterCode } from './notices';
+export { LETTERS, LOST_LETTERS } from './notices';
 export type { SimCall } from './call-log';
 export type { SimState } from './store';
 export type { LostResult } from './staff';
@@ -46,8 +48,19 @@ export interface AlmaSimulatorOptions {
   seed?: number;
   /** Calls per day, the start value of X-Exl-Api-Remaining; default 1,000,000. */
   dailyBudget?: number;
-  /** Refuse query parameters the OpenAPI does not declare for the operation (default true). */
+  /**
+   * A test mode: refuse query parameters the OpenAPI does not declare for the operation, so a misspelt one cannot pass
+   * unseen. Default false: ignore them, as Alma does.
+   */
   strictParams?: boolean;
+  /** The letter a Lost click sends, per institution: FulLostLoanLetter (default) or FulOverdueAndLostLoanLetter. */
+  lostLetter?: LostLetterCode;
+  /** The Lost item replacement fee a Lost click charges; 0: the institution charges none. Default 85. */
+  lostItemFee?: number;
+  /** What a loan's process_status reads after the Lost click (the API code is not documented). Default LOST. */
+  lostProcessStatus?: string;
+  /** The institution's EmailTypes code table: a PUT with another email type is refused (401864). Default Alma's. */
+  emailTypes?: readonly string[];
   /** Where unexpected simulator errors are reported; default stderr. */
   log?: (line: string) => void;
 }
@@ -91,7 +104,11 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
       apiKey,
       seed: options.seed ?? 1,
       dailyBudget: options.dailyBudget ?? 1_000_000,
-      strictParams: options.strictParams ?? true,
+      strictParams: options.strictParams ?? false,
+      lostLetter: options.lostLetter ?? LETTERS.lostLoan,
+      lostItemFee: options.lostItemFee ?? DEFAULT_LOST_FEE_AMOUNT,
+      lostProcessStatus: options.lostProcessStatus ?? 'LOST',
+      emailTypes: options.emailTypes ?? EMAIL_TYPES,
     },
     options.fixtures,
   );

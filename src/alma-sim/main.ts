@@ -3,7 +3,7 @@
 // sim profile: the worker's ALMA_API_KEY). Stops cleanly on SIGINT/SIGTERM.
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { exampleFixturesPath, loadFixtures, startAlmaSimulator } from './index';
+import { exampleFixturesPath, loadFixtures, LOST_LETTERS, startAlmaSimulator } from './index';
 
 const integer = (min: number) => (value: string) => {
   const n = Number(value);
@@ -21,6 +21,10 @@ async function main(argv: string[]): Promise<void> {
     .option('--api-key <key>', "API key callers must send (default 'sim-key')")
     .option('--seed <n>', 'seed for random faults', integer(0), 1)
     .option('--daily-budget <n>', 'calls per day (X-Exl-Api-Remaining)', integer(0), 1_000_000)
+    .option('--strict-params', 'refuse query parameters the OpenAPI does not declare (Alma ignores them)')
+    .option('--lost-letter <code>', 'letter of the Lost click: FulLostLoanLetter or FulOverdueAndLostLoanLetter')
+    .option('--lost-item-fee <amount>', 'Lost item replacement fee of the Lost click (0: none)', integer(0), 85)
+    .option('--lost-process-status <code>', "a lost loan's process_status (e.g. LOST, LOST_LOAN)", 'LOST')
     .parse(argv);
   const opts = program.opts<{
     port: number;
@@ -30,7 +34,13 @@ async function main(argv: string[]): Promise<void> {
     apiKey?: string;
     seed: number;
     dailyBudget: number;
+    strictParams?: boolean;
+    lostLetter?: string;
+    lostItemFee: number;
+    lostProcessStatus: string;
   }>();
+  const lostLetter = LOST_LETTERS.find((l) => l === (opts.lostLetter ?? LOST_LETTERS[0]));
+  if (!lostLetter) throw new InvalidArgumentError(`--lost-letter must be one of ${LOST_LETTERS.join(', ')}`);
 
   const fixturesFile = path.resolve(opts.fixtures);
   const sim = await startAlmaSimulator({
@@ -41,6 +51,10 @@ async function main(argv: string[]): Promise<void> {
     apiKey: opts.apiKey ?? process.env.ALMA_SIM_API_KEY,
     seed: opts.seed,
     dailyBudget: opts.dailyBudget,
+    strictParams: opts.strictParams ?? false,
+    lostLetter,
+    lostItemFee: opts.lostItemFee,
+    lostProcessStatus: opts.lostProcessStatus,
   });
   console.log(`Alma simulator listening on ${sim.url}`);
   console.log(`  API base:  ${sim.apiBase}`);

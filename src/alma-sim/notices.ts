@@ -7,12 +7,21 @@ export const LETTERS = {
   loanReceipt: 'FulLoanReceiptLetter',
   onHoldShelf: 'FulPlaceOnHoldShelfLetter',
   lostLoan: 'FulLostLoanLetter',
+  overdueAndLostLoan: 'FulOverdueAndLostLoanLetter',
   cancelRequest: 'FulCancelRequestLetter',
 } as const;
 export type LetterCode = (typeof LETTERS)[keyof typeof LETTERS];
+/** The letter a Lost click sends: which of the two depends on the institution's letter configuration. */
+export type LostLetterCode = typeof LETTERS.lostLoan | typeof LETTERS.overdueAndLostLoan;
+export const LOST_LETTERS: readonly LostLetterCode[] = [LETTERS.lostLoan, LETTERS.overdueAndLostLoan];
 
 // Alma's SMS-enabled letters among the ones simulated; the cancellation letter is email only.
-const SMS_LETTERS = new Set<LetterCode>([LETTERS.loanReceipt, LETTERS.onHoldShelf, LETTERS.lostLoan]);
+const SMS_LETTERS = new Set<LetterCode>([
+  LETTERS.loanReceipt,
+  LETTERS.onHoldShelf,
+  LETTERS.lostLoan,
+  LETTERS.overdueAndLostLoan,
+]);
 
 export interface NoticeContext {
   loan_id?: string;

@@ -1,11 +1,12 @@
 // The staff member's "Lost" click in Manage Patron Services (Alma has no API for it): the loan stays ACTIVE
-// with process status LOST, the item becomes LOST_LOAN, a Lost item replacement fee is charged and the Lost
-// Loan letter goes out, to whatever the patron's preferred email is at that moment.
+// with the institution's Lost process status (LOST by default), the item becomes LOST_LOAN, a Lost item replacement
+// fee is charged (unless the institution charges none) and the Lost letter goes out (FulLostLoanLetter or
+// FulOverdueAndLostLoanLetter, per institution), to whatever the patron's preferred email is at that moment.
 import type { SimCore } from './core';
 import type { FeeRecord, LoanRecord } from './fixtures';
-import { LETTERS, type SimNotice } from './notices';
+import type { SimNotice } from './notices';
 import { clone, isoSeconds } from './store';
-import { DEFAULT_LOST_FEE_AMOUNT, FEE_STATUS_DESC, LOST_ITEM_REPLACEMENT_FEE } from './vocab';
+import { FEE_STATUS_DESC, LOST_ITEM_REPLACEMENT_FEE } from './vocab';
 
 export class StaffActionError extends Error {
   constructor(
@@ -18,50 +19,55 @@ export class StaffActionError extends Error {
 
 export interface LostResult {
   loan: LoanRecord;
-  fee: FeeRecord;
+  /** None when the institution charges no lost-item fee (lostItemFee 0). */
+  fee?: FeeRecord;
   notices: SimNotice[];
 }
 
-export function declareLost(core: SimCore, loanId: string, amount = DEFAULT_LOST_FEE_AMOUNT): LostResult {
+export function declareLost(core: SimCore, loanId: string, amount = core.options.lostItemFee): LostResult {
   const { store } = core;
   const loan = store.loans.find((l) => l.loan_id === loanId);
   if (!loan) throw new StaffActionError(404, `No loan ${loanId}.`);
   if (loan.loan_status !== 'ACTIVE') {
     throw new StaffActionError(409, `Loan ${loanId} is ${loan.loan_status}: only an active loan can be marked Lost.`);
   }
-  if (loan.process_status === 'LOST') throw new StaffActionError(409, `Loan ${loanId} is already Lost.`);
+  if (loan.process_status === core.options.lostProcessStatus)
+    throw new StaffActionError(409, `Loan ${loanId} is already Lost.`);
   if (!Number.isFinite(amount) || amount < 0) throw new StaffActionError(400, `Invalid fee amount ${amount}.`);
   const item = store.loanItem(loan);
   const user = store.findUser(loan.user_id, 'primary_id');
   if (!item || !user) throw new StaffActionError(409, `Loan ${loanId} has no item or patron in the simulator.`);
 
   const now = isoSeconds(core.now());
-  loan.process_status = 'LOST';
+  loan.process_status = core.options.lostProcessStatus;
   store.setItemStatus(item, false, 'LOST_LOAN');
   const library = item.item_data.library;
-  const fee: FeeRecord = {
-    id: store.newId('fee'),
-    type: { ...LOST_ITEM_REPLACEMENT_FEE },
-    status: { value: 'ACTIVE', desc: FEE_STATUS_DESC.ACTIVE },
-    user_primary_id: user.primary_id,
-    balance: amount,
-    remaining_vat_amount: 0,
-    original_amount: amount,
-    original_vat_amount: 0,
-    creation_time: now,
-    status_time: now,
-    owner: { value: library.value, desc: store.libraryDesc(library.value) },
-    title: item.bib_data.title ?? '',
-    barcode: { value: item.item_data.barcode },
-    comment: `Lost loan ${loan.loan_id}`,
-  };
-  store.fees.push(fee);
-  const notices = core.notices.send(LETTERS.lostLoan, user, {
+  const fee: FeeRecord | undefined =
+    amount === 0
+      ? undefined
+      : {
+          id: store.newId('fee'),
+          type: { ...LOST_ITEM_REPLACEMENT_FEE },
+          status: { value: 'ACTIVE', desc: FEE_STATUS_DESC.ACTIVE },
+          user_primary_id: user.primary_id,
+          balance: amount,
+          remaining_vat_amount: 0,
+          original_amount: amount,
+          original_vat_amount: 0,
+          creation_time: now,
+          status_time: now,
+          owner: { value: library.value, desc: store.libraryDesc(library.value) },
+          title: item.bib_data.title ?? '',
+          barcode: { value: item.item_data.barcode },
+          comment: `Lost loan ${loan.loan_id}`,
+        };
+  if (fee) store.fees.push(fee);
+  const notices = core.notices.send(core.options.lostLetter, user, {
     loan_id: loan.loan_id,
-    fee_id: fee.id,
+    ...(fee ? { fee_id: fee.id } : {}),
     item_barcode: item.item_data.barcode,
     title: item.bib_data.title,
     amount,
   });
-  return { loan: clone(loan), fee: clone(fee), notices };
+  return { loan: clone(loan), ...(fee ? { fee: clone(fee) } : {}), notices };
 }

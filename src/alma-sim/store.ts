@@ -167,9 +167,21 @@ export class SimStore {
       .sort((a, b) => (a.place_in_queue ?? Infinity) - (b.place_in_queue ?? Infinity));
   }
 
+  /** The bib's title-level requests not yet bound to an item; active ones in queue order. */
+  titleRequestsOn(mmsId: string, active = true): RequestRecord[] {
+    return this.requests
+      .filter((r) => r.item_id === undefined && r.mms_id === mmsId && isActiveRequest(r) === active)
+      .sort((a, b) => (a.place_in_queue ?? Infinity) - (b.place_in_queue ?? Infinity));
+  }
+
   /** Renumbers the active queue 1..n after a request leaves it. */
   renumberQueue(item: ItemRecord): void {
     this.requestsOn(item).forEach((r, i) => (r.place_in_queue = i + 1));
+  }
+
+  /** Renumbers the bib's unbound title-level queue 1..n after a request leaves it. */
+  renumberTitleQueue(mmsId: string): void {
+    this.titleRequestsOn(mmsId).forEach((r, i) => (r.place_in_queue = i + 1));
   }
 
   // --- fees ------------------------------------------------------------------------------------------------

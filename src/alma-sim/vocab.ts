@@ -50,5 +50,6 @@ export const CURRENCY = 'USD';
 /** Alma's default loan period for the simulated terms of use. */
 export const LOAN_PERIOD_DAYS = 28;
 
-// EmailTypes code table as shipped by Alma; a PUT with another type is refused (401864).
-export const EMAIL_TYPES = new Set(['personal', 'work', 'school', 'alternative']);
+// EmailTypes code table as shipped by Alma (an institution may change it: the emailTypes setting); a PUT with another
+// type is refused (401864).
+export const EMAIL_TYPES: readonly string[] = ['personal', 'work', 'school', 'alternative'];

@@ -175,6 +175,21 @@ export class AlmaClient extends AlmaTransport {
     return this.#whole(spec, page.user_request, page.total_record_count);
   }
 
+  /**
+   * Active requests on the bib: its title-level ones (which name no item until a scan-in binds them to one, and
+   * which Alma's item "requested" flag may not count) and its item-level ones. No limit/offset declared: one answer.
+   */
+  async listBibRequests(mmsId: string): Promise<AlmaRequest[]> {
+    const spec: CallSpec = {
+      operation: 'listBibRequests',
+      method: 'GET',
+      path: `/bibs/${seg(mmsId)}/requests`,
+      query: { status: 'active' },
+    };
+    const page = await this.call(spec, AlmaRequestListSchema);
+    return this.#whole(spec, page.user_request, page.total_record_count);
+  }
+
   async createItemRequest(userId: string, itemPid: string, body: AlmaRequestCreate): Promise<AlmaRequest> {
     const spec: CallSpec = {
       operation: 'createItemRequest',

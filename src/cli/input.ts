@@ -54,6 +54,7 @@ export function relinkInputFor(args: StartArgs, relink: RelinkSettings): RelinkI
     patronId: args.patronId,
     barcodes: args.barcodes,
     holdingEmail: relink.RELINK_HOLDING_EMAIL,
+    holdingEmailType: relink.RELINK_HOLDING_EMAIL_TYPE,
     desks: desksOf(relink),
     lostDeadline: relink.RELINK_LOST_DEADLINE,
     restoreRecheck: relink.RELINK_RESTORE_RECHECK,

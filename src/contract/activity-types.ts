@@ -7,6 +7,8 @@ export interface PreflightInput {
   barcodes: string[];
   desks: CirculationDesks;
   holdingEmail: string;
+  /** The holding entry's email_type (RelinkInput.holdingEmailType). */
+  holdingEmailType?: string;
   marker: string;
   /** Patron checks are skipped when joining barcodes to a relink that already checked the patron. */
   skipPatron?: boolean;

@@ -19,6 +19,12 @@ export const RELINK_DEFAULTS = {
   restoreRecheck: '10 minutes',
 } as const;
 
+/**
+ * The email_type of the holding entry the swap adds: a code of the institution's EmailTypes code table
+ * (RELINK_HOLDING_EMAIL_TYPE). Alma ships `work`; an institution may have removed or renamed it.
+ */
+export const DEFAULT_HOLDING_EMAIL_TYPE = 'work';
+
 export type RelinkDurations = { -readonly [K in keyof typeof RELINK_DEFAULTS]: string };
 
 /** The input's durations with the defaults filled in. */

@@ -16,6 +16,8 @@ export interface RelinkInput {
   barcodes: string[];
   /** The library's holding address that receives the patron's notices during the relink. */
   holdingEmail: string;
+  /** The holding entry's email_type, a code of the EmailTypes code table; unset: DEFAULT_HOLDING_EMAIL_TYPE. */
+  holdingEmailType?: string;
   desks: CirculationDesks;
   /** How long to wait for the staff Lost click before restoring and ending as needs-attention. */
   lostDeadline?: string;
@@ -65,6 +67,8 @@ export interface BlockingRequest {
   requestType: string;
   status: string;
   placeInQueue?: number;
+  /** 'title': a title-level request on the item's bib, which a scan-in of any of its items fulfils. */
+  level?: 'item' | 'title';
 }
 
 /** What an item's request queue means for the relink. */
@@ -131,6 +135,8 @@ export interface ContactPlan {
   /** Written into the holding email's description so the restore removes exactly what the swap added. */
   marker: string;
   holdingEmail: string;
+  /** The holding entry's email_type. Absent from older plans: DEFAULT_HOLDING_EMAIL_TYPE. */
+  holdingEmailType?: string;
 }
 
 export interface ContactState {

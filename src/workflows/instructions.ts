@@ -8,20 +8,34 @@ export interface OpenLoan {
   loanId: string;
 }
 
+const describeRequest = (item: CheckedItem, r: BlockingRequest): string =>
+  `request ${r.requestId} (${r.requestType}, ${r.status}${r.level === 'title' ? `, title-level on bib ${item.mmsId}` : ''})`;
+
 /** "39000000001 ("Title"): request 123 (HOLD, NOT_STARTED), …" for each blocked item. */
 export function describeQueues(blocked: { item: CheckedItem; blocking: BlockingRequest[] }[]): string {
   return blocked
     .map(
       ({ item, blocking }) =>
-        `${item.barcode} ("${item.title}"): ${blocking.map((r) => `request ${r.requestId} (${r.requestType}, ${r.status})`).join(', ')}`,
+        `${item.barcode} ("${item.title}"): ${blocking.map((r) => describeRequest(item, r)).join(', ')}`,
     )
     .join('; ');
 }
 
-export function reviewInstructions(queues: string, patronId: string, workflowId: string): string {
+export function reviewInstructions(
+  queues: string,
+  patronId: string,
+  workflowId: string,
+  blocked: { blocking: BlockingRequest[] }[] = [],
+): string {
+  // A title-level request is on the title, not the item: the item's own Requests list does not show it.
+  const titleLevel = blocked.some((b) => b.blocking.some((r) => r.level === 'title'));
   return (
     `In Alma, review the request queue of ${queues} (Fulfillment > Manage Requests / the item's Requests list): ` +
     `cancel or move those requests so none stands before patron ${patronId}. ` +
+    (titleLevel
+      ? 'A title-level request is on the title, not the item: find it by its request id in Fulfillment > Manage ' +
+        "Requests, or in the title's Requests list (search the title in Alma, then Requests). "
+      : '') +
     `Then run: relink review ${workflowId} --proceed   (or --abort to stop this relink).`
   );
 }

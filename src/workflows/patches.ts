@@ -30,3 +30,9 @@ export const ACTIVITY_HEARTBEATS = 'activity-heartbeats';
 
 /** Before its first swap, a relink cancels an earlier relink's recheckRestore of the same patron (same marker). */
 export const SUPERSEDE_RECHECK = 'supersede-recheck';
+
+/**
+ * The request review always reads the items' bibs for title-level requests, which Alma's item "requested" flag may not
+ * count: the reviewRequests activity runs even when no item is flagged requested.
+ */
+export const TITLE_LEVEL_REQUESTS = 'title-level-requests';

@@ -98,12 +98,13 @@ export class Relink {
 
   preflight(barcodes: string[], skipPatron = false) {
     const { patronId, marker } = this;
-    const { desks, holdingEmail } = this.input;
+    const { desks, holdingEmail, holdingEmailType } = this.input;
     return this.steps.preflight({
       patronId,
       barcodes,
       desks,
       holdingEmail,
+      ...(holdingEmailType ? { holdingEmailType } : {}),
       marker,
       ...(skipPatron ? { skipPatron } : {}),
     });

@@ -1,8 +1,9 @@
-// The request review: another patron's request on an item would be fulfilled by the scan-in (hold shelf, letter),
-// so nothing is written until staff clear the queue in Alma and say proceed, or abort.
+// The request review: another patron's request on an item, or title-level on its bib, would be fulfilled by the
+// scan-in (hold shelf, letter), so nothing is written until staff clear the queues in Alma and say proceed, or abort.
 import type { CheckedItem, QueueVerdict } from '../contract';
 import { describeQueues, reviewInstructions } from './instructions';
 import { RelinkStop } from './outcomes';
+import { TITLE_LEVEL_REQUESTS } from './patches';
 import type { Relink } from './relink';
 
 export async function reviewUntilClear(r: Relink, items: CheckedItem[], rereadAll: boolean): Promise<void> {
@@ -11,8 +12,10 @@ export async function reviewUntilClear(r: Relink, items: CheckedItem[], rereadAl
   // When Alma's "requested" flag (read by the preflight) is off on every item there is no queue to read, and the
   // activity would be a round trip through the server with no Alma call in it. Histories of relinks started before
   // this change have that activity, so they replay on the old path.
+  // Alma's flag may not count title-level requests on the bib, so from TITLE_LEVEL_REQUESTS on the activity always
+  // runs (it reads each bib's title-level requests once).
   let verdicts =
-    r.lean && !rereadAll && items.every((i) => !i.requested)
+    r.lean && !rereadAll && items.every((i) => !i.requested) && !r.patch(TITLE_LEVEL_REQUESTS)
       ? Object.fromEntries(items.map((i): [string, QueueVerdict] => [i.barcode, { blocking: [] }]))
       : await r.steps.reviewRequests({ patronId: r.patronId, items, rereadAll });
   for (;;) {
@@ -30,7 +33,7 @@ export async function reviewUntilClear(r: Relink, items: CheckedItem[], rereadAl
     if (blocked.length === 0) return track.await('none');
     const queues = describeQueues(blocked);
     track.log(`Another patron's request would be fulfilled by the scan-in: ${queues}.`);
-    track.await('request-review', reviewInstructions(queues, r.patronId, r.workflowId));
+    track.await('request-review', reviewInstructions(queues, r.patronId, r.workflowId, blocked));
     r.decision = undefined;
     r.planFresh = false;
     if (!(await r.wait(() => r.decision !== undefined, r.reviewDeadlineMs))) {

@@ -2,7 +2,7 @@
 // Each test resets the simulator to its own state, built with src/alma-sim/builders.ts.
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { XMLParser } from 'fast-xml-parser';
-import { startAlmaSimulator, type AlmaSimulator, type Fixtures } from '../../src/alma-sim';
+import { startAlmaSimulator, type AlmaSimulator, type AlmaSimulatorOptions, type Fixtures } from '../../src/alma-sim';
 import { DESKS, exampleFixtures } from '../../src/alma-sim/builders';
 
 export type Any = any;
@@ -36,11 +36,17 @@ export function almaClient(sim: AlmaSimulator, headers: Record<string, string> =
   });
 }
 
-/** Starts one simulator for the file and resets it before each test (to the example fixtures by default). */
-export function useSimulator(fixtures: () => Fixtures = example): SimTestContext {
+/**
+ * Starts one simulator for the file and resets it before each test (to the example fixtures by default). These are the
+ * contract tests: the simulator runs strict, refusing a query parameter the OpenAPI does not declare.
+ */
+export function useSimulator(
+  fixtures: () => Fixtures = example,
+  options: Partial<AlmaSimulatorOptions> = {},
+): SimTestContext {
   const ctx = {} as SimTestContext;
   beforeAll(async () => {
-    ctx.sim = await startAlmaSimulator({ port: 0 });
+    ctx.sim = await startAlmaSimulator({ port: 0, strictParams: true, ...options });
     ctx.alma = almaClient(ctx.sim);
     ctx.root = axios.create({ baseURL: ctx.sim.url, validateStatus: () => true });
   });

@@ -63,6 +63,8 @@ function miniAlma(): (req: StubRequest) => StubReply {
       return { body: method === 'POST' ? { ...item, additional_info: 'Place in Queue: 0' } : item };
     if (method === 'GET' && path === `${itemPath}/requests`)
       return { body: { user_request: [sampleRequest()], total_record_count: 1 } };
+    if (method === 'GET' && /^\/almaws\/v1\/bibs\/[^/]+\/requests$/.test(path))
+      return { body: { user_request: [sampleRequest()], total_record_count: 1 } };
     if (method === 'GET' && path === `${itemPath}/loans`) return { body: pageOf(loans, req.query, 'item_loan') };
     if (method === 'GET' && path === '/almaws/v1/users') return { body: pageOf([sampleUser()], req.query, 'user') };
     if (/^\/almaws\/v1\/users\/[^/]+$/.test(path)) return { body: method === 'PUT' ? req.body : sampleUser() };
@@ -88,6 +90,7 @@ describe('a full tour of the client', () => {
       getItemByBarcode: () => client.getItemByBarcode('39000000001'),
       getItem: async () => client.getItem(itemRefOf(sampleItem())),
       listItemRequests: () => client.listItemRequests(itemRefOf(sampleItem())),
+      listBibRequests: () => client.listBibRequests(sampleItem().bib_data.mms_id),
       createItemRequest: () =>
         client.createItemRequest('lindqvist.eva', sampleItem().item_data.pid, {
           request_type: 'HOLD',

@@ -84,13 +84,15 @@ describe('a relink that goes to plan', () => {
     for (const n of notices) expect(ownAddresses(before)).not.toContain(n.address); // ... none to the patron
     expect(notices.every((n: any) => n.address === HOLDING_EMAIL)).toBe(true);
 
-    // One activity per step that talks to Alma: with no request on the item there is no queue to review.
+    // One activity per step that talks to Alma. The review runs although the item is not flagged requested: the
+    // bib's title-level requests are not in that flag.
     const history = await h.temporal.client.workflow.getHandle(started.workflowId).fetchHistory();
     const activities = (history.events ?? []).flatMap(
       (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
     );
     expect(activities).toEqual([
       'preflight',
+      'reviewRequests',
       'swapContact',
       'scanIn',
       'loanItem',
@@ -107,6 +109,8 @@ describe('a relink that goes to plan', () => {
     expect(written).toEqual([
       ['TemporalChangeVersion'], // the SDK's own record of the patched() change (fewer-round-trips)
       ['TemporalChangeVersion'], // activity-heartbeats
+      ['TemporalChangeVersion'], // title-level-requests, asked at the request review
+      ['RelinkStep'],
       ['TemporalChangeVersion'], // supersede-recheck, asked before the first swap
       ['RelinkStep'],
       ['RelinkStep'],

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { AlmaClient } from '../../src/alma';
-import { startAlmaSimulator, type AlmaSimulator, type Fixtures } from '../../src/alma-sim';
+import { startAlmaSimulator, type AlmaSimulator, type AlmaSimulatorOptions, type Fixtures } from '../../src/alma-sim';
 import { RelinkClient } from '../../src/client';
 import { EncryptionCodec, devKeyRing, failureConverterPath, startCodecServer } from '../../src/codec';
 import { createRelinkWorker } from '../../src/worker';
@@ -44,10 +44,17 @@ export interface RelinkHarness {
   close(): Promise<void>;
 }
 
-/** `address`: a dev server of the test's own (the Web UI test); default the one jest's globalSetup started. */
-export async function startHarness(fixtures: Fixtures, { address }: { address?: string } = {}): Promise<RelinkHarness> {
+/**
+ * `address`: a dev server of the test's own (the Web UI test); default the one jest's globalSetup started. `sim`: the
+ * simulator's institution settings (Lost letter, fee, process status). The simulator runs strict: a query parameter
+ * the OpenAPI does not declare fails the test.
+ */
+export async function startHarness(
+  fixtures: Fixtures,
+  { address, sim: simOptions = {} }: { address?: string; sim?: Partial<AlmaSimulatorOptions> } = {},
+): Promise<RelinkHarness> {
   const temporal = await connectToTestServer(address);
-  const sim = await startAlmaSimulator({ fixtures, port: 0 });
+  const sim = await startAlmaSimulator({ fixtures, port: 0, strictParams: true, ...simOptions });
   const alma = new AlmaClient({ baseUrl: sim.url, apiKey: sim.apiKey, requestsPerSecond: 200, timeoutMs: 5_000 });
   const taskQueue = uniqueTaskQueue('relink');
   const worker = await createRelinkWorker({

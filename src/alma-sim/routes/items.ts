@@ -1,5 +1,6 @@
 // Items: the barcode lookup (a 302 to the item's full path, as Alma does), the item GET, and scan-in, which
-// returns an active loan, clears a missing/lost/transit status, and routes the item to the first request.
+// returns an active loan, clears a missing/lost/transit status, and routes the item to the first request (the item's
+// own, else a title-level request on its bib, which the scan binds to the item).
 import { almaError, err } from '../errors';
 import type { ItemRecord, RequestRecord } from '../fixtures';
 import { LETTERS } from '../notices';
@@ -98,8 +99,10 @@ export const itemRoutes: RouteDef[] = [
       const desk = store.desk(libraryCode, deskCode);
       if (!desk) throw scanFailed(`circulation desk ${deskCode} is not a desk of library ${libraryCode}`);
       const queue = store.requestsOn(item);
+      // The bib's title-level requests not yet bound to an item: this item can fulfil any of them.
+      const titleQueue = store.titleRequestsOn(item.bib_data.mms_id);
       const requestId = req.query.request_id;
-      if (requestId && !queue.some((r) => r.request_id === requestId)) {
+      if (requestId && ![...queue, ...titleQueue].some((r) => r.request_id === requestId)) {
         throw scanFailed(`request ${requestId} is not an active request on this item`);
       }
 
@@ -112,10 +115,18 @@ export const itemRoutes: RouteDef[] = [
         loan.return_circ_desk = { value: desk.code, desc: desk.name };
       }
 
-      // The request the item now serves: the one named, else one already on the hold shelf, else the first in line.
+      // The request the item now serves: the one named, else one already on the hold shelf, else the first in the
+      // item's line, else the first title-level request on its bib.
       const target: RequestRecord | undefined = requestId
-        ? queue.find((r) => r.request_id === requestId)
-        : (queue.find((r) => r.request_status === 'ON_HOLD_SHELF') ?? queue[0]);
+        ? [...queue, ...titleQueue].find((r) => r.request_id === requestId)
+        : (queue.find((r) => r.request_status === 'ON_HOLD_SHELF') ?? queue[0] ?? titleQueue[0]);
+      if (target && target.item_id === undefined) {
+        // A title-level request is bound to the item that fulfils it: from now on it is in this item's queue.
+        target.item_id = item.item_data.pid;
+        target.barcode = item.item_data.barcode;
+        target.place_in_queue = queue.length + 1;
+        store.renumberTitleQueue(item.bib_data.mms_id);
+      }
       for (const r of queue) {
         if (r !== target && r.request_status !== 'NOT_STARTED' && REQUEST_ACTIVE_STATUSES.has(r.request_status)) {
           r.request_status = 'NOT_STARTED';

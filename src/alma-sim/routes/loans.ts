@@ -38,7 +38,8 @@ function loanList(req: ApiRequest, core: SimCore, loans: LoanRecord[], expandRen
     .sort((a, b) => compare(a[field], b[field]) * (direction === 'DESC' ? -1 : 1));
   const shown = page(req, matching).map((l) => {
     const view = core.store.loanView(l, req.baseUrl);
-    if (expandRenewable) view.renewable = l.loan_status === 'ACTIVE' && l.process_status !== 'LOST';
+    if (expandRenewable)
+      view.renewable = l.loan_status === 'ACTIVE' && l.process_status !== core.options.lostProcessStatus;
     return view;
   });
   return listBody('item_loan', shown, matching.length);

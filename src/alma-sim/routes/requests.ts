@@ -1,5 +1,6 @@
-// Requests: a patron's HOLD on an item (created by user path or item path), the item's queue, one request,
-// and cancellation, which sends the cancellation letter unless notify_user=false.
+// Requests: a patron's HOLD on an item (created by user path or item path) or on a title (user path with mms_id and
+// no item: any item of the bib may fulfil it), the item's queue, the bib's requests, one request, and cancellation,
+// which sends the cancellation letter unless notify_user=false.
 import { almaError, err } from '../errors';
 import type { ItemRecord, RequestRecord, UserRecord } from '../fixtures';
 import { LETTERS } from '../notices';
@@ -19,7 +20,10 @@ function filterRequests(req: ApiRequest, list: RequestRecord[], types: readonly 
   );
 }
 
-function createRequest(req: ApiRequest, core: SimCore, user: UserRecord, item: ItemRecord) {
+/** What a request is on: one item (item level), or a bib whose items any may fulfil it (title level). */
+type RequestTarget = { item: ItemRecord } | { mmsId: string; items: ItemRecord[] };
+
+function createRequest(req: ApiRequest, core: SimCore, user: UserRecord, on: RequestTarget) {
   const { store } = core;
   flag(req, 'allow_same_request', false);
   const body = jsonBody(req, '60331', 'Failed to create request.');
@@ -47,11 +51,13 @@ function createRequest(req: ApiRequest, core: SimCore, user: UserRecord, item: I
       `Pickup circulation desk with code ${pickupDesk ?? ''} and library code ${pickupLibrary} was not found.`,
     );
   }
-  const queue = store.requestsOn(item);
+  const item = 'item' in on ? on.item : on.items[0]!;
+  const queue = 'item' in on ? store.requestsOn(item) : store.titleRequestsOn(on.mmsId);
   if (queue.some((r) => r.user_primary_id === user.primary_id)) {
     throw almaError('401136', 'Failed to save the request: Patron has active request for selected item.');
   }
-  if (store.activeLoanOn(item)?.user_id === user.primary_id) {
+  const candidates = 'item' in on ? [on.item] : on.items;
+  if (candidates.every((i) => store.activeLoanOn(i)?.user_id === user.primary_id)) {
     throw almaError('401129', 'No items can fulfill the submitted request. (the patron has this item on loan)');
   }
   const now = core.now();
@@ -68,8 +74,8 @@ function createRequest(req: ApiRequest, core: SimCore, user: UserRecord, item: I
     request_id: store.newId('request'),
     place_in_queue: queue.length + 1,
     mms_id: item.bib_data.mms_id,
-    item_id: item.item_data.pid,
-    barcode: item.item_data.barcode,
+    // A title-level request names no item until a scan-in binds it to one.
+    ...('item' in on ? { item_id: item.item_data.pid, barcode: item.item_data.barcode } : {}),
     title: item.bib_data.title ?? '',
     author: item.bib_data.author ?? '',
     description: '',
@@ -92,14 +98,15 @@ function cancelRequest(req: ApiRequest, core: SimCore, request: RequestRecord) {
   request.cancel_reason = { value: reason };
   if (req.query.note) request.cancel_note = req.query.note;
   delete request.place_in_queue;
-  const item = store.itemByPid(request.item_id);
+  const item = request.item_id === undefined ? undefined : store.itemByPid(request.item_id);
   if (item) store.renumberQueue(item);
+  else if (request.mms_id) store.renumberTitleQueue(request.mms_id);
   const requester = store.findUser(request.user_primary_id, 'primary_id');
   if (notify && requester) {
     notices.send(LETTERS.cancelRequest, requester, {
       request_id: request.request_id,
       item_barcode: item?.item_data.barcode,
-      title: item?.bib_data.title,
+      title: item?.bib_data.title ?? (typeof request.title === 'string' ? request.title : undefined),
       reason,
     });
   }
@@ -131,15 +138,19 @@ export const requestRoutes: RouteDef[] = [
     handler(req, core) {
       const user = core.store.requireUser(req.params.user_id ?? '', req.query.user_id_type || 'all_unique');
       const pid = req.query.item_pid;
-      if (!pid && req.query.mms_id) {
-        throw almaError('60331', 'Failed to create request. (title-level requests are not simulated: send item_pid)');
+      const mmsId = req.query.mms_id;
+      if (!pid && mmsId) {
+        // Title level: any item of the bib may fulfil it, the first one scanned in that the request can take.
+        const items = core.store.items.filter((i) => i.bib_data.mms_id === mmsId);
+        if (items.length === 0) throw almaError('60328', 'Item for request was not found.');
+        return createRequest(req, core, user, { mmsId, items });
       }
       if (!pid) throw err.badParameter('item_pid (or mms_id) is mandatory.');
       const item = core.store.itemByPid(pid);
-      if (!item || (req.query.mms_id && req.query.mms_id !== item.bib_data.mms_id)) {
+      if (!item || (mmsId && mmsId !== item.bib_data.mms_id)) {
         throw almaError('60328', 'Item for request was not found.');
       }
-      return createRequest(req, core, user, item);
+      return createRequest(req, core, user, { item });
     },
   },
   {
@@ -166,6 +177,23 @@ export const requestRoutes: RouteDef[] = [
       );
       if (!request) throw notFound(req.params.request_id ?? '');
       return cancelRequest(req, core, request);
+    },
+  },
+  {
+    // Every request on the bib: title-level ones (bound to an item by a scan-in, or not yet) and item-level ones.
+    method: 'GET',
+    path: '/almaws/v1/bibs/{mms_id}/requests',
+    query: ['request_type', 'status'],
+    handler(req, core) {
+      const mmsId = req.params.mms_id ?? '';
+      if (!/^\d+$/.test(mmsId)) throw almaError('402204', `Input parameters mmsId ${mmsId} is not numeric.`);
+      if (!core.store.items.some((i) => i.bib_data.mms_id === mmsId)) {
+        throw almaError('402203', `Input parameters mmsId ${mmsId} is not valid.`);
+      }
+      const all = core.store.requests.filter((r) => r.mms_id === mmsId);
+      const types = ['all_types', 'HOLD', 'DIGITIZATION', 'BOOKING', 'MOVE', 'WORK_ORDER'];
+      const matching = filterRequests(req, all, types, 'all_types');
+      return { status: 200, body: listBody('user_request', matching.map(clone), matching.length) };
     },
   },
   {
@@ -207,7 +235,7 @@ export const requestRoutes: RouteDef[] = [
       const user = core.store.requireUser(userId, req.query.user_id_type || 'all_unique');
       const item = core.store.itemAt(req.params.mms_id ?? '', req.params.holding_id ?? '', req.params.item_pid ?? '');
       if (!item) throw almaError('60328', 'Item for request was not found.');
-      return createRequest(req, core, user, item);
+      return createRequest(req, core, user, { item });
     },
   },
   {

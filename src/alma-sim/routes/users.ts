@@ -3,7 +3,7 @@
 import { almaError, err } from '../errors';
 import { userRecordSchema, type UserRecord } from '../fixtures';
 import { clone, isActiveRequest } from '../store';
-import { CURRENCY, EMAIL_TYPES } from '../vocab';
+import { CURRENCY } from '../vocab';
 import type { RouteDef } from './types';
 import { jsonBody, oneOf } from './util';
 
@@ -51,7 +51,7 @@ const isEmpty = (v: unknown): boolean =>
   (Array.isArray(v) && v.length === 0) ||
   (typeof v === 'object' && !Array.isArray(v) && 'value' in v && isEmpty((v as { value: unknown }).value));
 
-function checkEmails(body: Record<string, unknown>): void {
+function checkEmails(body: Record<string, unknown>, emailTypes: ReadonlySet<string>): void {
   const contact = body.contact_info as { email?: unknown } | undefined;
   const emails = contact?.email;
   if (emails === undefined) return;
@@ -65,7 +65,7 @@ function checkEmails(body: Record<string, unknown>): void {
       throw almaError('401664', `Mandatory field is missing: email_type (email ${e.email_address}).`);
     }
     for (const t of types as Array<{ value?: unknown }>) {
-      if (typeof t?.value !== 'string' || !EMAIL_TYPES.has(t.value)) {
+      if (typeof t?.value !== 'string' || !emailTypes.has(t.value)) {
         throw almaError('401864', `Given email type (${String(t?.value)}) is invalid.`);
       }
     }
@@ -114,7 +114,7 @@ export const userRoutes: RouteDef[] = [
     method: 'PUT',
     path: USER,
     query: ['user_id_type', 'override', 'send_pin_number_letter', 'recalculate_roles', 'registration_rules', 'library'],
-    handler(req, { store }) {
+    handler(req, { store, options }) {
       const user = store.requireUser(req.params.user_id ?? '', req.query.user_id_type || 'all_unique');
       const body = jsonBody(req, '401676', 'No valid XML was given.');
       if (body.primary_id !== undefined && body.primary_id !== user.primary_id) {
@@ -126,7 +126,7 @@ export const userRoutes: RouteDef[] = [
           'The external id in DB does not fit the given value in xml - external id cannot be updated.',
         );
       }
-      checkEmails(body);
+      checkEmails(body, new Set(options.emailTypes));
 
       const next: Record<string, unknown> = clone(body);
       next.primary_id = user.primary_id;

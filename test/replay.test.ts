@@ -1,9 +1,10 @@
 // Every committed history must replay on the current workflow code without a nondeterminism error.
 // Record new ones with `RECORD_HISTORIES=1 npm test -- test/relink`, after moving the current ones to the next vN- prefix:
 // the workflow must still replay relinks that were running when a new version was deployed.
-// v1-*: before fewer-round-trips. v2-*: with fewer-round-trips only (the code of 341884c). The rest: with the patches
-// of patches.ts after it (activity-heartbeats, count-lost-signals, lost-check-rides-out-outages, recheck-swap,
-// restore-recheck), and start-or-join by update-with-start. chaos-*: recorded by the chaos suite's crash runs.
+// v1-*: before fewer-round-trips. v2-*: with fewer-round-trips only (the code of 341884c). v3-*: with the patches of
+// patches.ts after it up to supersede-recheck (activity-heartbeats, count-lost-signals, lost-check-rides-out-outages,
+// recheck-swap, restore-recheck, supersede-recheck) and start-or-join by update-with-start. The rest: with
+// title-level-requests too. chaos-*: recorded by the chaos suite's crash runs.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';

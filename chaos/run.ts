@@ -53,7 +53,7 @@ async function run(): Promise<void> {
     .option('--fault-relinks <n>', 'relinks in the Alma fault batch (default 50, quick 12)', integer(1, 200))
     .option('--repeat <n>', 'runs of each worker-crash kill point', integer(1, 5), 1)
     .option('--outage-minutes <n>', "length of Alma's outage during the Lost wait", integer(1, 60), 3)
-    .option('--time-limit <minutes>', 'start no scenario after this many minutes', integer(1, 60), 20)
+    .option('--time-limit <minutes>', 'start no scenario after this many minutes', integer(1, 90), 40)
     .option('--seed <n>', "seed of the simulator's random faults", integer(0, 2 ** 31), 1)
     .option('--no-doc', 'do not write the table into docs/reliability.md')
     .option('--record-histories', 'save the histories of the crash and cancel runs to test/histories/')

@@ -35,7 +35,7 @@ export interface ChaosOptions {
   repeat?: number;
   /** Length of the Alma outage during the Lost wait, in minutes; default 3. */
   outageMinutes?: number;
-  /** No scenario starts after this many ms; default 20 minutes. */
+  /** No scenario starts after this many ms; default 40 minutes. */
   timeLimitMs?: number;
   seed?: number;
   /** Write the histories of chosen runs to this folder (test/histories). */
@@ -70,7 +70,7 @@ export function scenariosFor(options: ChaosOptions): Scenario[] {
 export async function runChaos(options: ChaosOptions = {}): Promise<ChaosRun> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = Date.now();
-  const deadline = started + (options.timeLimitMs ?? 20 * 60_000);
+  const deadline = started + (options.timeLimitMs ?? 40 * 60_000);
   const scenarios = scenariosFor(options);
   const lab = await ChaosLab.start({ log, seed: options.seed });
   log(

@@ -82,8 +82,8 @@ async function quotaRuns(lab: ChaosLab): Promise<RunRecord[]> {
 // --- an outage ---------------------------------------------------------------------------------------------------
 
 /**
- * Alma's API answers 503 to every call for `minutes` while the relink waits for the Lost click (polls of 1-5 s, the
- * production step timeout). The staff member's click, made in Alma's UI as the outage starts, is confirmed once the
+ * Alma's API answers 503 to every call for `minutes` while the relink waits for the Lost click, from 12 s into the
+ * wait (polls of 1-5 s, the production step timeout). The staff member's click, made in Alma's UI as the outage starts, is confirmed once the
  * API is back. The old forward policy gave up after 30 attempts (~25 minutes): only an outage that long tells it
  * apart (`--outage-minutes 30`); test/relink/lost-wait.test.ts checks the retry policy itself.
  */
@@ -107,6 +107,9 @@ function outageScenario(minutes: number): Scenario {
         staff: false,
         during: async (l, workflowId) => {
           await l.waitForAwaiting(workflowId, 'lost-declaration');
+          // Past the swap's 10 s of trust, so each Lost poll reads the swap again (recheckSwap) before the Lost
+          // check: the outage meets both.
+          await sleep(12_000);
           const from = l.sim.calls().length;
           l.setFaults({ rules: [{ action: 'error', status: 503, times: 1_000_000 }] });
           await l.staffDeclaresLost(workflowId, patronId);

@@ -7,7 +7,7 @@ import { runChaos } from '../../chaos/runner';
 describe('the relink under chaos (quick set)', () => {
   it('keeps the patron safe through killed workers, server restarts, Alma faults, bad input, cancels, staff and SIS edits, the daily quota and the barcode cap', async () => {
     const lines: string[] = [];
-    const run = await runChaos({ quick: true, log: (line) => lines.push(line), timeLimitMs: 4 * 60_000 });
+    const run = await runChaos({ quick: true, log: (line) => lines.push(line), timeLimitMs: 8 * 60_000 });
     const failures = failureLines(run.records);
     if (failures.length) {
       console.error(`${markdownTable(rowsOf(run.records))}\n\n${lines.join('\n')}\nlogs: ${run.workDir}`);
@@ -27,5 +27,5 @@ describe('the relink under chaos (quick set)', () => {
       ].sort(),
     );
     expect(totals(run.records).runs).toBeGreaterThanOrEqual(25);
-  }, 300_000);
+  }, 600_000);
 });

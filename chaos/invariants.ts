@@ -37,23 +37,38 @@ const norm = (address: unknown) =>
     .trim()
     .toLowerCase();
 
+function addressesOf(user: AnyRecord | undefined): string[] {
+  const contact = (user?.contact_info ?? {}) as AnyRecord;
+  return [
+    ...((contact.email ?? []) as AnyRecord[]).map((e) => e.email_address),
+    ...((contact.phone ?? []) as AnyRecord[]).map((p) => p.phone_number),
+  ]
+    .filter(Boolean)
+    .map(norm);
+}
+
 export function baselineOf(state: SimState, patronId: string, barcodes: string[]): Baseline {
   const user = userIn(state, patronId);
-  const contact = (user?.contact_info ?? {}) as AnyRecord;
   return {
     patronId,
     barcodes,
     user: structuredClone(user ?? {}),
-    ownAddresses: [
-      ...((contact.email ?? []) as AnyRecord[]).map((e) => e.email_address),
-      ...((contact.phone ?? []) as AnyRecord[]).map((p) => p.phone_number),
-    ]
-      .filter(Boolean)
-      .map(norm),
+    ownAddresses: addressesOf(user),
     loanIds: new Set((state.loans as AnyRecord[]).map((l) => l.loan_id)),
     requestIds: new Set((state.requests as AnyRecord[]).map((r) => r.request_id)),
     feeIds: new Set((state.fees as AnyRecord[]).map((f) => f.id)),
   };
+}
+
+/**
+ * The baseline after an edit someone else makes during the run (staff correcting an address): the relink must keep
+ * it, so the record is expected to end as the original with the edit, and the addresses of both count as the
+ * patron's own — no letter may reach either.
+ */
+export function withEdit(b: Baseline, edit: (user: AnyRecord) => void): Baseline {
+  const user = structuredClone(b.user);
+  edit(user);
+  return { ...b, user, ownAddresses: [...new Set([...b.ownAddresses, ...addressesOf(user)])] };
 }
 
 function withoutContactLists(user: AnyRecord): AnyRecord {

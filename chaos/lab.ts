@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure } from '@temporalio/common';
+import { AlmaClient, type AlmaUser } from '../src/alma';
 import { startAlmaSimulator, type AlmaSimulator, type Fixtures, type SimFaults } from '../src/alma-sim';
 import { RelinkClient } from '../src/client';
 import { CodecKeyRing, generateKeyEntry, relinkDataConverter } from '../src/codec';
@@ -16,6 +17,13 @@ import type { RelinkProgress, RelinkResult } from '../src/contract';
 import { TemporalServerProcess, WorkerProcess, type WorkerSettings } from './processes';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Alma's daily API budget in the lab: an institution's real one is in the hundreds of thousands, far above the
+ * workers' production floor (ALMA_MIN_DAILY_REMAINING, 5000), so the floor only bites where a scenario lowers the
+ * count on purpose (`dailyRemaining`).
+ */
+export const DAILY_BUDGET = 500_000;
 
 /** How a relink ended, in one word the report can count, and its failure type when it failed. */
 export interface Ending {
@@ -63,7 +71,12 @@ export class ChaosLab {
     mkdirSync(path.join(workDir, 'cwd'), { recursive: true });
     const server = new TemporalServerProcess(path.join(workDir, 'temporal.db'), await freePort());
     await server.start();
-    const sim = await startAlmaSimulator({ port: 0, seed: options.seed ?? 1, log: () => undefined });
+    const sim = await startAlmaSimulator({
+      port: 0,
+      seed: options.seed ?? 1,
+      dailyBudget: DAILY_BUDGET,
+      log: () => undefined,
+    });
     // A key of this run only: the workers get it in RELINK_CODEC_KEYS, the client here the same.
     const codecKeys = generateKeyEntry('chaos');
     const connection = await Connection.connect({ address: server.address });
@@ -118,6 +131,37 @@ export class ChaosLab {
   setFaults(faults: SimFaults): void {
     this.sim.setFaults(faults);
   }
+
+  /**
+   * Ends every injected fault and rule. The day's API count stays where it is, as in Alma: only a new run's fresh
+   * state or Alma's midnight (`resetDailyQuota`) starts it again.
+   */
+  clearFaults(): void {
+    this.sim.setFaults({ dailyRemaining: this.sim.faults().dailyRemaining });
+  }
+
+  /**
+   * Alma's midnight, as the simulator's admin route models it (POST /_sim/quota/reset): the daily count starts
+   * again, every other fault stays.
+   */
+  async resetDailyQuota(): Promise<number> {
+    const res = await fetch(`${this.sim.url}/_sim/quota/reset`, { method: 'POST' });
+    if (!res.ok) throw new Error(`POST /_sim/quota/reset answered ${res.status}: ${await res.text()}`);
+    return ((await res.json()) as { dailyRemaining: number }).dailyRemaining;
+  }
+
+  /**
+   * Someone else edits the patron's record in Alma meanwhile — staff in the user editor, or a SIS load: the whole
+   * record read and PUT back, as Alma's UI does, with no API floor or marker of the relink's.
+   */
+  async editPatron(patronId: string, change: (user: AlmaUser) => void): Promise<void> {
+    this.staffAlma ??= new AlmaClient({ baseUrl: this.sim.url, apiKey: this.sim.apiKey, timeoutMs: 10_000 });
+    const user = await this.staffAlma.getUser(patronId);
+    change(user);
+    await this.staffAlma.updateUser(patronId, user);
+  }
+
+  private staffAlma?: AlmaClient;
 
   /** The search attribute the relink keeps up to date: readable from the server alone, without a worker. */
   async awaiting(workflowId: string): Promise<{ running: boolean; awaiting?: string }> {
@@ -240,6 +284,29 @@ export class ChaosLab {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The relink's audit, from its progress (a closed relink answers too, with a worker running). */
+  async audit(workflowId: string): Promise<RelinkProgress['audit']> {
+    await this.ensureWorkers(1);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const p = await this.progress(workflowId, 10_000);
+      if (p) return p.audit;
+      await sleep(500);
+    }
+    throw new Error(`no progress for ${workflowId}`);
+  }
+
+  /** Waits for any workflow (a relink's follow-up) to close; its result, or undefined when it is still running. */
+  async closedResult<T>(workflowId: string, timeoutMs: number): Promise<T | undefined> {
+    const handle = this.client.workflow.getHandle(workflowId);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const d = await handle.describe().catch(() => undefined);
+      if (d && d.status.name !== 'RUNNING') return (await handle.result()) as T;
+      await sleep(500);
+    }
+    return undefined;
   }
 
   /** Barcodes the relink loaned (its own record), read from its final progress. */

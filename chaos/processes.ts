@@ -49,6 +49,11 @@ export interface WorkerSettings {
   /** RELINK_CODEC_KEYS: the same key as the chaos client, so both read each other's payloads. */
   codecKeys: string;
   rateLimit?: number;
+  /**
+   * More of the worker's settings, as operators set them (ALMA_QUOTA_RECHECK…). Anything left out takes the
+   * production default: ALMA_MIN_DAILY_REMAINING is never set here, so every chaos worker keeps the 5000-call floor.
+   */
+  env?: Record<string, string>;
   /** Where the worker's output goes (appended). */
   logFile: string;
   /** Working directory: one without a .env, so a developer's settings cannot leak in. */
@@ -81,8 +86,8 @@ export class WorkerProcess {
         ALMA_BASE_URL: s.almaBaseUrl,
         ALMA_API_KEY: s.almaApiKey,
         ALMA_RATE_LIMIT: String(s.rateLimit ?? 50),
-        ALMA_MIN_DAILY_REMAINING: '0',
         RELINK_CODEC_KEYS: s.codecKeys,
+        ...s.env,
       }),
     });
     const worker = new WorkerProcess(child, name, log);

@@ -23,11 +23,21 @@ const groupList = (value: string) => {
   return groups;
 };
 
+const pattern = (value: string) => {
+  try {
+    return new RegExp(value, 'i');
+  } catch {
+    throw new InvalidArgumentError('expected a regular expression');
+  }
+};
+
 interface Options {
   quick?: boolean;
   only?: string[];
+  grep?: RegExp;
   faultRelinks?: number;
   repeat: number;
+  outageMinutes: number;
   timeLimit: number;
   seed: number;
   doc: boolean;
@@ -39,9 +49,11 @@ async function run(): Promise<void> {
     .description('Kill workers and the Temporal server, inject Alma faults and bad input; check the invariants.')
     .option('--quick', 'only the reduced set that npm test runs')
     .option('--only <groups>', `comma-separated groups: ${Object.keys(GROUPS).join(', ')}`, groupList)
+    .option('--grep <pattern>', 'only the scenarios whose name matches (a regular expression, any case)', pattern)
     .option('--fault-relinks <n>', 'relinks in the Alma fault batch (default 50, quick 12)', integer(1, 200))
     .option('--repeat <n>', 'runs of each worker-crash kill point', integer(1, 5), 1)
-    .option('--time-limit <minutes>', 'start no scenario after this many minutes', integer(1, 60), 20)
+    .option('--outage-minutes <n>', "length of Alma's outage during the Lost wait", integer(1, 60), 3)
+    .option('--time-limit <minutes>', 'start no scenario after this many minutes', integer(1, 90), 40)
     .option('--seed <n>', "seed of the simulator's random faults", integer(0, 2 ** 31), 1)
     .option('--no-doc', 'do not write the table into docs/reliability.md')
     .option('--record-histories', 'save the histories of the crash and cancel runs to test/histories/')
@@ -51,8 +63,10 @@ async function run(): Promise<void> {
   const result = await runChaos({
     quick: opts.quick,
     groups: opts.only,
+    grep: opts.grep,
     faultRelinks: opts.faultRelinks,
     repeat: opts.repeat,
+    outageMinutes: opts.outageMinutes,
     timeLimitMs: opts.timeLimit * 60_000,
     seed: opts.seed,
     historiesDir: opts.recordHistories ? path.resolve(__dirname, '..', 'test', 'histories') : undefined,
@@ -69,7 +83,7 @@ async function run(): Promise<void> {
   for (const note of notesOf(result.records)) process.stdout.write(`note: ${note}\n`);
   for (const line of failureLines(result.records)) process.stdout.write(`${line}\n`);
 
-  if (opts.doc && !opts.quick && !opts.only) {
+  if (opts.doc && !opts.quick && !opts.only && !opts.grep) {
     const doc = path.resolve(__dirname, '..', 'docs', 'reliability.md');
     const block = [
       `Command: \`${command}\` — ${new Date().toISOString().slice(0, 10)}, ${summary}.`,

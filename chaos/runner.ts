@@ -6,6 +6,8 @@ import type { Group, RunRecord, Scenario } from './scenario';
 import { badInputScenarios } from './scenarios/bad-input';
 import { cancelScenarios } from './scenarios/cancel';
 import { faultScenarios } from './scenarios/faults';
+import { limitScenarios } from './scenarios/limits';
+import { peopleScenarios } from './scenarios/people';
 import { serverRestartScenarios } from './scenarios/server-restart';
 import { workerCrashScenarios } from './scenarios/worker-crash';
 import { recordHistories } from './histories';
@@ -16,6 +18,8 @@ export const GROUPS: Record<string, Group> = {
   faults: 'alma faults',
   input: 'bad input',
   cancel: 'cancel & deadline',
+  people: 'people & late writes',
+  limits: 'quota, outage & cap',
 };
 
 export interface ChaosOptions {
@@ -23,11 +27,15 @@ export interface ChaosOptions {
   quick?: boolean;
   /** Group keys of GROUPS; default all. */
   groups?: string[];
+  /** Only the scenarios whose name this matches. */
+  grep?: RegExp;
   /** Relinks in the fault batch; default 50 (quick 12). */
   faultRelinks?: number;
   /** Runs of each worker-crash kill point; default 1. */
   repeat?: number;
-  /** No scenario starts after this many ms; default 20 minutes. */
+  /** Length of the Alma outage during the Lost wait, in minutes; default 3. */
+  outageMinutes?: number;
+  /** No scenario starts after this many ms; default 40 minutes. */
   timeLimitMs?: number;
   seed?: number;
   /** Write the histories of chosen runs to this folder (test/histories). */
@@ -52,15 +60,17 @@ export function scenariosFor(options: ChaosOptions): Scenario[] {
     ...faultScenarios(options.faultRelinks ?? (quick ? 12 : 50)),
     ...badInputScenarios(),
     ...cancelScenarios(),
+    ...peopleScenarios(),
+    ...limitScenarios(options.outageMinutes ?? 3),
   ];
   const groups = new Set((options.groups ?? Object.keys(GROUPS)).map((g) => GROUPS[g] ?? g));
-  return all.filter((s) => groups.has(s.group) && (!quick || s.quick));
+  return all.filter((s) => groups.has(s.group) && (!quick || s.quick) && (!options.grep || options.grep.test(s.name)));
 }
 
 export async function runChaos(options: ChaosOptions = {}): Promise<ChaosRun> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = Date.now();
-  const deadline = started + (options.timeLimitMs ?? 20 * 60_000);
+  const deadline = started + (options.timeLimitMs ?? 40 * 60_000);
   const scenarios = scenariosFor(options);
   const lab = await ChaosLab.start({ log, seed: options.seed });
   log(

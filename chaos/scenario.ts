@@ -5,10 +5,17 @@ import { fixturesWith, type FixtureRecords } from '../src/alma-sim/builders';
 import type { RelinkInput } from '../src/contract';
 import { relinkWorkflowId } from '../src/contract';
 import { relinkInput } from '../src/dev/relink-input';
-import { baselineOf, checkInvariants } from './invariants';
+import { baselineOf, checkInvariants, withEdit } from './invariants';
 import { sleep, type ChaosLab, type Ending } from './lab';
 
-export type Group = 'worker crash' | 'server restart' | 'alma faults' | 'bad input' | 'cancel & deadline';
+export type Group =
+  | 'worker crash'
+  | 'server restart'
+  | 'alma faults'
+  | 'bad input'
+  | 'cancel & deadline'
+  | 'people & late writes'
+  | 'quota, outage & cap';
 
 /** One run of one scenario, as the report shows it. */
 export interface RunRecord {
@@ -37,9 +44,17 @@ export interface RelinkRunSpec {
   group: Group;
   scenario: string;
   patronId: string;
+  /** Every barcode the run may touch, checked after it; the relink starts with them unless `startWith` says. */
   barcodes: string[];
+  /** The barcodes the relink starts with, when the chaos action joins the others. */
+  startWith?: string[];
   /** Extra fixtures: the patron, the items, any request or loan. */
   fixtures: FixtureRecords;
+  /**
+   * Go on from the Alma state the previous run left (its records, letters and daily API count) instead of a fresh
+   * one; `fixtures` is then ignored, and the patron must already be in Alma.
+   */
+  keepAlma?: boolean;
   input?: Partial<RelinkInput>;
   /**
    * The chaos action, beside the relink. It is called just before the relink starts, so what it does before its
@@ -50,6 +65,16 @@ export interface RelinkRunSpec {
   staff?: boolean;
   /** The expected ending; default: completed, email restored and verified. */
   expect?: (ending: Ending) => boolean;
+  /**
+   * An edit someone else makes to the patron's record during the run (see `withEdit`): the relink must keep it, so the
+   * record must end as the original with this edit applied.
+   */
+  keptEdit?: (user: Record<string, any>) => void;
+  /**
+   * The scenario's own expectations, checked once the relink has closed and before the invariants: it may wait for
+   * what comes after the relink (its follow-up), and returns what it found wrong, in words.
+   */
+  afterEnding?: (lab: ChaosLab, ending: Ending, workflowId: string) => Promise<string[]>;
   timeoutMs?: number;
 }
 
@@ -60,9 +85,14 @@ export function describeEnding(e: Ending): string {
   return e.outcome === 'failed' ? `failed: ${e.failureType ?? 'unknown'}` : e.outcome;
 }
 
-/** Input for chaos relinks: a short step timeout, so a step lost with a killed worker is retried within seconds. */
+/**
+ * Input for chaos relinks: the production durations (step timeout 1 minute, RELINK_DEFAULTS) but for the quick Lost
+ * poll of relinkInput. A step lost with a killed worker is retried once its heartbeats stop (20 s), not at the step
+ * timeout. (A 3-second step timeout used to make kills cheap; with the Alma client's 2 s margin before each step's
+ * deadline it leaves no time for a single call.)
+ */
 export function chaosInput(patronId: string, barcodes: string[], extra: Partial<RelinkInput> = {}): RelinkInput {
-  return relinkInput(patronId, barcodes, { stepTimeout: '3 seconds', ...extra });
+  return relinkInput(patronId, barcodes, extra);
 }
 
 /** Runs one relink under chaos and checks it. Never throws: a broken run is a failed record. */
@@ -78,15 +108,16 @@ export async function relinkRun(lab: ChaosLab, spec: RelinkRunSpec): Promise<Run
     seconds: (Date.now() - started) / 1000,
     workflowId,
   });
-  lab.resetAlma(fixturesWith(spec.fixtures));
-  const baseline = baselineOf(lab.sim.state(), spec.patronId, spec.barcodes);
+  if (!spec.keepAlma) lab.resetAlma(fixturesWith(spec.fixtures));
+  const original = baselineOf(lab.sim.state(), spec.patronId, spec.barcodes);
+  const baseline = spec.keptEdit ? withEdit(original, spec.keptEdit) : original;
   let desk: ReturnType<ChaosLab['staffDesk']> | undefined;
   let chaos: Promise<void> | undefined;
   try {
     await lab.ensureWorkers(1);
     chaos = spec.during?.(lab, workflowId);
     chaos?.catch(() => undefined); // reported through the race below
-    await lab.relinks.start(chaosInput(spec.patronId, spec.barcodes, spec.input));
+    await lab.relinks.start(chaosInput(spec.patronId, spec.startWith ?? spec.barcodes, spec.input));
     if (spec.staff !== false) desk = lab.staffDesk(new Map([[workflowId, spec.patronId]]));
     // The chaos action and the relink run side by side; a broken action fails the run at once.
     const chaosFailed = chaos?.then(
@@ -100,20 +131,21 @@ export async function relinkRun(lab: ChaosLab, spec: RelinkRunSpec): Promise<Run
     await chaos;
     await desk?.stop();
     desk = undefined;
-    lab.setFaults({});
+    lab.clearFaults();
     if (ending.outcome === 'still-running') {
       await lab.terminate(workflowId);
       return record('timed out', false, ['the relink did not finish in time']);
     }
+    const own = (await spec.afterEnding?.(lab, ending, workflowId)) ?? [];
     const loaned = await lab.loanedBarcodes(workflowId);
     const violations = checkInvariants(baseline, lab.sim.state(), lab.sim.notices(), {
       loaned,
       declaredLost: spec.barcodes.filter((b) => lab.declaredLost.has(b)),
     });
-    return record(describeEnding(ending), (spec.expect ?? completedAndRestored)(ending), violations);
+    return record(describeEnding(ending), (spec.expect ?? completedAndRestored)(ending), [...own, ...violations]);
   } catch (err) {
     await desk?.stop();
-    lab.setFaults({});
+    lab.clearFaults();
     await lab.terminate(workflowId);
     return record('error', false, [`the run broke: ${err instanceof Error ? err.message : String(err)}`]);
   }

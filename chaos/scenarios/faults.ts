@@ -118,7 +118,6 @@ async function faultBatch(lab: ChaosLab, name: string, count: number): Promise<R
     for (const b of batch) {
       await lab.relinks.start(
         chaosInput(b.patronId, b.barcodes, {
-          stepTimeout: '30 seconds',
           lostPollInitial: '1 second',
           lostPollMax: '5 seconds',
         }),

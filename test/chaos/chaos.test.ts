@@ -5,9 +5,9 @@ import { failureLines, markdownTable, rowsOf, totals } from '../../chaos/report'
 import { runChaos } from '../../chaos/runner';
 
 describe('the relink under chaos (quick set)', () => {
-  it('keeps the patron safe through killed workers, a server restart, Alma faults, bad input and cancels', async () => {
+  it('keeps the patron safe through killed workers, server restarts, Alma faults, bad input, cancels, staff and SIS edits, the daily quota and the barcode cap', async () => {
     const lines: string[] = [];
-    const run = await runChaos({ quick: true, log: (line) => lines.push(line), timeLimitMs: 4 * 60_000 });
+    const run = await runChaos({ quick: true, log: (line) => lines.push(line), timeLimitMs: 8 * 60_000 });
     const failures = failureLines(run.records);
     if (failures.length) {
       console.error(`${markdownTable(rowsOf(run.records))}\n\n${lines.join('\n')}\nlogs: ${run.workDir}`);
@@ -16,8 +16,16 @@ describe('the relink under chaos (quick set)', () => {
     expect(run.skipped).toEqual([]);
     const groups = new Set(run.records.map((r) => r.group));
     expect([...groups].sort()).toEqual(
-      ['alma faults', 'bad input', 'cancel & deadline', 'server restart', 'worker crash'].sort(),
+      [
+        'alma faults',
+        'bad input',
+        'cancel & deadline',
+        'people & late writes',
+        'quota, outage & cap',
+        'server restart',
+        'worker crash',
+      ].sort(),
     );
     expect(totals(run.records).runs).toBeGreaterThanOrEqual(25);
-  }, 300_000);
+  }, 600_000);
 });

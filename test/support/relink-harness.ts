@@ -55,7 +55,14 @@ export async function startHarness(
 ): Promise<RelinkHarness> {
   const temporal = await connectToTestServer(address);
   const sim = await startAlmaSimulator({ fixtures, port: 0, strictParams: true, ...simOptions });
-  const alma = new AlmaClient({ baseUrl: sim.url, apiKey: sim.apiKey, requestsPerSecond: 200, timeoutMs: 5_000 });
+  // The production quota floor (ALMA_MIN_DAILY_REMAINING's default): the simulator's budget (1,000,000) is far above it.
+  const alma = new AlmaClient({
+    baseUrl: sim.url,
+    apiKey: sim.apiKey,
+    requestsPerSecond: 200,
+    timeoutMs: 5_000,
+    minDailyRemaining: 5000,
+  });
   const taskQueue = uniqueTaskQueue('relink');
   const worker = await createRelinkWorker({
     connection: temporal.nativeConnection,

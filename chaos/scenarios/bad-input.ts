@@ -171,6 +171,14 @@ function refusedByAlma(
       await inputCase(lab, `relink start: ${name}`, patronId, async () => {
         await lab.ensureWorkers(1);
         const run = await relinkCli(lab, ['start', '--patron', patronId, '--barcode', barcode, '--wait']);
+        if (type === 'PatronNotFound') {
+          // The patron's identifier is looked up before the start: an unknown one is refused and nothing starts.
+          return {
+            outcome: `refused (exit ${run.code})`,
+            ok: run.code !== 0 && /Nothing was started/.test(run.output) && message.test(run.output),
+            problems: message.test(run.output) ? [] : [`relink start does not say ${message}: ${run.output.trim()}`],
+          };
+        }
         const ending = await lab.ending(relinkWorkflowId(patronId), 60_000);
         return {
           outcome: describeEnding(ending),
@@ -281,7 +289,7 @@ export function badInputScenarios(): Scenario[] {
   ];
 }
 
-/** A worker holding a wrong API key: Alma answers UNAUTHORIZED to the first call, the relink fails at once. */
+/** A worker holding a wrong API key: Alma answers UNAUTHORIZED to the patron lookup, and nothing starts. */
 function wrongApiKey(): Scenario {
   const name = 'worker with a wrong Alma API key';
   return {
@@ -294,11 +302,16 @@ function wrongApiKey(): Scenario {
       try {
         return [
           await inputCase(lab, name, KNOWN.patronId, async () => {
-            await new RelinkClient(lab.client, queue).start(chaosInput(KNOWN.patronId, [KNOWN.barcode]));
-            const ending = await lab.ending(relinkWorkflowId(KNOWN.patronId), 60_000);
+            // The patron's identifier is looked up in Alma before the start: the wrong key is refused there.
+            const refusal = await new RelinkClient(lab.client, queue)
+              .start(chaosInput(KNOWN.patronId, [KNOWN.barcode]))
+              .then(
+                () => '',
+                (err: Error) => err.message,
+              );
             return {
-              outcome: describeEnding(ending),
-              ok: ending.failureType === 'AlmaUnauthorized' && /API-key/i.test(ending.message ?? ''),
+              outcome: refusal ? 'refused at the patron lookup' : 'started',
+              ok: /API-key/i.test(refusal) && /Nothing was started/.test(refusal),
             };
           }),
         ];
@@ -325,7 +338,12 @@ function unreachableAlma(): Scenario {
       try {
         return [
           await inputCase(lab, name, patronId, async () => {
-            await new RelinkClient(lab.client, queue).start(chaosInput(patronId, [KNOWN.barcode]));
+            // The patron lookup before the start retries the network error until its own timeout, then refuses.
+            const refusal = await new RelinkClient(lab.client, queue).start(chaosInput(patronId, [KNOWN.barcode])).then(
+              () => '',
+              (err: Error) => err.message,
+            );
+            if (refusal) return { outcome: 'refused at the patron lookup', ok: true, note: refusal };
             const workflowId = relinkWorkflowId(patronId);
             let lastFailure = '';
             for (let i = 0; i < 100 && !lastFailure; i++) {

@@ -128,6 +128,12 @@ async function faultBatch(lab: ChaosLab, name: string, count: number): Promise<R
       batch.map((b) => lab.ending(relinkWorkflowId(b.patronId), 300_000).finally(() => closed++)),
     );
     watching = false;
+    // The workers' last reading of the day's count is below the floor: they refuse forward calls until a probe after
+    // ALMA_QUOTA_RECHECK (production 5 minutes; the 'quota, outage & cap' group proves that probe). The scenarios
+    // after this one start fresh workers rather than wait those 5 minutes.
+    const workers = lab.running().length;
+    await lab.killWorkers();
+    await lab.ensureWorkers(workers);
     await quota;
     await desk.stop();
     lab.setFaults({});

@@ -137,6 +137,17 @@ const longBarcode = (n: number, k: number) => {
   return `LONG-${'0'.repeat(50 - 5 - tail.length)}${tail}`;
 };
 
+/** How many barcodes the relink's RelinkBarcodes holds, once it holds `expected` (or after 10 s, whatever it holds). */
+async function barcodesPublished(lab: ChaosLab, workflowId: string, expected: number): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const d = await lab.client.workflow.getHandle(workflowId).describe();
+    const held = (d.typedSearchAttributes.get(RelinkBarcodes) ?? []).length;
+    if (held === expected || Date.now() > deadline) return held;
+    await sleep(250);
+  }
+}
+
 function capScenario(): Scenario {
   const name = `joins up to the cap (${CAP} barcodes of 50 characters), then one past it`;
   return {
@@ -170,10 +181,8 @@ function capScenario(): Scenario {
             const message = err instanceof Error ? err.message : String(err);
             if (!/at most 30/.test(message)) problems.push(`the join past the cap was refused unclearly: ${message}`);
           }
-          const d = await l.client.workflow.getHandle(workflowId).describe();
-          if (d.status.name !== 'RUNNING') problems.push(`the relink is ${d.status.name} after the refused join`);
-          const held = d.typedSearchAttributes.get(RelinkBarcodes) ?? [];
-          if (held.length !== CAP) problems.push(`RelinkBarcodes holds ${held.length} barcodes, not ${CAP}`);
+          const { running } = await l.awaiting(workflowId);
+          if (!running) problems.push('the relink closed after the refused join');
           // Staff click Lost once every joined item is on loan.
           const deadline = Date.now() + 120_000;
           for (;;) {
@@ -183,6 +192,9 @@ function capScenario(): Scenario {
             if (Date.now() > deadline) throw new Error(`only ${loaned} items loaned after 120 s`);
             await sleep(500);
           }
+          // The joins' barcodes are published when the relink takes them up: by now, every one of them.
+          const held = await barcodesPublished(l, workflowId, CAP);
+          if (held !== CAP) problems.push(`RelinkBarcodes holds ${held} barcodes, not ${CAP}`);
           await l.staffDeclaresLost(workflowId, patronId);
         },
         afterEnding: () => Promise.resolve(problems),

@@ -24,6 +24,7 @@ interface Ids {
   itemPid: string;
 }
 
+// The nth user GET of a relink: the first is the patron lookup before the start (resolvePatron), then the preflight.
 const userGet = (i: Ids, nth: number): CallSpec => ({ method: 'GET', path: `/users/${re(i.patronId)}\\?`, nth });
 const userPut = (i: Ids, nth: number): CallSpec => ({ method: 'PUT', path: `/users/${re(i.patronId)}(\\?|$)`, nth });
 const queueGet = (i: Ids): CallSpec => ({ method: 'GET', path: `/items/${i.itemPid}/requests` });
@@ -44,7 +45,7 @@ export const KILL_POINTS: KillPoint[] = [
     ownRequest: true,
     at: (i) => [{ call: queueGet(i), mode: 'held' }],
   },
-  { name: 'email swap: patron read in flight (before the write)', at: (i) => [{ call: userGet(i, 2), mode: 'held' }] },
+  { name: 'email swap: patron read in flight (before the write)', at: (i) => [{ call: userGet(i, 3), mode: 'held' }] },
   {
     name: 'email swap: PUT applied by Alma after the kill, never reported',
     quick: true,
@@ -81,7 +82,7 @@ export const KILL_POINTS: KillPoint[] = [
     at: (i) => [{ call: loanPost(i), mode: 'dropped' }],
   },
   { name: 'Lost check: loans read in flight', at: (i) => [{ call: loansGet(i), mode: 'held' }] },
-  { name: 'restore: patron read in flight (before the write)', at: (i) => [{ call: userGet(i, 3), mode: 'held' }] },
+  { name: 'restore: patron read in flight (before the write)', at: (i) => [{ call: userGet(i, 4), mode: 'held' }] },
   {
     name: 'restore: PUT applied by Alma after the kill, never reported',
     proof: (audit) => audit.some((m) => /Alma already showed the original/.test(m)),
@@ -92,7 +93,7 @@ export const KILL_POINTS: KillPoint[] = [
     name: 'restore: written, read-back in flight (not verified)',
     quick: true,
     proof: (audit) => audit.some((m) => /Alma already showed the original/.test(m)),
-    at: (i) => [{ call: userGet(i, 4), mode: 'held' }],
+    at: (i) => [{ call: userGet(i, 5), mode: 'held' }],
   },
   {
     name: 'two crashes: swap PUT, then the replacement at the loan',

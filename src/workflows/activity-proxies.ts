@@ -14,7 +14,7 @@ export interface RelinkProxies {
   /** The restore and, after a failure or a cancel, the report of loans Alma made without answering. */
   compensation: Pick<RelinkActivities, 'restoreContact' | 'findLoans'>;
   /** The Lost check, retried whatever the error until `deadlineMs` from now. */
-  lostCheckUntil(deadlineMs: number): RelinkActivities['checkLostDeclared'];
+  lostCheckUntil(deadlineMs: number): Pick<RelinkActivities, 'checkLostDeclared' | 'recheckSwap'>;
 }
 
 /**
@@ -47,7 +47,7 @@ export function relinkProxies(stepTimeout: Duration, track: RelinkTracker, heart
           cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
         }),
         track,
-      ).checkLostDeclared,
+      ),
   };
 }
 

@@ -2,7 +2,7 @@
 // of the scan-in, the loan and the Lost click reach the library. The restore is owed from before the swap is sent,
 // and the swap is checked again before every write that sends a letter and at each Lost poll.
 import { getExternalWorkflowHandle } from '@temporalio/workflow';
-import { restoreRecheckWorkflowId } from '../contract';
+import { restoreRecheckWorkflowId, type RelinkActivities } from '../contract';
 import { failureType } from './outcomes';
 import { RECHECK_SWAP, SUPERSEDE_RECHECK } from './patches';
 import { swapLog } from './instructions';
@@ -45,10 +45,13 @@ export async function ensureSwapped(r: Relink): Promise<void> {
  * preferred, SMS back on, the holding entry deleted) would send that letter to the patron. One read; the swap is made
  * again if it was undone. A swap verified moments ago needs no read.
  */
-export async function ensureStillSwapped(r: Relink): Promise<void> {
+export async function ensureStillSwapped(
+  r: Relink,
+  via: Pick<RelinkActivities, 'recheckSwap'> = r.steps,
+): Promise<void> {
   if (!r.swapped || Date.now() - r.swapVerifiedAt < SWAP_TRUSTED_FOR_MS) return;
   if (!r.patch(RECHECK_SWAP)) return;
-  const result = await r.steps.recheckSwap({ patronId: r.patronId, workflowId: r.workflowId, plan: r.plan! });
+  const result = await via.recheckSwap({ patronId: r.patronId, workflowId: r.workflowId, plan: r.plan! });
   r.swapVerifiedAt = Date.now();
   if (result.reswapped) r.track.log(`The swap had been undone in Alma, and was made again: ${result.what}`);
 }

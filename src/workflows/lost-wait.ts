@@ -37,7 +37,8 @@ export async function awaitLostDeclarations(r: Relink): Promise<void> {
     if (r.pendingBatches.length > 0) continue;
     const byStaff = signalled();
     r.lostSignalsSeen = r.lostSignals;
-    await ensureStillSwapped(r);
+    // The swap's re-read at a poll rides out an outage to the Lost deadline, like the check itself.
+    await ensureStillSwapped(r, r.activities.lostCheckUntil(Math.max(deadline - Date.now(), r.stepTimeoutMs)));
     const confirmedNow = await checkLost(r, open, deadline);
     if (byStaff && confirmedNow === 0) track.log('Alma does not show the Lost click yet; checking again shortly.');
     pause = byStaff ? r.pollInitialMs : Math.min(pause * 2, r.pollMaxMs);
@@ -53,7 +54,9 @@ async function checkLost(r: Relink, open: OpenLoan[], deadline: number): Promise
     checks = await r.steps.checkLostDeclared(input);
   } else {
     try {
-      checks = await r.activities.lostCheckUntil(Math.max(deadline - Date.now(), r.stepTimeoutMs))(input);
+      checks = await r.activities
+        .lostCheckUntil(Math.max(deadline - Date.now(), r.stepTimeoutMs))
+        .checkLostDeclared(input);
     } catch (err) {
       if (!isTimeout(err)) throw err;
       const reason = lostDeadlineReason(r.durations.lostDeadline, open);

@@ -36,12 +36,12 @@ function inputFixtures() {
   });
 }
 
-interface CliRun {
+export interface CliRun {
   code: number | null;
   output: string;
 }
 
-function relinkCli(lab: ChaosLab, args: string[]): Promise<CliRun> {
+export function relinkCli(lab: ChaosLab, args: string[]): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: path.join(lab.workDir, 'cwd'),

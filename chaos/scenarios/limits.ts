@@ -6,6 +6,7 @@ import { item, patron } from '../../src/alma-sim/builders';
 import { RELINK_DEFAULTS, RelinkBarcodes } from '../../src/contract';
 import { DAILY_BUDGET, sleep, type ChaosLab } from '../lab';
 import { chaosInput, relinkRun, type RunRecord, type Scenario } from '../scenario';
+import { relinkCli } from './bad-input';
 import { richPatron } from './worker-crash';
 
 const GROUP = 'quota, outage & cap' as const;
@@ -210,8 +211,49 @@ export function limitScenarios(outageMinutes = 3): Scenario[] {
     { group: GROUP, name: 'daily quota under the floor, then reset', quick: true, run: quotaRuns },
     outageScenario(outageMinutes),
     capScenario(),
-    // TODO(relink sweep --fix): a relink terminated (`temporal workflow terminate`, which skips the restore), then
-    // `relink sweep --fix`, which must find the holding address it left and restore the patron's record. The sweep
-    // command is being built elsewhere (src/cli); add the scenario here once it exists. Deliberately not faked.
+    terminateThenSweep(),
   ];
+}
+
+// --- what the workflow cannot guard --------------------------------------------------------------------------------
+
+/**
+ * An admin terminates a relink in its Lost wait (the Web UI's Terminate, or `temporal workflow terminate`): no
+ * restore runs, and the patron keeps the holding address. Staff then run `relink sweep --fix`, which must find the
+ * patron by the holding address, see that no relink runs for them, and restore the record from the relink's history.
+ */
+function terminateThenSweep(): Scenario {
+  const name = 'terminated in the Lost wait (no restore), then relink sweep --fix';
+  return {
+    group: GROUP,
+    name,
+    quick: true,
+    run: async (lab) => {
+      const patronId = `limits.${nextId()}`;
+      const barcode = longBarcode(serial, 1);
+      const record = await relinkRun(lab, {
+        group: GROUP,
+        scenario: name,
+        patronId,
+        barcodes: [barcode],
+        fixtures: { users: [richPatron(patronId)], items: [item(barcode)] },
+        staff: false,
+        during: async (l, workflowId) => {
+          await l.waitForAwaiting(workflowId, 'lost-declaration', 120_000);
+          await l.terminate(workflowId);
+        },
+        expect: (ending) => ending.outcome === 'terminated',
+        afterEnding: async (l) => {
+          const run = await relinkCli(l, ['sweep', '--fix']);
+          const problems: string[] = [];
+          if (run.code !== 0) problems.push(`relink sweep --fix exited ${run.code}: ${run.output.trim().slice(-400)}`);
+          if (!new RegExp(`${patronId.replace('.', '\\.')}.*restored`).test(run.output))
+            problems.push(`relink sweep --fix does not report ${patronId} restored`);
+          return problems;
+        },
+        timeoutMs: 180_000,
+      });
+      return [record];
+    },
+  };
 }

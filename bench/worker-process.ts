@@ -74,7 +74,6 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       ALMA_BASE_URL: options.almaBaseUrl,
       ALMA_API_KEY: options.almaApiKey,
       ALMA_RATE_LIMIT: String(options.rateLimit),
-      ALMA_MIN_DAILY_REMAINING: '0',
       RELINK_CODEC_KEYS: options.codecKeys,
       ...(options.mode === 'compiled' ? WORKER_ENV : {}),
       ...options.workerEnv,

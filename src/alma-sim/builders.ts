@@ -194,7 +194,7 @@ const itemOf = (ref: ItemRef): ItemRecord => (typeof ref === 'string' ? item(ref
 
 // --- requests and loans -----------------------------------------------------------------------------------------
 
-/** A patron's hold on an item, picked up at MAIN, first in the item's queue unless `extra` says otherwise. */
+/** A patron's hold on an item: a title-level hold that names the item, so only that item fulfils it. */
 export function holdRequest(
   requestId: string,
   userId: string,
@@ -202,21 +202,11 @@ export function holdRequest(
   extra: Partial<RequestRecord> = {},
 ): RequestRecord {
   const { bib_data, item_data } = itemOf(on);
-  return {
-    request_id: requestId,
-    user_primary_id: userId,
-    request_type: 'HOLD',
-    request_sub_type: { ...PATRON_PHYSICAL },
-    request_status: 'NOT_STARTED',
-    place_in_queue: 1,
-    mms_id: bib_data.mms_id,
+  return titleRequest(requestId, userId, bib_data.mms_id, {
     item_id: item_data.pid,
     barcode: item_data.barcode,
-    pickup_location_type: 'LIBRARY',
-    pickup_location_library: 'MAIN',
-    request_date: '2026-11-20Z',
     ...extra,
-  };
+  });
 }
 
 /**

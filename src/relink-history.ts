@@ -21,6 +21,7 @@ const contactPlanSchema = z.object({
   smsPhoneEntries: z.array(entryRef).optional(),
   marker: z.string(),
   holdingEmail: z.string(),
+  holdingEmailType: z.string().optional(),
 }) satisfies z.ZodType<ContactPlan>;
 
 /** Activities whose input carries the plan the swap was (or was to be) made by: the last one is what Alma got. */

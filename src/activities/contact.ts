@@ -1,7 +1,7 @@
 // Pure functions on an Alma user record for the contact swap and its restore. Alma's PUT replaces the whole
 // record ("swap all"), so each function returns the full record with only the contact flags changed.
 import type { AlmaEmail, AlmaPhone, AlmaUser } from '../alma';
-import { MARKER_PREFIX, type ContactEntryRef, type ContactPlan } from '../contract';
+import { MARKER_PREFIX, markerFor, relinkIdsIn, type ContactEntryRef, type ContactPlan } from '../contract';
 
 type Email = AlmaEmail;
 type Phone = AlmaPhone;
@@ -25,8 +25,30 @@ const digitsOf = (n: string | null | undefined) => (n ?? '').replace(/\D/g, '').
 export const samePhone = (a: string | null | undefined, b: string | null | undefined) =>
   digitsOf(a) === '' ? (a ?? '').trim() === (b ?? '').trim() : digitsOf(a) === digitsOf(b);
 
-export function isHoldingEntry(email: Email, marker: string): boolean {
-  return (email.description ?? '').includes(marker);
+/** What names a relink's holding entry: its marker, and (when known) the holding address it added. */
+export interface HoldingRef {
+  marker: string;
+  holdingEmail?: string;
+}
+
+/** True when the description ends in a cut-off marker that is not the start of `marker`: another relink's. */
+function endsInOtherMarker(description: string, marker: string): boolean {
+  const tail = description.slice(description.lastIndexOf('['));
+  const isMarkerText = tail.length > 1 && (MARKER_PREFIX.startsWith(tail) || tail.startsWith(MARKER_PREFIX));
+  return isMarkerText && !tail.includes(']') && !marker.startsWith(tail);
+}
+
+/**
+ * Whether `email` is the holding entry of the relink `ref` names. By the marker in its description; and, because
+ * Alma may trim or rewrite that description (a tenant's length limit, a SIS load), by the holding address as well,
+ * unless what is left of the description names another relink.
+ */
+export function isHoldingEntry(email: Email, ref: HoldingRef): boolean {
+  const description = email.description ?? '';
+  if (description.includes(ref.marker)) return true;
+  if (ref.holdingEmail === undefined || !sameAddress(email.email_address, ref.holdingEmail)) return false;
+  const others = relinkIdsIn(description).map(markerFor);
+  return others.every((m) => m === ref.marker) && !endsInOtherMarker(description, ref.marker);
 }
 
 // --- which entry the plan means ---------------------------------------------------------------------------------
@@ -96,7 +118,7 @@ export function plannedEntries(plan: ContactPlan): { email: ContactEntryRef | nu
  */
 function locate(user: AlmaUser, plan: ContactPlan) {
   const planned = plannedEntries(plan);
-  const kept = emailsOf(user).filter((e) => !isHoldingEntry(e, plan.marker));
+  const kept = emailsOf(user).filter((e) => !isHoldingEntry(e, plan));
   const email = planned.email ? findEntry(kept.map(emailEntry), planned.email, EMAIL, new Set()) : -1;
   const phones = phonesOf(user).map(phoneEntry);
   const sms = new Set<number>();
@@ -113,7 +135,7 @@ function locate(user: AlmaUser, plan: ContactPlan) {
 
 /** Reads what must be restored later: the preferred email and the SMS phones, before anything is changed. */
 export function planFrom(user: AlmaUser, holdingEmail: string, marker: string): ContactPlan {
-  const emails = emailsOf(user).filter((e) => !isHoldingEntry(e, marker));
+  const emails = emailsOf(user).filter((e) => !isHoldingEntry(e, { marker, holdingEmail }));
   const preferredAt = emails.findIndex((e) => e.preferred === true);
   const preferred = emails[preferredAt];
   const sms = phonesOf(user)
@@ -140,13 +162,13 @@ export function planStillHolds(user: AlmaUser, plan: ContactPlan): boolean {
 
 // --- the swap ---------------------------------------------------------------------------------------------------
 
-export function hasHoldingEntry(user: AlmaUser, marker: string): boolean {
-  return emailsOf(user).some((e) => isHoldingEntry(e, marker));
+export function hasHoldingEntry(user: AlmaUser, ref: HoldingRef): boolean {
+  return emailsOf(user).some((e) => isHoldingEntry(e, ref));
 }
 
 /** Any holding entry of any relink, this one or an earlier one. */
 export function hasAnyRelinkEntry(user: AlmaUser): boolean {
-  return emailsOf(user).some((e) => isHoldingEntry(e, MARKER_PREFIX));
+  return emailsOf(user).some((e) => (e.description ?? '').includes(MARKER_PREFIX));
 }
 
 /** True when notices can only reach the holding address: it is the one preferred email and no phone takes SMS. */
@@ -162,8 +184,8 @@ const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? on
  */
 export function swapDrift(user: AlmaUser, plan: ContactPlan): string[] {
   const emails = emailsOf(user);
-  const holding = emails.filter((e) => isHoldingEntry(e, plan.marker));
-  const others = emails.filter((e) => !isHoldingEntry(e, plan.marker) && e.preferred === true);
+  const holding = emails.filter((e) => isHoldingEntry(e, plan));
+  const others = emails.filter((e) => !isHoldingEntry(e, plan) && e.preferred === true);
   const sms = phonesOf(user).filter((p) => p.preferred_sms === true);
   const drift: string[] = [];
   if (holding.length === 0) drift.push('the holding address was removed from the record');
@@ -181,11 +203,12 @@ export function swapDrift(user: AlmaUser, plan: ContactPlan): string[] {
 /** The record with the holding address added as the only preferred email and SMS switched off. */
 export function applySwap(user: AlmaUser, plan: ContactPlan, workflowId: string): AlmaUser {
   const kept = emailsOf(user)
-    .filter((e) => !isHoldingEntry(e, plan.marker))
+    .filter((e) => !isHoldingEntry(e, plan))
     .map((e) => ({ ...e, preferred: false }));
   const holding = {
     email_address: plan.holdingEmail,
-    description: `Temporary holding address ${plan.marker}: added by ${workflowId} so relink notices do not reach the patron; removed when the relink ends.`,
+    // The marker first, so that a description Alma trims keeps as much of it as it can.
+    description: `${plan.marker} Temporary holding address added by ${workflowId} so relink notices do not reach the patron; removed when the relink ends.`,
     preferred: true,
     // Internal, so a SIS sync of an external patron does not delete it mid-relink.
     segment_type: 'Internal',
@@ -228,7 +251,7 @@ export function restoreCheck(user: AlmaUser, plan: ContactPlan): { done: boolean
   const { planned, emailGone, smsGone } = locate(user, plan);
   const target = applyRestore(user, plan);
   const done =
-    !hasHoldingEntry(user, plan.marker) &&
+    !hasHoldingEntry(user, plan) &&
     JSON.stringify([emailsOf(target), phonesOf(target)]) === JSON.stringify([emailsOf(user), phonesOf(user)]);
   const gaps: RestoreGap[] = [
     ...(emailGone ? [{ kind: 'email' as const, type: planned.email?.type }] : []),

@@ -2,7 +2,7 @@
 // entries name. Alma's user search (q=email~<address>) matches words, so each patron found is read and counted only
 // when their own record shows the address or a marker. Ids only go back: no address or number enters the history.
 import { MARKER_PREFIX, relinkIdsIn, type HoldingAddressFinding } from '../contract';
-import { isHoldingEntry, sameAddress } from './contact';
+import { sameAddress } from './contact';
 import type { ActivityDeps } from './deps';
 import { almaStep } from './failures';
 
@@ -15,7 +15,7 @@ export function createFindHoldingAddresses({ alma }: ActivityDeps) {
     for (const { primary_id: patronId } of found) {
       const user = await almaStep(`reading patron ${patronId}`, () => alma.getUser(patronId));
       const holding = (user.contact_info?.email ?? []).filter(
-        (e) => sameAddress(e.email_address, holdingEmail) || isHoldingEntry(e, MARKER_PREFIX),
+        (e) => sameAddress(e.email_address, holdingEmail) || (e.description ?? '').includes(MARKER_PREFIX),
       );
       if (holding.length === 0) continue;
       findings.push({ patronId, workflowIds: [...new Set(holding.flatMap((e) => relinkIdsIn(e.description)))] });

@@ -8,6 +8,6 @@ import { almaStep } from './failures';
 export function createHoldingEntryBack({ alma }: ActivityDeps) {
   return async function holdingEntryBack({ patronId, plan }: RestoreContactInput): Promise<boolean> {
     const user = await almaStep(`reading patron ${patronId}`, () => alma.getUser(patronId));
-    return hasHoldingEntry(user, plan.marker);
+    return hasHoldingEntry(user, plan);
   };
 }

@@ -88,7 +88,8 @@ export function planFromUntouched(
     ...planFrom(user, input.holdingEmail, input.marker),
     holdingEmailType: input.holdingEmailType ?? DEFAULT_HOLDING_EMAIL_TYPE,
   };
-  if (hasAnyRelinkEntry(user) || sameAddress(plan.originalPreferredEmail, input.holdingEmail)) {
+  const holdingAlready = (user.contact_info?.email ?? []).some((e) => sameAddress(e.email_address, input.holdingEmail));
+  if (hasAnyRelinkEntry(user) || holdingAlready) {
     throw businessFailure(
       'HoldingAddressAlreadyPresent',
       `Patron ${input.patronId} already has a relink holding address among their emails; restore their own email in Alma before relinking.`,

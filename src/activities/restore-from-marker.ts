@@ -14,7 +14,7 @@ const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 /** The record without the marked entries, and the one remaining email preferred when that choice is unambiguous. */
 export function withoutMarkedEntry(user: AlmaUser, marker: string): AlmaUser {
   const copy = structuredClone(user);
-  const kept = (copy.contact_info?.email ?? []).filter((e) => !isHoldingEntry(e, marker));
+  const kept = (copy.contact_info?.email ?? []).filter((e) => !isHoldingEntry(e, { marker }));
   if (kept.length === 1 && kept[0]!.preferred !== true) kept[0] = { ...kept[0]!, preferred: true };
   copy.contact_info = { ...(copy.contact_info ?? {}), email: kept };
   return copy;
@@ -52,14 +52,14 @@ export function createRestoreFromMarker({ alma }: ActivityDeps) {
   }: RestoreFromMarkerInput): Promise<RestoreFromMarkerResult> {
     let user = await almaStep(`reading patron ${patronId}`, () => alma.getUser(patronId));
     let written = false;
-    if (hasHoldingEntry(user, marker)) {
+    if (hasHoldingEntry(user, { marker })) {
       user = await almaStep(`removing the holding address from patron ${patronId}'s record`, () =>
         alma.updateUser(patronId, withoutMarkedEntry(user, marker)),
       );
       written = true;
       // Counted on a read made after the write, as the plan's restore is.
       user = await almaStep(`reading patron ${patronId}`, () => alma.getUser(patronId));
-      if (hasHoldingEntry(user, marker))
+      if (hasHoldingEntry(user, { marker }))
         throw new Error(`Alma still shows the holding address for patron ${patronId}.`);
     }
     return { written, attention: markerOnlyAttention(user, patronId) };

@@ -13,7 +13,7 @@ export function createSwapContact({ alma }: ActivityDeps) {
     const summary = { suppressedEmail: planned.email !== null, suppressedSmsPhones: planned.sms.length };
     const user = await almaStep(`reading patron ${patronId}`, () => alma.getUser(patronId));
     if (isSwapped(user, plan)) return { written: false, ...summary };
-    if (!hasHoldingEntry(user, plan.marker) && !planStillHolds(user, plan)) {
+    if (!hasHoldingEntry(user, plan) && !planStillHolds(user, plan)) {
       // Someone changed the patron's contact details since they were read: re-plan rather than record a wrong original.
       throw businessFailure('ContactChanged', `Patron ${patronId}'s contact details changed since they were read.`);
     }

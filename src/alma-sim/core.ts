@@ -16,6 +16,7 @@ export interface CoreOptions {
   lostItemFee: number;
   lostProcessStatus: string;
   emailTypes: readonly string[];
+  emailDescriptionMax: number | undefined;
 }
 
 export class SimCore {

@@ -61,6 +61,11 @@ export interface AlmaSimulatorOptions {
   lostProcessStatus?: string;
   /** The institution's EmailTypes code table: a PUT with another email type is refused (401864). Default Alma's. */
   emailTypes?: readonly string[];
+  /**
+   * The length Alma keeps of an email's `description` (a tenant or a SIS load may trim or rewrite it); longer ones are
+   * cut on a user PUT. Default: kept whole.
+   */
+  emailDescriptionMax?: number;
   /** Where unexpected simulator errors are reported; default stderr. */
   log?: (line: string) => void;
 }
@@ -109,6 +114,7 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
       lostItemFee: options.lostItemFee ?? DEFAULT_LOST_FEE_AMOUNT,
       lostProcessStatus: options.lostProcessStatus ?? 'LOST',
       emailTypes: options.emailTypes ?? EMAIL_TYPES,
+      emailDescriptionMax: options.emailDescriptionMax,
     },
     options.fixtures,
   );

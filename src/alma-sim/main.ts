@@ -25,6 +25,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--lost-letter <code>', 'letter of the Lost click: FulLostLoanLetter or FulOverdueAndLostLoanLetter')
     .option('--lost-item-fee <amount>', 'Lost item replacement fee of the Lost click (0: none)', integer(0), 85)
     .option('--lost-process-status <code>', "a lost loan's process_status (e.g. LOST, LOST_LOAN)", 'LOST')
+    .option('--email-description-max <length>', "characters Alma keeps of an email's description", integer(0))
     .parse(argv);
   const opts = program.opts<{
     port: number;
@@ -38,6 +39,7 @@ async function main(argv: string[]): Promise<void> {
     lostLetter?: string;
     lostItemFee: number;
     lostProcessStatus: string;
+    emailDescriptionMax?: number;
   }>();
   const lostLetter = LOST_LETTERS.find((l) => l === (opts.lostLetter ?? LOST_LETTERS[0]));
   if (!lostLetter) throw new InvalidArgumentError(`--lost-letter must be one of ${LOST_LETTERS.join(', ')}`);
@@ -55,6 +57,7 @@ async function main(argv: string[]): Promise<void> {
     lostLetter,
     lostItemFee: opts.lostItemFee,
     lostProcessStatus: opts.lostProcessStatus,
+    emailDescriptionMax: opts.emailDescriptionMax,
   });
   console.log(`Alma simulator listening on ${sim.url}`);
   console.log(`  API base:  ${sim.apiBase}`);

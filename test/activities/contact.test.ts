@@ -4,6 +4,7 @@ import {
   applyRestore,
   applySwap,
   hasAnyRelinkEntry,
+  isHoldingEntry,
   isRestored,
   isSwapped,
   planFrom,
@@ -308,5 +309,48 @@ describe('the swap re-check', () => {
         plan,
       ),
     ).toEqual(['the holding address was no longer preferred']);
+  });
+});
+
+describe('recognising the holding entry when Alma trims or rewrites its description', () => {
+  const ref = { marker, holdingEmail: HOLDING };
+  const full = `${marker} Temporary holding address added by relink-p1 so relink notices do not reach the patron`;
+  const entry = (description: string | null, address = HOLDING) =>
+    ({ email_address: address, description, preferred: true, email_type: [{ value: 'work' }] }) as never;
+
+  it.each([0, 1, 5, 13, 20, marker.length - 1, marker.length, 60, full.length])(
+    'finds it by its address with the description cut to %i characters',
+    (n) => expect(isHoldingEntry(entry(full.slice(0, n)), ref)).toBe(true),
+  );
+
+  it('finds it by its address when the description was emptied or rewritten', () => {
+    expect(isHoldingEntry(entry(null), ref)).toBe(true);
+    expect(isHoldingEntry(entry('Library notices address'), ref)).toBe(true);
+  });
+
+  it("does not take another relink's entry, whole or cut, nor another address, for this relink's", () => {
+    const other = markerFor('relink-p2');
+    expect(isHoldingEntry(entry(`${other} Temporary holding address`), ref)).toBe(false);
+    expect(isHoldingEntry(entry(other.slice(0, -1)), ref)).toBe(false);
+    expect(isHoldingEntry(entry(other.slice(0, -3)), ref)).toBe(true); // "[alma-relink:relink-" could be ours: removed
+    expect(isHoldingEntry(entry(full, 'someone@x.org'), ref)).toBe(true); // the marker still names it
+    expect(isHoldingEntry(entry('Temporary holding address', 'someone@x.org'), ref)).toBe(false);
+  });
+
+  it('goes by the marker alone when the holding address is not known (relink sweep without a history)', () => {
+    expect(isHoldingEntry(entry(full), { marker })).toBe(true);
+    expect(isHoldingEntry(entry(full.slice(0, 20)), { marker })).toBe(false);
+  });
+
+  it('restores a record whose holding entry lost its marker: the entry goes, the original is preferred again', () => {
+    const before = user([['own@x.org', true]]);
+    const plan = planFrom(before, HOLDING, marker);
+    const swapped = applySwap(before, plan, 'relink-p1');
+    const trimmed = structuredClone(swapped);
+    trimmed.contact_info!.email!.find((e) => e.email_address === HOLDING)!.description = full.slice(0, 12);
+    expect(isSwapped(trimmed, plan)).toBe(true);
+    expect(restoreCheck(trimmed, plan).done).toBe(false);
+    expect(isRestored(applyRestore(trimmed, plan), plan)).toBe(true);
+    expect(emailFlags(applyRestore(trimmed, plan))).toEqual(emailFlags(before));
   });
 });

@@ -66,6 +66,23 @@ describe('institution settings of the simulator', () => {
     expect(almaErrorOf(await almaClient(own).put('/users/lender', withType(user, 'work'))).errorCode).toBe('401864');
   });
 
+  it("keeps only emailDescriptionMax characters of an email's description, where the tenant trims it", async () => {
+    const described = (user: any, description: string) => ({
+      ...user,
+      contact_info: { ...user.contact_info, email: [{ ...user.contact_info.email[0], description }] },
+    });
+    const whole = await sim();
+    const user = (await almaClient(whole).get('/users/lender')).data;
+    const long = 'Temporary holding address [alma-relink:relink-lender]: added by a relink';
+    expect(
+      (await almaClient(whole).put('/users/lender', described(user, long))).data.contact_info.email[0],
+    ).toMatchObject({ description: long });
+    const trimming = await sim({ emailDescriptionMax: 20 });
+    await almaClient(trimming).put('/users/lender', described(user, long));
+    const read = (await almaClient(trimming).get('/users/lender')).data;
+    expect(read.contact_info.email[0].description).toBe(long.slice(0, 20));
+  });
+
   it('ignores an undeclared query parameter by default, as Alma does, and refuses it in strict mode', async () => {
     const lax = await sim();
     const ok = await almaClient(lax).get('/users/lender/loans', { params: { status: 'active', limit: 10 } });

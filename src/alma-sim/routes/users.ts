@@ -72,6 +72,14 @@ function checkEmails(body: Record<string, unknown>, emailTypes: ReadonlySet<stri
   }
 }
 
+/** A tenant that keeps only the first `max` characters of an email's description (the emailDescriptionMax setting). */
+function trimDescriptions(record: UserRecord, max: number | undefined): void {
+  if (max === undefined) return;
+  for (const e of (record.contact_info?.email ?? []) as Array<{ description?: string | null }>) {
+    if (typeof e.description === 'string' && e.description.length > max) e.description = e.description.slice(0, max);
+  }
+}
+
 export const userRoutes: RouteDef[] = [
   {
     method: 'GET',
@@ -152,6 +160,7 @@ export const userRoutes: RouteDef[] = [
         throw almaError('401676', `No valid XML was given. (${first?.path.join('.')}: ${first?.message})`);
       }
       const record = next as UserRecord; // as sent (key order kept), now known to be a valid user record
+      trimDescriptions(record, options.emailDescriptionMax);
       store.replaceUser(user.primary_id, record);
       return { status: 200, body: store.userView(record) };
     },

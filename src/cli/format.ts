@@ -60,6 +60,7 @@ export function auditLine(entry: AuditEntry): string {
 const AWAITING_WORDS: Record<string, string> = {
   'request-review': "a staff decision on another patron's request",
   'lost-declaration': 'a staff member\'s "Lost" click in Alma',
+  overdue: 'past the Lost deadline: a "Lost" click in Alma, or a staff decision to return or keep the loans',
   none: 'nothing from staff',
 };
 

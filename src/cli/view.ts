@@ -38,11 +38,15 @@ export interface StatusView {
 export function nextCommands(workflowId: string, awaiting: Awaiting, items: ItemProgress[] = []): string[] {
   if (awaiting === 'request-review')
     return [`relink review ${workflowId} --proceed`, `relink review ${workflowId} --abort`];
-  if (awaiting === 'lost-declaration') {
+  if (awaiting === 'lost-declaration' || awaiting === 'overdue') {
     const open = items.filter((i) => i.loanId && !i.lostConfirmed);
     return [
       `relink confirm-lost ${workflowId}`,
       ...(open.length > 1 ? open.map((i) => `relink confirm-lost ${workflowId} --barcode ${i.barcode}`) : []),
+      // Overdue: the two decisions on the loans, spelled out (the keep one sends the patron Alma's letters).
+      ...(awaiting === 'overdue'
+        ? [`relink cancel ${workflowId}`, `relink cancel ${workflowId} --keep-loans --by <your name>`]
+        : []),
     ];
   }
   return [];

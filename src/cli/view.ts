@@ -43,10 +43,6 @@ export function nextCommands(workflowId: string, awaiting: Awaiting, items: Item
     return [
       `relink confirm-lost ${workflowId}`,
       ...(open.length > 1 ? open.map((i) => `relink confirm-lost ${workflowId} --barcode ${i.barcode}`) : []),
-      // Overdue: the two decisions on the loans, spelled out (the keep one sends the patron Alma's letters).
-      ...(awaiting === 'overdue'
-        ? [`relink cancel ${workflowId}`, `relink cancel ${workflowId} --keep-loans --by <your name>`]
-        : []),
     ];
   }
   return [];

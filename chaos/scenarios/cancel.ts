@@ -148,7 +148,6 @@ export function cancelScenarios(): Scenario[] {
     },
     {
       name: 'Lost deadline reached: the limit returns the loan, worker killed during the return scan',
-      quick: true,
       spec: (i) => ({
         fixtures: { users: [richPatron(i.patronId)], items: [item(i.barcode)] },
         staff: false,

@@ -1,7 +1,8 @@
 // The relink's promise, as checks on the Alma simulator's state after a run, whatever happened during it: the
 // patron's contact details are back exactly as they were, nothing else in their record changed, each item has at
 // most one active loan (to the patron, lost when staff declared it, none when the relink failed before the loan),
-// nothing was duplicated, and not one letter reached an address of the patron's own. Each check returns the
+// no item ends with an active, non-lost loan the relink made unless staff chose --keep-loans, nothing was
+// duplicated, and not one letter reached an address of the patron's own. Each check returns the
 // violations it found, in words, so a report can say what broke.
 import { isDeepStrictEqual } from 'node:util';
 import type { SimCall, SimNotice, SimState } from '../src/alma-sim';
@@ -20,10 +21,12 @@ export interface Baseline {
   feeIds: Set<string>;
 }
 
-/** What the run should have left: which items the relink loaned, and which loans staff declared Lost. */
+/** What the run should have left: which items the relink loaned, which loans staff declared Lost or chose to keep. */
 export interface Expectation {
   loaned: string[];
   declaredLost: string[];
+  /** Loans a staff member chose to keep active and not lost (relink cancel --keep-loans); default none. */
+  keptByStaff?: string[];
 }
 
 const userIn = (state: SimState, patronId: string): AnyRecord | undefined =>
@@ -99,7 +102,10 @@ export function checkPatronRecord(b: Baseline, after: SimState): string[] {
   return problems;
 }
 
-/** Each item: at most one active loan; exactly one, to the patron, where the relink loaned it; lost when declared. */
+/**
+ * Each item: at most one active loan. Where the relink loaned it: a loan staff declared Lost is active and lost; any
+ * other ends returned, never active and not lost, unless a staff member chose to keep it (--keep-loans).
+ */
 export function checkLoans(b: Baseline, after: SimState, e: Expectation): string[] {
   const problems: string[] = [];
   for (const barcode of b.barcodes) {
@@ -112,14 +118,19 @@ export function checkLoans(b: Baseline, after: SimState, e: Expectation): string
     if (created.length > 1) problems.push(`${barcode} got ${created.length} new loans (a duplicate)`);
     if (e.loaned.includes(barcode)) {
       const loan = active[0];
-      if (!loan) problems.push(`${barcode} was loaned by the relink but has no active loan`);
-      else {
+      const declared = e.declaredLost.includes(barcode);
+      const kept = (e.keptByStaff ?? []).includes(barcode);
+      if (!loan) {
+        if (declared) problems.push(`${barcode} was declared Lost by staff but has no active loan`);
+        else if (kept) problems.push(`${barcode}'s loan was kept by staff but is no longer active`);
+      } else {
         if (loan.user_id !== b.patronId) problems.push(`${barcode} is on loan to ${loan.user_id}, not ${b.patronId}`);
         const lost = loan.process_status === 'LOST';
-        const declared = e.declaredLost.includes(barcode);
-        if (lost !== declared)
+        if (lost && !declared) problems.push(`${barcode}'s loan is lost although staff did not declare it`);
+        if (!lost && !kept)
           problems.push(
-            `${barcode}'s loan is ${lost ? '' : 'not '}lost although staff ${declared ? 'did' : 'did not'} declare it`,
+            `${barcode} ends with an active, non-lost loan made by the relink, and no staff member chose --keep-loans` +
+              (declared ? ' (staff declared it Lost)' : ''),
           );
       }
     } else if (created.length > 0) {

@@ -63,6 +63,8 @@ export interface RelinkRunSpec {
   during?: (lab: ChaosLab, workflowId: string) => Promise<void>;
   /** The staff member clicks Lost whenever the relink asks (default true). */
   staff?: boolean;
+  /** A staff member chose to keep the loans (relink cancel --keep-loans) during the run. */
+  staffKeepsLoans?: boolean;
   /** The expected ending; default: completed, email restored and verified. */
   expect?: (ending: Ending) => boolean;
   /**
@@ -141,6 +143,7 @@ export async function relinkRun(lab: ChaosLab, spec: RelinkRunSpec): Promise<Run
     const violations = checkInvariants(baseline, lab.sim.state(), lab.sim.notices(), {
       loaned,
       declaredLost: spec.barcodes.filter((b) => lab.declaredLost.has(b)),
+      keptByStaff: spec.staffKeepsLoans ? loaned : [],
     });
     return record(describeEnding(ending), (spec.expect ?? completedAndRestored)(ending), [...own, ...violations]);
   } catch (err) {

@@ -36,6 +36,7 @@ import {
   relinkInputProblems,
   relinkWorkflowId,
   reviewDecisionUpdate,
+  loanDecisionUpdate,
   type Awaiting,
   type ContactPlan,
   type HoldingAddressFinding,
@@ -43,6 +44,7 @@ import {
   type RelinkProgress,
   type RelinkResult,
   type JoinResult,
+  type LoanDecision,
   type ReviewDecision,
   type SweepRestoreInput,
   type SweepRestoreResult,
@@ -61,6 +63,7 @@ export {
   type ContactState,
   type HoldingAddressFinding,
   type ItemProgress,
+  type LoanDecision,
   type RelinkInput,
   type RelinkProgress,
   type RelinkResult,
@@ -441,13 +444,38 @@ export class RelinkClient {
     if (status.status !== 'RUNNING') {
       throw new RelinkClientError(`${workflowId} is not running (${status.status.toLowerCase()}).`, 'refused');
     }
-    if (status.awaiting !== 'lost-declaration') {
+    if (status.awaiting !== 'lost-declaration' && status.awaiting !== 'overdue') {
       throw new RelinkClientError(
         `${workflowId} is not waiting for a Lost click (it is at step ${status.step}).`,
         'refused',
       );
     }
     await this.client.workflow.getHandle(workflowId).signal(confirmLostSignal, barcode ? { barcode } : {});
+  }
+
+  /**
+   * Staff decision on the loans of a relink that waits for the Lost click or is overdue: it returns the loans (scans
+   * the items in while the holding address is in place), restores the patron's email and ends. Same as a cancel
+   * there; an update, so a tool (the desk page) gets the relink's answer or its refusal.
+   */
+  async returnLoans(workflowId: string, by?: string): Promise<string> {
+    return this.loanDecision(workflowId, { decision: 'return-loans', ...(by ? { by } : {}) });
+  }
+
+  /**
+   * Staff decision to end the relink leaving its loans active and not lost (audited, with `by`): the patron's email is
+   * restored, and from then on Alma's letters about those loans go to the patron. Answers that warning.
+   */
+  async keepLoans(workflowId: string, by?: string): Promise<string> {
+    return this.loanDecision(workflowId, { decision: 'keep-loans', ...(by ? { by } : {}) });
+  }
+
+  private async loanDecision(workflowId: string, decision: LoanDecision): Promise<string> {
+    try {
+      return await this.client.workflow.getHandle(workflowId).executeUpdate(loanDecisionUpdate, { args: [decision] });
+    } catch (err) {
+      throw notFound(err, workflowId) ?? new RelinkClientError(causeMessage(err), 'refused');
+    }
   }
 
   async cancel(workflowId: string): Promise<void> {

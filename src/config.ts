@@ -108,6 +108,25 @@ const deskMap = z
 
 const duration = z.string().regex(/^\d+\s*[a-z]+$/i, 'must be a duration like "24 hours"');
 
+/** A duration setting given on the command line (relink start --holding-address-limit), by the same rule. */
+export const durationSchema = duration;
+
+/**
+ * Why a holding-address limit does not fit the Lost deadline, if it does not: the limit counts from the same start
+ * (the Lost wait), so a shorter one would leave no overdue wait at all.
+ */
+export function holdingLimitProblem(limit: string, lostDeadline: string): string | undefined {
+  try {
+    if (msToNumber(limit as Duration) >= msToNumber(lostDeadline as Duration)) return undefined;
+  } catch {
+    return `"${limit}" or "${lostDeadline}" is not a duration like "7 days"`;
+  }
+  return (
+    `the holding-address limit (${limit}) is shorter than the Lost deadline (${lostDeadline}); both count from the ` +
+    'start of the Lost wait, so the limit must be at least the deadline'
+  );
+}
+
 const relinkSchema = z
   .object({
     RELINK_HOLDING_EMAIL: z
@@ -122,11 +141,18 @@ const relinkSchema = z
     ALMA_CIRC_DESK: z.string().min(1).optional(),
     ALMA_DESK_MAP: deskMap.optional(),
     RELINK_LOST_DEADLINE: duration.default(RELINK_DEFAULTS.lostDeadline),
+    // How long the holding address may stay (from the start of the Lost wait): past the Lost deadline the relink is
+    // overdue and waits for staff; at this limit it returns its loans itself and restores.
+    RELINK_HOLDING_ADDRESS_LIMIT: duration.default(RELINK_DEFAULTS.holdingAddressLimit),
     // How often the relink checks Alma for the Lost click by itself (unset: RELINK_DEFAULTS).
     RELINK_LOST_POLL_INITIAL: duration.optional(),
     RELINK_LOST_POLL_MAX: duration.optional(),
     // How long after the restore a follow-up reads the record again, to undo a write Alma applies late.
     RELINK_RESTORE_RECHECK: duration.default(RELINK_DEFAULTS.restoreRecheck),
+  })
+  .superRefine((c, ctx) => {
+    const problem = holdingLimitProblem(c.RELINK_HOLDING_ADDRESS_LIMIT, c.RELINK_LOST_DEADLINE);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['RELINK_HOLDING_ADDRESS_LIMIT'] });
   })
   .refine((c) => (c.ALMA_LIBRARY && c.ALMA_CIRC_DESK) || c.ALMA_DESK_MAP, {
     message: 'set ALMA_LIBRARY and ALMA_CIRC_DESK, or ALMA_DESK_MAP (e.g. MAIN=DEFAULT_CIRC_DESK,SCI=SCI_DESK)',

@@ -1,6 +1,7 @@
 // Cancellation and deadlines: a cancel at each staff wait (request review, Lost), a cancel while a write is in
 // flight in Alma, and the deadlines passing with nobody answering. The restore must run in every case, after
-// any write still in flight, and nothing may reach the patron.
+// any write still in flight, and nothing may reach the patron. After a loan, a give-up (a cancel, the
+// holding-address limit) returns the loans first, under worker kills too; only --keep-loans leaves them active.
 import { holdRequest, item, itemIds, patron } from '../../src/alma-sim/builders';
 import { sleep, type ChaosLab, type Ending } from '../lab';
 import { Hold, re, relinkRun, type RelinkRunSpec, type Scenario } from '../scenario';
@@ -18,6 +19,19 @@ function ids() {
 const cancelled = (e: Ending) => e.outcome === 'cancelled';
 const needsAttention = (e: Ending) =>
   e.outcome === 'needs-attention' && !!e.result?.emailRestored && !!e.result?.emailVerified;
+/** Every loan the relink made ended returned (scanned in before the restore), as its result says. */
+const returnedAll = (e: Ending) => (e.result?.items ?? []).every((i) => !i.loanId || i.phase === 'returned');
+const returnScan = (itemPid: string) => ({ method: 'POST', path: `/items/${itemPid}\\?.*op=scan` });
+
+/** Kills every worker while the return's scan is held in Alma (it lands after the kill), then starts a new one. */
+async function killDuringReturn(l: ChaosLab, itemPid: string, start: () => Promise<void>) {
+  const hold = new Hold(l, returnScan(itemPid), 'held', 2_000);
+  await start();
+  await hold.reached();
+  await l.killWorkers();
+  await hold.settle();
+  await l.startWorker();
+}
 
 async function cancelRun(
   lab: ChaosLab,
@@ -108,13 +122,83 @@ export function cancelScenarios(): Scenario[] {
       }),
     },
     {
-      name: 'Lost deadline (4 s) passes without a click',
+      name: 'Lost deadline (4 s) passes without a click; the holding-address limit (8 s) returns the loan',
       quick: true,
       spec: (i) => ({
         fixtures: { users: [richPatron(i.patronId)], items: [item(i.barcode)] },
         staff: false,
-        input: { lostDeadline: '4 seconds' },
-        expect: needsAttention,
+        input: { lostDeadline: '4 seconds', holdingAddressLimit: '8 seconds' },
+        expect: (e) => needsAttention(e) && returnedAll(e),
+      }),
+    },
+    {
+      name: 'Lost deadline reached: overdue with no worker, staff click Lost, a new worker finishes it',
+      spec: (i) => ({
+        fixtures: { users: [richPatron(i.patronId)], items: [item(i.barcode)] },
+        staff: false,
+        input: { lostDeadline: '3 seconds', holdingAddressLimit: '1 hour' },
+        during: async (l, workflowId) => {
+          await l.waitForAwaiting(workflowId, 'overdue');
+          await l.killWorkers();
+          await l.staffDeclaresLost(workflowId, i.patronId);
+          await sleep(1_000);
+          await l.startWorker();
+        },
+      }),
+    },
+    {
+      name: 'Lost deadline reached: the limit returns the loan, worker killed during the return scan',
+      spec: (i) => ({
+        fixtures: { users: [richPatron(i.patronId)], items: [item(i.barcode)] },
+        staff: false,
+        input: { lostDeadline: '3 seconds', holdingAddressLimit: '6 seconds' },
+        during: async (l, workflowId) => {
+          await l.waitForAwaiting(workflowId, 'overdue');
+          await killDuringReturn(l, i.itemPid, async () => undefined);
+        },
+        expect: (e) => needsAttention(e) && returnedAll(e),
+      }),
+    },
+    {
+      name: 'cancelled after the loan: worker killed during the return scan',
+      quick: true,
+      spec: (i) => ({
+        fixtures: { users: [richPatron(i.patronId)], items: [item(i.barcode)] },
+        staff: false,
+        during: async (l, workflowId) => {
+          await l.waitForAwaiting(workflowId, 'lost-declaration');
+          await killDuringReturn(l, i.itemPid, () => l.relinks.cancel(workflowId));
+        },
+        expect: cancelled,
+      }),
+    },
+    {
+      name: 'cancelled after the loan with no worker running, then a new worker returns and restores',
+      spec: (i) => ({
+        fixtures: { users: [richPatron(i.patronId)], items: [item(i.barcode)] },
+        staff: false,
+        during: async (l, workflowId) => {
+          await l.waitForAwaiting(workflowId, 'lost-declaration');
+          await l.killWorkers();
+          await l.relinks.cancel(workflowId);
+          await sleep(1_000);
+          await l.startWorker();
+        },
+        expect: cancelled,
+      }),
+    },
+    {
+      name: 'overdue, staff choose --keep-loans: the loan stays active (the one exception the invariant allows)',
+      spec: (i) => ({
+        fixtures: { users: [richPatron(i.patronId)], items: [item(i.barcode)] },
+        staff: false,
+        staffKeepsLoans: true,
+        input: { lostDeadline: '2 seconds', holdingAddressLimit: '1 hour' },
+        during: async (l, workflowId) => {
+          await l.waitForAwaiting(workflowId, 'overdue');
+          await l.relinks.keepLoans(workflowId, 'chaos.staff');
+        },
+        expect: (e) => e.outcome === 'aborted' && !!e.result?.emailVerified,
       }),
     },
     {

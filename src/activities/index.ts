@@ -13,6 +13,7 @@ import { createRecheckSwap } from './recheck-swap';
 import { createResolvePatron } from './resolve-patron';
 import { createRestoreContact } from './restore-contact';
 import { createRestoreFromMarker } from './restore-from-marker';
+import { createReturnLoan } from './return-loan';
 import { createReviewRequests } from './review-requests';
 import { createScanIn } from './scan-in';
 import { createSwapContact } from './swap-contact';
@@ -30,6 +31,8 @@ export function createActivities(deps: ActivityDeps): RelinkActivities {
     checkLostDeclared: forward(createCheckLostDeclared),
     restoreContact: compensation(createRestoreContact),
     findLoans: compensation(createFindLoans),
+    // Returning a loan after a give-up is part of the compensation: never refused by the quota floor.
+    returnLoan: compensation(createReturnLoan),
     // The follow-up's read after the restore belongs to the compensation too.
     holdingEntryBack: compensation(createHoldingEntryBack),
     recheckSwap: forward(createRecheckSwap),

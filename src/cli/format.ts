@@ -60,6 +60,7 @@ export function auditLine(entry: AuditEntry): string {
 const AWAITING_WORDS: Record<string, string> = {
   'request-review': "a staff decision on another patron's request",
   'lost-declaration': 'a staff member\'s "Lost" click in Alma',
+  overdue: 'past the Lost deadline: a "Lost" click in Alma, or a staff decision to return or keep the loans',
   none: 'nothing from staff',
 };
 
@@ -85,9 +86,18 @@ export function whatToDoText(
   if (view.awaitingInstructions) lines.push(wrap(view.awaitingInstructions, 100, '  '));
   lines.push('  When that is done, run:', ...(view.nextCommands ?? []).map((c) => `    ${c}`));
   lines.push(
-    "  To stop the relink instead (the patron's email is restored if it was changed):",
+    view.awaiting === 'request-review'
+      ? "  To stop the relink instead (the patron's email is restored if it was changed):"
+      : "  To stop the relink instead (its loans are returned first, then the patron's email is restored):",
     `    relink cancel ${view.workflowId}`,
   );
+  if (view.awaiting === 'overdue') {
+    // The one way to leave a loan active and not lost: explicit, audited, and its consequence said.
+    lines.push(
+      "  Or end it keeping the loans active and not lost (Alma's letters about them then reach the patron):",
+      `    relink cancel ${view.workflowId} --keep-loans --by <your name>`,
+    );
+  }
   return lines.join('\n');
 }
 

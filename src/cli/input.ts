@@ -28,6 +28,13 @@ export const barcodesSchema = z.array(z.string()).superRefine(rule(barcodesProbl
 export const startArgsSchema = z.object({ patronId: patronIdSchema, barcodes: barcodesSchema });
 export type StartArgs = z.infer<typeof startArgsSchema>;
 
+/** A staff user name given with --by, for the audit trail. */
+export const staffNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'the --by name is empty')
+  .max(100, 'the --by name is longer than 100 characters');
+
 /** Relink workflow ids are `relink-<patron id>`; anything else is a typo, caught before asking Temporal. */
 export const workflowIdSchema = z.string().superRefine((id, ctx) => {
   const patronId = id.startsWith('relink-') ? id.slice('relink-'.length) : undefined;
@@ -57,6 +64,7 @@ export function relinkInputFor(args: StartArgs, relink: RelinkSettings): RelinkI
     holdingEmailType: relink.RELINK_HOLDING_EMAIL_TYPE,
     desks: desksOf(relink),
     lostDeadline: relink.RELINK_LOST_DEADLINE,
+    holdingAddressLimit: relink.RELINK_HOLDING_ADDRESS_LIMIT,
     restoreRecheck: relink.RELINK_RESTORE_RECHECK,
     ...(relink.RELINK_LOST_POLL_INITIAL ? { lostPollInitial: relink.RELINK_LOST_POLL_INITIAL } : {}),
     ...(relink.RELINK_LOST_POLL_MAX ? { lostPollMax: relink.RELINK_LOST_POLL_MAX } : {}),

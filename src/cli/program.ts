@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import { version } from '../../package.json';
 import { batchCommand } from './commands/batch';
-import { cancelCommand } from './commands/cancel';
+import { cancelCommand, type CancelOptions } from './commands/cancel';
 import { confirmLostCommand } from './commands/confirm-lost';
 import { listCommand, type ListOptions } from './commands/list';
 import { reviewCommand, type ReviewOptions } from './commands/review';
@@ -50,6 +50,11 @@ export function buildProgram(out: Output, done: (code: ExitCode) => void): Comma
     )
     .requiredOption('--barcode <barcode...>', 'an item barcode; repeat or list several for one relink')
     .option('--wait', 'follow the relink live; say what to do in Alma when it waits for staff; end with its outcome')
+    .option(
+      '--holding-address-limit <duration>',
+      'how long the holding address may stay, e.g. "7 days" (default RELINK_HOLDING_ADDRESS_LIMIT): past it an ' +
+        'overdue relink returns its loans and restores',
+    )
     .addOption(jsonOption())
     .addHelpText(
       'after',
@@ -77,6 +82,7 @@ With --wait the exit status is 0 only when the relink completed (1 when it faile
       new Option('--awaiting <what>', 'only relinks waiting for this staff action').choices([
         'request-review',
         'lost-declaration',
+        'overdue',
       ]),
     )
     .option('--all', 'include closed relinks')
@@ -105,10 +111,17 @@ With --wait the exit status is 0 only when the relink completed (1 when it faile
 
   program
     .command('cancel')
-    .description("stop a relink; the patron's email is still restored (that part cannot be cancelled)")
+    .description(
+      "stop a relink; its loans are returned first, then the patron's email restored (that part cannot be cancelled)",
+    )
     .argument('<workflow-id>', 'the relink id, relink-<patron id>')
+    .option(
+      '--keep-loans',
+      'leave its loans active and not lost (audited): from then on Alma sends the patron its letters about them',
+    )
+    .option('--by <name>', 'your staff user name, for the audit trail')
     .addOption(jsonOption())
-    .action(async (id: string) => done(await cancelCommand(id, out)));
+    .action(async (id: string, opts: CancelOptions) => done(await cancelCommand(id, opts, out)));
 
   program
     .command('batch')

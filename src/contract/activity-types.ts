@@ -148,6 +148,27 @@ export interface RestoreFromMarkerResult {
   attention: string;
 }
 
+export interface ReturnLoanInput {
+  patronId: string;
+  /** Where to scan it in (its own library and desk) and what it was before the relink (processType). */
+  item: CheckedItem;
+  loanId: string;
+}
+
+export interface ReturnLoanResult {
+  barcode: string;
+  loanId: string;
+  /**
+   * returned: scanned in now; already-returned: Alma showed the loan closed (a retry, or staff returned it);
+   * lost: Alma shows it Lost (a click the relink had not seen), so it is not returned.
+   */
+  outcome: 'returned' | 'already-returned' | 'lost';
+  /** The item's base status and process type in Alma now, and where the scan sent it. */
+  inPlace?: boolean;
+  processType?: string;
+  destination?: string;
+}
+
 /** One activity per step; each reads Alma first and writes only what is still needed. */
 export interface RelinkActivities {
   preflight(input: PreflightInput): Promise<PreflightResult>;
@@ -160,6 +181,8 @@ export interface RelinkActivities {
   recheckSwap(input: RecheckSwapInput): Promise<RecheckSwapResult>;
   restoreContact(input: RestoreContactInput): Promise<RestoreContactResult>;
   findLoans(input: FindLoansInput): Promise<FoundLoan[]>;
+  /** After a give-up, before the restore: returns (scans in) the relink's loan unless Alma shows it Lost. */
+  returnLoan(input: ReturnLoanInput): Promise<ReturnLoanResult>;
   /** After the restore: whether a write Alma applied late brought this relink's holding entry back. One read. */
   holdingEntryBack(input: RestoreContactInput): Promise<boolean>;
   /** Before a start, for the client: the primary_id of the patron any identifier names (a card barcode). One read. */

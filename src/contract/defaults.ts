@@ -5,6 +5,11 @@
 export const RELINK_DEFAULTS = {
   /** How long the relink waits for the staff Lost click before it ends as needs-attention. */
   lostDeadline: '24 hours',
+  /**
+   * How long the holding address may stay, from the start of the Lost wait: past the Lost deadline the relink is
+   * overdue and waits for staff; at this limit it returns its loans itself and restores.
+   */
+  holdingAddressLimit: '7 days',
   /** First pause between the relink's own checks of Alma for the Lost click; it doubles up to lostPollMax. */
   lostPollInitial: '1 minute',
   lostPollMax: '30 minutes',
@@ -31,6 +36,7 @@ export type RelinkDurations = { -readonly [K in keyof typeof RELINK_DEFAULTS]: s
 export function relinkDurations(input: Partial<RelinkDurations>): RelinkDurations {
   return {
     lostDeadline: input.lostDeadline ?? RELINK_DEFAULTS.lostDeadline,
+    holdingAddressLimit: input.holdingAddressLimit ?? RELINK_DEFAULTS.holdingAddressLimit,
     lostPollInitial: input.lostPollInitial ?? RELINK_DEFAULTS.lostPollInitial,
     lostPollMax: input.lostPollMax ?? RELINK_DEFAULTS.lostPollMax,
     reviewDeadline: input.reviewDeadline ?? RELINK_DEFAULTS.reviewDeadline,

@@ -1,6 +1,6 @@
 // The relink's messages: what staff and tools can ask (query) or tell (signal, update) a running relink.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { JoinOptions, JoinResult, RelinkProgress, ReviewDecision } from './types';
+import type { JoinOptions, JoinResult, LoanDecision, RelinkProgress, ReviewDecision } from './types';
 
 /** Current step, what it awaits and from whom, per-item state and the audit trail. */
 export const progressQuery = defineQuery<RelinkProgress>('progress');
@@ -16,3 +16,9 @@ export const confirmLostSignal = defineSignal<[{ barcode?: string }?]>('confirmL
  * relink of the same patron it joins these barcodes. A relink that is finishing refuses it with RelinkClosing.
  */
 export const addBarcodesUpdate = defineUpdate<JoinResult, [string[], JoinOptions?]>('addBarcodes');
+
+/**
+ * Staff decision on the loans of a relink waiting for the Lost click or overdue: end it, returning the loans (then
+ * the restore) or keeping them (audited, with who). Refused at any other step: there is no loan of its own to decide on.
+ */
+export const loanDecisionUpdate = defineUpdate<string, [LoanDecision]>('loanDecision');

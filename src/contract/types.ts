@@ -19,8 +19,13 @@ export interface RelinkInput {
   /** The holding entry's email_type, a code of the EmailTypes code table; unset: DEFAULT_HOLDING_EMAIL_TYPE. */
   holdingEmailType?: string;
   desks: CirculationDesks;
-  /** How long to wait for the staff Lost click before restoring and ending as needs-attention. */
+  /** How long to wait for the staff Lost click before the relink becomes overdue (and waits for a staff decision). */
   lostDeadline?: string;
+  /**
+   * How long the holding address may stay, counted like the Lost deadline from the start of the Lost wait: at this
+   * limit an overdue relink returns its loans itself, then restores (RELINK_HOLDING_ADDRESS_LIMIT).
+   */
+  holdingAddressLimit?: string;
   /** First and longest pause between Alma checks for the Lost click. */
   lostPollInitial?: string;
   lostPollMax?: string;
@@ -38,14 +43,33 @@ export interface RelinkInput {
 }
 
 export type RelinkStepName =
-  'preflight' | 'request-review' | 'email-swap' | 'scan-in' | 'loan' | 'lost-declaration' | 'restore' | 'done';
+  | 'preflight'
+  | 'request-review'
+  | 'email-swap'
+  | 'scan-in'
+  | 'loan'
+  | 'lost-declaration'
+  /** After a give-up, before the restore: the relink's loans are returned while the holding address is in place. */
+  | 'return-loans'
+  | 'restore'
+  | 'done';
 
-export type Awaiting = 'none' | 'request-review' | 'lost-declaration';
+/** `overdue`: the Lost deadline passed; the holding address stays while staff click Lost or decide on the loans. */
+export type Awaiting = 'none' | 'request-review' | 'lost-declaration' | 'overdue';
 
 export type Outcome = 'completed' | 'aborted' | 'needs-attention';
 
 export type ItemPhase =
-  'pending' | 'checked' | 'awaiting-review' | 'scanned-in' | 'loaned' | 'lost-confirmed' | 'aborted' | 'failed';
+  | 'pending'
+  | 'checked'
+  | 'awaiting-review'
+  | 'scanned-in'
+  | 'loaned'
+  | 'lost-confirmed'
+  | 'aborted'
+  | 'failed'
+  /** The relink gave up after the loan and returned it (scanned the item in) before the restore. */
+  | 'returned';
 
 /** What preflight learnt about an item: enough to scan it in and loan it without another lookup. */
 export interface CheckedItem {
@@ -91,6 +115,8 @@ export interface ItemProgress {
   /** The patron's own request on the item, fulfilled by the scan-in and loan. */
   patronRequestId?: string;
   error?: string;
+  /** After a give-up: the item's state in Alma now, and what staff should do there, in staff words. */
+  stateNow?: string;
 }
 
 export interface AuditEntry {
@@ -181,6 +207,17 @@ export interface JoinOptions {
 export interface ReviewDecision {
   decision: 'proceed' | 'abort';
   /** Who decided, for the audit (a staff user name); optional. */
+  by?: string;
+}
+
+/**
+ * A staff decision on the loans of a relink that waits for the Lost click (or is overdue): `return-loans` ends it
+ * with the loans returned before the restore; `keep-loans` ends it leaving them active and not lost, which sends the
+ * patron Alma's letters about them from then on. `by` is recorded in the audit.
+ */
+export interface LoanDecision {
+  decision: 'return-loans' | 'keep-loans';
+  /** Who decided (a staff user name), for the audit. */
   by?: string;
 }
 

@@ -11,8 +11,11 @@ export interface RelinkProxies {
    * non-retryable ApplicationFailures raised by the activities themselves.
    */
   steps: RelinkActivities;
-  /** The restore and, after a failure or a cancel, the report of loans Alma made without answering. */
-  compensation: Pick<RelinkActivities, 'restoreContact' | 'findLoans'>;
+  /**
+   * The restore and, after a failure or a cancel, the report of loans Alma made without answering, the return of the
+   * loans and the swap's re-read before it.
+   */
+  compensation: Pick<RelinkActivities, 'restoreContact' | 'findLoans' | 'returnLoan' | 'recheckSwap'>;
   /** The Lost check, retried whatever the error until `deadlineMs` from now. */
   lostCheckUntil(deadlineMs: number): Pick<RelinkActivities, 'checkLostDeclared' | 'recheckSwap'>;
 }

@@ -1,11 +1,13 @@
-// The compensation and the end of a relink: the restore of the patron's contact details (registered before the swap,
-// run in every outcome and beyond the reach of a cancel), the report of loans Alma made without answering, and the
-// result or failure the relink closes with.
+// The compensation and the end of a relink: after a give-up, the return of its loans while the holding address is
+// still in place; the restore of the patron's contact details (registered before the swap, run in every outcome and
+// beyond the reach of a cancel); the report of loans Alma made without answering; and the result or failure the
+// relink closes with.
 import { CancellationScope, isCancellation, ParentClosePolicy, sleep, startChild } from '@temporalio/workflow';
 import { RelinkPatronId, restoreRecheckWorkflowId, type RelinkResult } from '../contract';
-import { unansweredLoanLog } from './instructions';
+import { ensureStillSwapped } from './contact-swap';
+import { returnedState, unansweredLoanLog } from './instructions';
 import { almaIdsOf, causeOf, RelinkStop } from './outcomes';
-import { RESTORE_RECHECK } from './patches';
+import { RESTORE_RECHECK, RETURN_LOANS_ON_GIVE_UP } from './patches';
 import { recheckRestore } from './recheck-restore';
 import type { Relink } from './relink';
 
@@ -44,15 +46,76 @@ export async function restore(r: Relink, why: string): Promise<void> {
 }
 
 /** After a failure or a cancel: learn from Alma which loans the relink made but never heard back about. */
-async function reportUnansweredLoans(r: Relink): Promise<void> {
+async function reportUnansweredLoans(r: Relink, returning = false): Promise<void> {
   const unsure = [...r.loanAttempted].filter((b) => !r.loans.has(b) && r.checked.has(b)).map((b) => r.checked.get(b)!);
   if (unsure.length === 0) return;
   for (const found of await r.activities.compensation.findLoans({ patronId: r.patronId, items: unsure })) {
     r.loans.set(found.barcode, { loanId: found.loanId, loanDate: found.loanDate });
     r.track.update(found.barcode, { phase: 'loaned', loanId: found.loanId });
-    r.track.log(unansweredLoanLog(found.barcode, r.patronId), { loanId: found.loanId });
+    r.track.log(unansweredLoanLog(found.barcode, r.patronId, returning), { loanId: found.loanId });
   }
 }
+
+/**
+ * After a give-up, before the restore: scans in each loan the relink made and did not see declared Lost, while the
+ * holding address still receives any return letter, and records each item's state now. A loan Alma shows Lost stays
+ * (the click the relink had not seen yet); loans staff chose to keep stay, as the audit says.
+ */
+async function returnLoans(r: Relink): Promise<void> {
+  const { track } = r;
+  r.loansReturnedAtEnd = true;
+  const open = r.openLoans();
+  if (open.length === 0) return;
+  if (r.loanDecision?.decision === 'keep-loans') {
+    for (const l of open) {
+      track.update(l.barcode, { stateNow: 'on loan to the patron, not lost: kept at a staff decision.' });
+    }
+    return;
+  }
+  if (!r.restoreOwed) {
+    // Unreachable: a loan is only made under the swap. Without the holding address a return letter would reach the
+    // patron, so the loans are left and staff told.
+    for (const l of open) track.update(l.barcode, { stateNow: 'still on loan: the holding address was not in place.' });
+    track.log(`Loans not returned (the holding address was not in place): ${open.map((l) => l.barcode).join(', ')}.`);
+    return;
+  }
+  track.enter('return-loans');
+  track.log(`Returning the loans before the restore: ${open.map((l) => l.barcode).join(', ')}.`);
+  // The return may send a letter: make sure it reaches the holding address (a SIS load may have undone the swap).
+  try {
+    await ensureStillSwapped(r, r.activities.compensation);
+  } catch (err) {
+    track.log(`The swap could not be read again before the return: ${causeOf(err)}`);
+  }
+  for (const l of open) {
+    const item = r.checked.get(l.barcode)!;
+    try {
+      const result = await r.activities.compensation.returnLoan({ patronId: r.patronId, item, loanId: l.loanId });
+      const stateNow = returnedState(result, item.processType);
+      if (result.outcome === 'lost') {
+        track.update(l.barcode, {
+          phase: 'lost-confirmed',
+          lostConfirmed: true,
+          lostConfirmedBy: 'loan-process-status',
+          stateNow,
+        });
+      } else {
+        track.update(l.barcode, { phase: 'returned', stateNow });
+      }
+      track.log(`${l.barcode}: ${stateNow}`, { loanId: l.loanId });
+    } catch (err) {
+      // A business refusal (retryable errors are retried without end): say so, and what staff must do.
+      const stateNow =
+        `still on loan to the patron: Alma refused the return (${causeOf(err)}). ` +
+        'In Alma, return it at Fulfillment > Return Items.';
+      track.update(l.barcode, { stateNow });
+      track.log(`${l.barcode}: ${stateNow}`, { loanId: l.loanId, ...almaIdsOf(err) });
+    }
+  }
+}
+
+/** Whether the relink returned its loans at the end (the failure message then gives each item's state now). */
+export const loansReturned = (r: Relink): boolean => r.loansReturnedAtEnd;
 
 /** Records how the run ended early: a stop (aborted, needs-attention) or a failure (returned, to be rethrown). */
 export function stoppedBy(r: Relink, err: unknown): unknown {
@@ -75,13 +138,21 @@ export function stoppedBy(r: Relink, err: unknown): unknown {
 export async function finish(r: Relink): Promise<void> {
   r.closing = true;
   r.track.await('none');
+  // A give-up after a loan: the loans go back before the restore (relinks started before the change skip this).
+  const givenUp = r.lean && r.track.outcome !== 'completed';
+  if (givenUp && r.loanAttempted.size > 0 && r.patch(RETURN_LOANS_ON_GIVE_UP)) {
+    await CancellationScope.nonCancellable(async () => {
+      await reportUnansweredLoans(r, true);
+      await returnLoans(r);
+    });
+  }
   if (r.restoreOwed) {
     await CancellationScope.nonCancellable(() => restore(r, r.track.outcome ?? 'the relink ended early'));
   }
   if (r.restoreAttention) needsAttention(r, r.restoreAttention);
   if (r.swapAttempted && r.patch(RESTORE_RECHECK)) await CancellationScope.nonCancellable(() => startRecheck(r));
   // Relinks started before the change replay without this read (FEWER_ROUND_TRIPS gates the new commands).
-  if (r.lean && r.track.outcome !== 'completed') {
+  if (givenUp && !r.loansReturnedAtEnd) {
     await CancellationScope.nonCancellable(() => reportUnansweredLoans(r));
   }
   r.track.enter('done');
@@ -102,7 +173,10 @@ export function resultOf(r: Relink): RelinkResult {
 
 /** The loans made, as "barcode (loan id)", for a failure message. */
 export function loanList(r: Relink): string[] {
-  return [...r.loans.entries()].map(([b, l]) => `${b} (loan ${l.loanId})`);
+  return [...r.loans.entries()].map(([b, l]) => {
+    const now = r.track.item(b).stateNow;
+    return `${b} (loan ${l.loanId})${now ? `: ${now}` : ''}`;
+  });
 }
 
 /**

@@ -66,6 +66,87 @@ export const lostConfirmedLog = (check: LostCheck): string =>
 export const lostDeadlineReason = (deadline: string, open: OpenLoan[]): string =>
   `No Lost click was confirmed within ${deadline} for ${open.map((l) => `${l.barcode} (loan ${l.loanId})`).join(', ')}; the loans are active and not lost.`;
 
-export const unansweredLoanLog = (barcode: string, patronId: string): string =>
+export const unansweredLoanLog = (barcode: string, patronId: string, returning = false): string =>
   `Alma shows ${barcode} on loan to patron ${patronId}: this relink's loan went through although ` +
-  `Alma's answer was lost. Declare it Lost or return it in Alma.`;
+  `Alma's answer was lost. ${returning ? 'The relink returns it before the restore.' : 'Return it in Alma.'}`;
+
+/** Who made a staff decision, for the audit: "Staff member jdoe", or "A staff member" when no name was given. */
+export const staffMember = (by?: string): string => (by ? `Staff member ${by}` : 'A staff member');
+
+const utc = (at: Date): string => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/** What staff read while the relink is overdue: the holding address stays, and each choice with what follows. */
+export function overdueInstructions(
+  open: OpenLoan[],
+  patronId: string,
+  workflowId: string,
+  lostDeadline: string,
+  limitAt: Date,
+): string {
+  const list = open.map((l) => `${l.barcode} ("${l.title ?? ''}", loan ${l.loanId})`).join('; ');
+  return (
+    `Overdue: no Lost click was confirmed within ${lostDeadline}. The holding address stays until ${utc(limitAt)}. ` +
+    `Choose one: (1) in Alma: Fulfillment > Manage Patron Services, patron ${patronId}, Loans tab: on the loan of ` +
+    `${list} open the row actions (⋯) and choose "Lost", then run: relink confirm-lost ${workflowId}. ` +
+    `(2) relink cancel ${workflowId}: the relink returns the loans (scans the items in; any letter goes to the ` +
+    `holding address), then restores the patron's email. (3) relink cancel ${workflowId} --keep-loans --by <you>: ` +
+    `the loans stay active and not lost, and from then on Alma's letters about them go to the patron. ` +
+    `At ${utc(limitAt)} the relink returns the loans itself, then restores.`
+  );
+}
+
+export const overdueLog = (lostDeadline: string, limitAt: Date): string =>
+  `Overdue: no Lost click was confirmed within ${lostDeadline}. The holding address stays, and the relink waits for ` +
+  `the Lost click or a staff decision until ${utc(limitAt)}, then returns the loans itself.`;
+
+export const holdingLimitReason = (limit: string, open: OpenLoan[]): string =>
+  `No Lost click and no staff decision within ${limit} (the holding-address limit) for ` +
+  `${open.map((l) => `${l.barcode} (loan ${l.loanId})`).join(', ')}: the relink returned the loans before restoring.`;
+
+/** The warning a keep-loans decision is answered with and recorded under: what follows from it. */
+export const keepLoansWarning = (open: OpenLoan[], by?: string): string =>
+  `${staffMember(by)} chose to keep the loans of ${open.map((l) => `${l.barcode} (loan ${l.loanId})`).join(', ')} ` +
+  `active and not lost. Warning: once the patron's email is restored, Alma sends the patron its letters about these ` +
+  `loans (due-date reminders, overdue notices; a Lost click or a fee from now on sends the Lost Loan letter and the ` +
+  `fee notices to the patron).`;
+
+export const returnDecisionReason = (open: OpenLoan[], by?: string): string =>
+  `${staffMember(by)} chose to return the loans of ${open.map((l) => `${l.barcode} (loan ${l.loanId})`).join(', ')}` +
+  `: the relink returns them before restoring.`;
+
+/** An item's status before the relink that Alma's API cannot set back (process_type is output only): what to do. */
+export function priorStatusAdvice(processType: string): string {
+  const code = processType.trim().toUpperCase();
+  if (code === 'MISSING') {
+    return (
+      " Before the relink it was Missing, which Alma's API cannot set back: if it is still not on the shelf, " +
+      'find it in Alma (Physical Items search) and mark it Missing again.'
+    );
+  }
+  if (code === 'LOST_LOAN_AND_PAID' || code === 'LOST_AND_PAID') {
+    return (
+      " Before the relink it was Lost and paid, which Alma's API cannot set back: in Alma, give the item the status " +
+      'your library uses for a lost item paid for and not on the shelf (mark it Missing, or withdraw it).'
+    );
+  }
+  return '';
+}
+
+/** The state of an item the relink returned (or found Lost), for the audit and the item's `stateNow`. */
+export function returnedState(
+  result: {
+    outcome: 'returned' | 'already-returned' | 'lost';
+    inPlace?: boolean;
+    processType?: string;
+    destination?: string;
+  },
+  priorProcessType: string,
+): string {
+  if (result.outcome === 'lost') return 'declared Lost in Alma: the loan stays, as the relink intended.';
+  const where = result.inPlace ? 'in place' : `not in place (process type ${result.processType || 'unknown'})`;
+  return (
+    `returned${result.outcome === 'already-returned' ? ' (Alma already showed the loan closed)' : ''}; ` +
+    `now ${where}${result.destination ? `, ${result.destination}` : ''}.` +
+    priorStatusAdvice(priorProcessType)
+  );
+}

@@ -50,13 +50,17 @@ export function causeOf(err: unknown): string {
  * The failure the relink ends with: the original cause, so its type (PatronNotFound, ItemOnLoan, …) reaches the
  * caller, with the loans already made and whether the email was restored.
  */
-export function relinkFailure(failure: unknown, loaned: string[], emailVerified: boolean): unknown {
+export function relinkFailure(failure: unknown, loaned: string[], emailVerified: boolean, returned = false): unknown {
   if (!(failure instanceof ActivityFailure && failure.cause instanceof ApplicationFailure)) return failure;
   return ApplicationFailure.create({
     type: failure.cause.type ?? 'RelinkFailed',
     message:
       failure.cause.message +
-      (loaned.length ? ` Loans already made: ${loaned.join(', ')}; declare them Lost or return them in Alma.` : '') +
+      (loaned.length
+        ? returned
+          ? ` Loans it had made, and their state now: ${loaned.join('; ')}`
+          : ` Loans already made: ${loaned.join(', ')}; return them in Alma.`
+        : '') +
       (emailVerified ? " The patron's email was restored and verified." : ''),
     nonRetryable: true,
     details: failure.cause.details as unknown[] | undefined,

@@ -36,3 +36,15 @@ export const SUPERSEDE_RECHECK = 'supersede-recheck';
  * count: the reviewRequests activity runs even when no item is flagged requested.
  */
 export const TITLE_LEVEL_REQUESTS = 'title-level-requests';
+
+/**
+ * Past the Lost deadline the relink does not restore with an active, non-lost loan: it becomes overdue, keeps the
+ * holding address and waits for the Lost click or a staff decision, until the holding-address limit.
+ */
+export const OVERDUE_AT_LOST_DEADLINE = 'overdue-at-lost-deadline';
+
+/**
+ * A relink that gives up after a loan (cancel, failure, the holding-address limit) returns its loans (returnLoan)
+ * while the holding address is still in place, then restores; unless staff chose to keep them (loanDecision).
+ */
+export const RETURN_LOANS_ON_GIVE_UP = 'return-loans-on-give-up';

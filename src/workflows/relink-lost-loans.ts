@@ -8,6 +8,7 @@ import {
   barcodesProblems,
   confirmLostSignal,
   joinCapProblem,
+  loanDecisionUpdate,
   progressQuery,
   relinkInputProblems,
   reviewDecisionUpdate,
@@ -15,7 +16,8 @@ import {
   type RelinkInput,
   type RelinkResult,
 } from '../contract';
-import { finish, loanList, resultOf, stoppedBy } from './compensation';
+import { finish, loanList, loansReturned, resultOf, stoppedBy } from './compensation';
+import { keepLoansWarning, staffMember } from './instructions';
 import { relinkFailure } from './outcomes';
 import { Relink } from './relink';
 
@@ -46,6 +48,38 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
           throw new Error(`${workflowId} is not waiting for a request review (it is at step ${track.step}).`);
         }
         if (d?.decision !== 'proceed' && d?.decision !== 'abort') throw new Error('decision must be proceed or abort');
+      },
+    },
+  );
+  setHandler(
+    loanDecisionUpdate,
+    (d) => {
+      relink.loanDecision = { decision: d.decision, ...(d.by ? { by: d.by } : {}) };
+      const open = relink.openLoans();
+      if (d.decision === 'keep-loans') {
+        const warning = keepLoansWarning(open, d.by);
+        track.log(warning);
+        return `${warning} The relink now restores the patron's email and ends.`;
+      }
+      track.log(`${staffMember(d.by)} chose to return the loans.`);
+      return "The relink returns the loans (scans the items in), then restores the patron's email and ends.";
+    },
+    {
+      validator: (d) => {
+        if (d?.decision !== 'return-loans' && d?.decision !== 'keep-loans') {
+          throw new Error('decision must be return-loans or keep-loans');
+        }
+        if (d.by !== undefined && (typeof d.by !== 'string' || d.by.length > 100)) {
+          throw new Error('by must be a staff user name of at most 100 characters');
+        }
+        if (relink.closing || track.step !== 'lost-declaration' || relink.openLoans().length === 0) {
+          throw new Error(
+            `${workflowId} has no loan waiting for the Lost click (it is at step ${track.step}): ` +
+              'nothing to return or keep; relink cancel stops it.',
+          );
+        }
+        if (relink.loanDecision)
+          throw new Error(`${workflowId} already has a decision: ${relink.loanDecision.decision}.`);
       },
     },
   );
@@ -81,6 +115,6 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
   // A join accepted just before the close answers (refused, as RelinkClosing) before the relink closes.
   await condition(allHandlersFinished);
 
-  if (failure) throw relinkFailure(failure, loanList(relink), track.contact.verified);
+  if (failure) throw relinkFailure(failure, loanList(relink), track.contact.verified, loansReturned(relink));
   return resultOf(relink);
 }

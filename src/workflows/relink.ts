@@ -9,6 +9,7 @@ import {
   type CheckedItem,
   type ContactPlan,
   type JoinResult,
+  type LoanDecision,
   type RelinkDurations,
   type RelinkInput,
   type ReviewDecision,
@@ -29,6 +30,8 @@ export class Relink {
   readonly marker: string;
   readonly durations: RelinkDurations;
   readonly lostDeadlineMs: number;
+  /** How long the holding address may stay, from the start of the Lost wait (RELINK_HOLDING_ADDRESS_LIMIT). */
+  readonly holdingLimitMs: number;
   readonly pollInitialMs: number;
   readonly pollMaxMs: number;
   readonly reviewDeadlineMs: number;
@@ -59,6 +62,10 @@ export class Relink {
   /** Set when the relink begins to finish: no join may land after it. */
   closing = false;
   decision?: ReviewDecision;
+  /** A staff decision on the loans while the relink waits for the Lost click: return them, or keep them. */
+  loanDecision?: LoanDecision;
+  /** Set when the compensation took the return path (RETURN_LOANS_ON_GIVE_UP). */
+  loansReturnedAtEnd = false;
   /** Lost-click signals received, and how many of them a check has answered. */
   lostSignals = 0;
   lostSignalsSeen = 0;
@@ -68,6 +75,7 @@ export class Relink {
     this.marker = markerFor(this.workflowId);
     this.durations = relinkDurations(input);
     this.lostDeadlineMs = ms(this.durations.lostDeadline);
+    this.holdingLimitMs = ms(this.durations.holdingAddressLimit);
     this.pollInitialMs = ms(this.durations.lostPollInitial);
     this.pollMaxMs = ms(this.durations.lostPollMax);
     this.reviewDeadlineMs = ms(this.durations.reviewDeadline);

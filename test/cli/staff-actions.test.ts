@@ -172,10 +172,15 @@ describe('relink review, confirm-lost and cancel', () => {
     expect(jsonOf(cancelled)).toEqual({
       workflowId,
       cancelRequested: true,
+      keepLoans: false,
       closed: true,
       status: 'CANCELLED',
       outcome: 'cancelled',
       email: { state: 'restored', verified: true },
+      // The loan was returned before the restore; its state now, for staff.
+      items: [
+        { barcode: '52000000006', loanId: expect.any(String), stateNow: expect.stringMatching(/^returned; now/) },
+      ],
     });
     expect(userOf(h.sim.state(), 'cli.cancel.json')).toEqual(before);
   });

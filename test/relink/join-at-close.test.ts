@@ -17,7 +17,12 @@ describe('a join at the close', () => {
     const before = userOf(await h.sim.state(), 'join.late');
     // The Lost deadline passes while the join's item lookup is held back, and the restore is held longer, so the
     // join's check returns while the relink is finishing.
-    const input = relinkInput('join.late', ['44000000001'], { lostDeadline: '3 seconds', lostPollInitial: '1 second' });
+    // The holding-address limit at the Lost deadline: no overdue wait, the relink finishes there.
+    const input = relinkInput('join.late', ['44000000001'], {
+      lostDeadline: '3 seconds',
+      holdingAddressLimit: '3 seconds',
+      lostPollInitial: '1 second',
+    });
     const started = await h.relinks.start(input);
     await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-declaration');
     await h.sim.setFaults({

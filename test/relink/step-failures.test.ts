@@ -171,7 +171,10 @@ describe('a relink that fails', () => {
       ],
     });
     await h.relinks.confirmLost(started.workflowId);
-    expect((await failureOf(h, started.workflowId)).message).toMatch(/Loans already made: 42000000003/);
+    // The loan went back (scanned in under the holding address) before the restore; the message says so.
+    expect((await failureOf(h, started.workflowId)).message).toMatch(
+      /Loans it had made, and their state now: 42000000003 \(loan \d+\): returned/,
+    );
     await expectRestored('fail.lostcheck', before);
   });
 
@@ -189,12 +192,16 @@ describe('a relink that fails', () => {
     await expectRestored('fail.restore', before);
   });
 
-  it('ends as needs-attention and restores the email when the Lost deadline passes', async () => {
+  it('ends as needs-attention, the loan returned and the email restored, when the holding-address limit passes', async () => {
     const before = userOf(await h.sim.state(), 'fail.deadline');
-    const started = await h.relinks.start(relinkInput('fail.deadline', ['42000000005'], { lostDeadline: '2 seconds' }));
+    // Past the Lost deadline the relink is overdue; at the holding-address limit it returns the loan and restores.
+    const started = await h.relinks.start(
+      relinkInput('fail.deadline', ['42000000005'], { lostDeadline: '2 seconds', holdingAddressLimit: '3 seconds' }),
+    );
     const result = (await h.temporal.client.workflow.getHandle(started.workflowId).result()) as RelinkResult;
     expect(result.outcome).toBe('needs-attention');
-    expect(result.reason).toMatch(/No Lost click was confirmed within 2 seconds/);
+    expect(result.reason).toMatch(/No Lost click and no staff decision within 3 seconds/);
+    expect(result.items[0]).toMatchObject({ phase: 'returned' });
     expect(result).toMatchObject({ emailRestored: true, emailVerified: true });
     await expectRestored('fail.deadline', before);
     await recordHistory(h, started.workflowId, 'needs-attention-lost-deadline');

@@ -1,31 +1,61 @@
-// relink cancel: stop a relink; it restores the patron's email first (that part cannot be cancelled), then ends.
+// relink cancel: stop a relink. Its loans that are not declared Lost are returned first (scanned in while the holding
+// address still receives any letter), then the patron's email is restored (that part cannot be cancelled). With
+// --keep-loans the loans stay active and not lost: an explicit, audited staff decision, printed with what follows.
 import { temporalSettings, withRelinks } from '../context';
-import { EXIT, type ExitCode } from '../errors';
-import { parseOrThrow, workflowIdSchema } from '../input';
+import { CliError, EXIT, type ExitCode } from '../errors';
+import { parseOrThrow, staffNameSchema, workflowIdSchema } from '../input';
 import type { Output } from '../output';
 import { statusView, type StatusView } from '../view';
 import { runningStatus, watch } from './running-relink';
 
-export async function cancelCommand(id: string, out: Output): Promise<ExitCode> {
+export interface CancelOptions {
+  keepLoans?: boolean;
+  by?: string;
+}
+
+export async function cancelCommand(id: string, opts: CancelOptions, out: Output): Promise<ExitCode> {
   const workflowId = parseOrThrow(workflowIdSchema, id, 'cancel the relink');
+  const by = opts.by === undefined ? undefined : parseOrThrow(staffNameSchema, opts.by, 'cancel the relink');
   return withRelinks(temporalSettings(), async (relinks) => {
-    await runningStatus(relinks, workflowId);
-    await relinks.cancel(workflowId);
-    // The restore of the patron's email runs before the relink closes, and the cancellation cannot stop it.
-    const closed = await watch(relinks, workflowId, (s) => s.status !== 'RUNNING', 30_000);
+    const before = await runningStatus(relinks, workflowId);
+    let warning: string | undefined;
+    if (opts.keepLoans) {
+      if (before.awaiting !== 'lost-declaration' && before.awaiting !== 'overdue') {
+        throw new CliError(
+          'refused',
+          `Relink ${workflowId} has no loan waiting for the Lost click (it is at step ${before.step}): ` +
+            'there are no loans to keep.',
+          { hint: `Stop it with: relink cancel ${workflowId}` },
+        );
+      }
+      // An update, not a cancel: the relink records who chose it and answers with what follows.
+      warning = await relinks.keepLoans(workflowId, by);
+    } else {
+      await relinks.cancel(workflowId);
+    }
+    // The returns and the restore run before the relink closes, and the cancellation cannot stop them.
+    const closed = await watch(relinks, workflowId, (s) => s.status !== 'RUNNING', 60_000);
     const view: StatusView | undefined = closed ? await statusView(relinks, workflowId) : undefined;
+    const items = (view?.items ?? []).filter((i) => i.loanId);
     const doc = {
       workflowId,
-      cancelRequested: true,
+      cancelRequested: !opts.keepLoans,
+      keepLoans: !!opts.keepLoans,
+      ...(by ? { by } : {}),
+      ...(warning ? { warning } : {}),
       closed: !!view,
       ...(view ? { status: view.status, outcome: view.outcome, ...(view.email ? { email: view.email } : {}) } : {}),
+      ...(view ? { items: items.map((i) => ({ barcode: i.barcode, loanId: i.loanId, stateNow: i.stateNow })) } : {}),
     };
     const text = (): string => {
+      const head = warning ? [warning, ''] : [];
       if (!view) {
-        return (
-          `Cancellation of ${workflowId} requested. The relink first restores the patron's email (that part cannot ` +
-          `be cancelled), then ends. See it with: relink status ${workflowId}`
-        );
+        return [
+          ...head,
+          `${opts.keepLoans ? 'The decision was recorded' : `Cancellation of ${workflowId} requested`}. The relink ` +
+            `first ${opts.keepLoans ? '' : 'returns its loans and '}restores the patron's email (that part cannot be ` +
+            `cancelled), then ends. See it with: relink status ${workflowId}`,
+        ].join('\n');
       }
       const email =
         view.email?.state === 'restored'
@@ -33,15 +63,16 @@ export async function cancelCommand(id: string, out: Output): Promise<ExitCode> 
           : view.email?.state === 'unchanged'
             ? "The patron's email had not been changed."
             : `The patron's email: see relink status ${workflowId}.`;
-      const loans = view.items.filter((i) => i.loanId && !i.lostConfirmed);
       return [
-        `Relink ${workflowId} was cancelled. ${email}`,
-        ...(loans.length
-          ? [
-              `Loans it had made and not seen declared Lost: ${loans.map((i) => `${i.barcode} (loan ${i.loanId})`).join(', ')}; ` +
-                'declare them Lost or return them in Alma.',
-            ]
-          : []),
+        ...head,
+        `Relink ${workflowId} ${opts.keepLoans ? 'ended with its loans kept' : 'was cancelled'}. ${email}`,
+        ...items.map(
+          (i) =>
+            `  ${i.barcode} (loan ${i.loanId}): ` +
+            (i.lostConfirmed && !i.stateNow
+              ? 'declared Lost in Alma.'
+              : (i.stateNow ?? 'still on loan to the patron: return it in Alma (Fulfillment > Return Items).')),
+        ),
       ].join('\n');
     };
     out.result(doc, text);

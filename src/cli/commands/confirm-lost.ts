@@ -21,7 +21,9 @@ export async function confirmLostCommand(id: string, opts: { barcode?: string },
         `Barcode ${barcode} is not part of relink ${workflowId} (its items: ${items.map((i) => i.barcode).join(', ')}).`,
       );
     }
-    if (before.awaiting !== 'lost-declaration') throw notAwaiting(before, 'a Lost click');
+    if (before.awaiting !== 'lost-declaration' && before.awaiting !== 'overdue') {
+      throw notAwaiting(before, 'a Lost click');
+    }
     const targets = barcode ? [barcode] : items.filter((i) => i.loanId && !i.lostConfirmed).map((i) => i.barcode);
     const from = before.progress.audit.length;
 
@@ -35,7 +37,7 @@ export async function confirmLostCommand(id: string, opts: { barcode?: string },
       workflowId,
       (s) =>
         s.status !== 'RUNNING' ||
-        s.awaiting !== 'lost-declaration' ||
+        (s.awaiting !== 'lost-declaration' && s.awaiting !== 'overdue') ||
         targets.every((b) => confirmedIn(s).includes(b)) ||
         newEntries(s, from).length >= 2,
       15_000,

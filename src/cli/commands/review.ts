@@ -1,9 +1,8 @@
 // relink review: the staff decision on a request queue that stood in the way, proceed (arranged in Alma) or abort.
-import { z } from 'zod';
 import { temporalSettings, withRelinks } from '../context';
 import { EXIT, usageError, type ExitCode } from '../errors';
 import { auditLine } from '../format';
-import { parseOrThrow, workflowIdSchema } from '../input';
+import { parseOrThrow, staffNameSchema, workflowIdSchema } from '../input';
 import type { Output } from '../output';
 import { newEntries, notAwaiting, runningStatus, watch } from './running-relink';
 
@@ -12,12 +11,6 @@ export interface ReviewOptions {
   abort?: boolean;
   by?: string;
 }
-
-const staffNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'the --by name is empty')
-  .max(100, 'the --by name is longer than 100 characters');
 
 export async function reviewCommand(id: string, opts: ReviewOptions, out: Output): Promise<ExitCode> {
   if (!!opts.proceed === !!opts.abort) {

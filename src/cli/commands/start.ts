@@ -1,8 +1,8 @@
 // relink start: validate, start (or join) the patron's relink, and with --wait follow it to its end.
 import type { RelinkClient } from '../../client';
-import { loadSettings } from '../../config';
+import { durationSchema, holdingLimitProblem, loadSettings } from '../../config';
 import { withRelinks, WORKER_ANSWER_MS } from '../context';
-import { EXIT, type ExitCode } from '../errors';
+import { CliError, EXIT, type ExitCode } from '../errors';
 import { auditLine, finalText, startedText, whatToDoText } from '../format';
 import { parseOrThrow, relinkInputFor, startArgsSchema } from '../input';
 import type { Output } from '../output';
@@ -12,13 +12,21 @@ export interface StartOptions {
   patron: string;
   barcode: string[];
   wait?: boolean;
+  /** Overrides RELINK_HOLDING_ADDRESS_LIMIT for this relink. */
+  holdingAddressLimit?: string;
 }
 
 export async function startCommand(opts: StartOptions, out: Output): Promise<ExitCode> {
   // Step 1: the input, by the workflow's own rules, and the settings: nothing is contacted before both pass.
   const args = parseOrThrow(startArgsSchema, { patronId: opts.patron, barcodes: opts.barcode }, 'start the relink');
   const { temporal, relink } = loadSettings(['temporal', 'relink', 'codec']);
-  const input = relinkInputFor(args, relink);
+  const limit = opts.holdingAddressLimit;
+  if (limit !== undefined) {
+    parseOrThrow(durationSchema, limit, 'start the relink (--holding-address-limit)');
+    const problem = holdingLimitProblem(limit, relink.RELINK_LOST_DEADLINE);
+    if (problem) throw new CliError('invalid-input', 'Cannot start the relink', { problems: [{ message: problem }] });
+  }
+  const input = relinkInputFor(args, { ...relink, ...(limit ? { RELINK_HOLDING_ADDRESS_LIMIT: limit } : {}) });
 
   return withRelinks(temporal, async (relinks) => {
     // Step 2: start, or join the patron's running relink (one relink per patron).

@@ -18,7 +18,8 @@ export interface PageData {
 
 export function render(view: string, { req, res, ...data }: PageData): string {
   const session = sessionOf(req);
-  const flash = session.flash;
+  // The home page's refresh (a fragment) leaves the message of the last action to the next full page.
+  const flash = data.fragment ? undefined : session.flash;
   if (flash) delete session.flash;
   return eta.render(`./${view}`, {
     ...data,

@@ -101,9 +101,8 @@ export function waitingPage(app: Express, relinks: RelinkClient): void {
   const list = new WaitingList(relinks);
   app.get('/', async (req, res) => {
     const cards = await list.cards();
+    const fragment = req.query.fragment === '1';
     // ?fragment=1: the list alone, for the page's own refresh script.
-    res.send(
-      render(req.query.fragment === '1' ? 'waiting-list' : 'waiting', { req, res, title: 'Waiting for you', cards }),
-    );
+    res.send(render(fragment ? 'waiting-list' : 'waiting', { req, res, title: 'Waiting for you', cards, fragment }));
   });
 }

@@ -1,6 +1,7 @@
 // The desk's doors: no sign-in, no page; a form without the session's CSRF token is refused and starts nothing; the
 // sign-in header counts only from the configured proxies; the pages carry a strict content security policy.
 import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { DeskStaff } from '../../src/dev/desk-staff';
 import { startHarness, type RelinkHarness } from '../support/relink-harness';
 import { loopbackProxy, PROXY_USER, startTestDesk, type TestDesk } from './desk-support';
 
@@ -14,7 +15,7 @@ describe('the desk refuses', () => {
     desk = await startTestDesk(h, loopbackProxy);
     // The only trusted proxy is another machine: this test's requests come from loopback.
     elsewhere = await startTestDesk(h, { kind: 'proxy', header: 'X-Remote-User', trustedProxies: ['10.9.9.9'] });
-    dev = await startTestDesk(h, { kind: 'dev' });
+    dev = await startTestDesk(h, { kind: 'dev' }, { startsPerMinute: 2 });
   });
   afterAll(async () => {
     await desk?.close();
@@ -71,5 +72,17 @@ describe('the desk refuses', () => {
     // Nor may a name that is not a user name pass.
     const odd = await fetch(desk.url + '/', { headers: { 'X-Remote-User': '<script>' } });
     expect(odd.status).toBe(403);
+  });
+
+  it('a third start in a minute from the same staff member', async () => {
+    const staff = new DeskStaff(dev.url);
+    await staff.signIn('busy.staff');
+    // Starts the workflow would refuse anyway (an unknown character): the limit counts every start that is tried.
+    for (let i = 0; i < 2; i++) await expect(staff.start('no such patron', ['1'])).rejects.toThrow(/\(400\)/);
+    await expect(staff.start('no such patron', ['1'])).rejects.toThrow(/\(429\)/);
+    // Another staff member still may.
+    const other = new DeskStaff(dev.url);
+    await other.signIn('other.staff');
+    await expect(other.start('no such patron', ['1'])).rejects.toThrow(/\(400\)/);
   });
 });

@@ -16,7 +16,11 @@ export interface TestDesk {
   close(): Promise<void>;
 }
 
-export async function startTestDesk(h: RelinkHarness, auth: DeskAuth): Promise<TestDesk> {
+export async function startTestDesk(
+  h: RelinkHarness,
+  auth: DeskAuth,
+  { startsPerMinute }: { startsPerMinute?: number } = {},
+): Promise<TestDesk> {
   const { relink } = loadSettings(['relink'], relinkCommandEnv(), { dotenv: false });
   const actions: StaffAction[] = [];
   const app = createDeskApp({
@@ -25,6 +29,7 @@ export async function startTestDesk(h: RelinkHarness, auth: DeskAuth): Promise<T
     auth,
     sessionKeys: ['a test session key of at least thirty-two characters'],
     log: (a) => actions.push(a),
+    ...(startsPerMinute ? { startsPerMinute } : {}),
   });
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));

@@ -41,8 +41,9 @@ export default tseslint.config(
     },
   },
   {
-    // Staff tools reach the relink through RelinkClient (src/client.ts) and the contract, never the workflow code.
-    files: ['src/cli/**/*.ts'],
+    // Staff tools (the CLI, the desk) reach the relink through RelinkClient (src/client.ts) and the contract, never
+    // the workflow code.
+    files: ['src/cli/**/*.ts', 'src/desk/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

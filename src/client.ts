@@ -411,9 +411,14 @@ export class RelinkClient {
     return out;
   }
 
-  async list(filter: { awaiting?: Awaiting; includeClosed?: boolean; limit?: number } = {}): Promise<RelinkSummary[]> {
+  /** `closedSince`: only relinks closed after that time (with includeClosed). */
+  async list(
+    filter: { awaiting?: Awaiting; includeClosed?: boolean; closedSince?: Date; limit?: number } = {},
+  ): Promise<RelinkSummary[]> {
     const clauses = [`WorkflowType = 'relinkLostLoans'`];
     if (!filter.includeClosed) clauses.push(`ExecutionStatus = 'Running'`);
+    else if (filter.closedSince)
+      clauses.push(`ExecutionStatus != 'Running'`, `CloseTime > '${filter.closedSince.toISOString()}'`);
     if (filter.awaiting) clauses.push(equalsClause(RelinkAwaiting, filter.awaiting));
     const out: RelinkSummary[] = [];
     for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
@@ -439,7 +444,8 @@ export class RelinkClient {
     }
   }
 
-  async confirmLost(workflowId: string, barcode?: string): Promise<void> {
+  /** `by`: the staff member who clicked Lost, for the audit. */
+  async confirmLost(workflowId: string, barcode?: string, by?: string): Promise<void> {
     const status = await this.summary(workflowId);
     if (status.status !== 'RUNNING') {
       throw new RelinkClientError(`${workflowId} is not running (${status.status.toLowerCase()}).`, 'refused');
@@ -450,7 +456,9 @@ export class RelinkClient {
         'refused',
       );
     }
-    await this.client.workflow.getHandle(workflowId).signal(confirmLostSignal, barcode ? { barcode } : {});
+    await this.client.workflow
+      .getHandle(workflowId)
+      .signal(confirmLostSignal, { ...(barcode ? { barcode } : {}), ...(by ? { by } : {}) });
   }
 
   /**

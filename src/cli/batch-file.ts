@@ -1,155 +1,21 @@
-// A batch file: CSV with the header `patron_id,barcode` and one line per item. The whole file is checked before
-// anything starts, and every bad line is reported with its line number, so staff fix the file once.
-import { CsvError, parse } from 'csv-parse/sync';
-import { z } from 'zod';
-import { barcodesProblems } from '../client';
-import { CliError, type Problem } from './errors';
-import { barcodeSchema, patronIdSchema } from './input';
+// A batch file for `relink batch`: the shared rules (src/staff-input/batch-file.ts), with the CLI's error and hint.
+import { parseBatchFile as sharedParseBatchFile, type BatchPlan } from '../staff-input/batch-file';
+import { InvalidInput } from '../staff-input/problems';
+import { CliError } from './errors';
 
-export const BATCH_COLUMNS = ['patron_id', 'barcode'] as const;
-
-const rowSchema = z.object({ patron_id: patronIdSchema, barcode: barcodeSchema });
-
-export interface BatchRow {
-  /** The line of the file, 1 being the header. */
-  line: number;
-  patronId: string;
-  barcode: string;
-}
-
-/** One relink: a patron and their items, in the order of the file. */
-export interface BatchRelink {
-  patronId: string;
-  rows: BatchRow[];
-}
-
-export interface BatchPlan {
-  rows: BatchRow[];
-  relinks: BatchRelink[];
-}
-
-interface Parsed {
-  record: string[];
-  info: { lines: number };
-}
-
-function readCsv(text: string, fileName: string): Parsed[] {
-  try {
-    return parse(text, {
-      bom: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      trim: true,
-      info: true,
-    }) as Parsed[];
-  } catch (err) {
-    if (err instanceof CsvError) {
-      const line = (err as CsvError & { lines?: number }).lines;
-      throw new CliError('invalid-input', `${fileName} is not a readable CSV file; nothing was started`, {
-        problems: [{ ...(line ? { line } : {}), message: err.message }],
-        hint: 'Fix the file and run the batch again.',
-      });
-    }
-    throw err;
-  }
-}
+export { BATCH_COLUMNS, type BatchPlan, type BatchRelink, type BatchRow } from '../staff-input/batch-file';
 
 /** Parses and checks the whole file; throws an invalid-input CliError listing every problem, by line. */
 export function parseBatchFile(text: string, fileName: string): BatchPlan {
-  const records = readCsv(text, fileName);
-  const problems: Problem[] = [];
-  const fail = () =>
-    new CliError(
-      'invalid-input',
-      `${fileName} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was started`,
-      {
-        problems,
-        hint: `Fix the file and run it again: relink batch ${fileName}   (header patron_id,barcode; one line per item)`,
-      },
-    );
-
-  const header = records[0];
-  if (!header) {
-    problems.push({
-      line: 1,
-      message: 'the file is empty: it needs the header line patron_id,barcode and one line per item',
+  try {
+    return sharedParseBatchFile(text, fileName);
+  } catch (err) {
+    if (!(err instanceof InvalidInput)) throw err;
+    throw new CliError('invalid-input', err.message, {
+      problems: err.problems,
+      hint: err.unreadable
+        ? 'Fix the file and run the batch again.'
+        : `Fix the file and run it again: relink batch ${fileName}   (header patron_id,barcode; one line per item)`,
     });
-    throw fail();
   }
-  const columns = header.record.map((c) => c.toLowerCase());
-  if (!columns.includes('patron_id') && !columns.includes('barcode')) {
-    problems.push({
-      line: header.info.lines,
-      message: `the first line must be the header patron_id,barcode (found "${header.record.join(',')}")`,
-    });
-    throw fail();
-  }
-  columns.forEach((c, i) => {
-    if (!(BATCH_COLUMNS as readonly string[]).includes(c)) {
-      problems.push({
-        line: header.info.lines,
-        message: `unknown column "${header.record[i]}": the columns are patron_id and barcode`,
-      });
-    } else if (columns.indexOf(c) !== i) {
-      problems.push({ line: header.info.lines, message: `column "${c}" appears twice` });
-    }
-  });
-  for (const missing of BATCH_COLUMNS.filter((c) => !columns.includes(c))) {
-    problems.push({ line: header.info.lines, message: `column "${missing}" is missing` });
-  }
-  if (records.length === 1)
-    problems.push({ line: header.info.lines, message: 'there is no item line under the header' });
-  if (BATCH_COLUMNS.some((c) => !columns.includes(c))) throw fail();
-
-  const rows: BatchRow[] = [];
-  const byPair = new Map<string, number>();
-  const byBarcode = new Map<string, BatchRow>();
-  for (const { record, info } of records.slice(1)) {
-    const line = info.lines;
-    if (record.length !== columns.length) {
-      problems.push({
-        line,
-        message: `has ${record.length} field${record.length === 1 ? '' : 's'}; the header has ${columns.length}`,
-      });
-      continue;
-    }
-    const fields = Object.fromEntries(columns.map((c, i) => [c, record[i]]));
-    const parsed = rowSchema.safeParse(fields);
-    if (!parsed.success) {
-      problems.push(...parsed.error.issues.map((i) => ({ line, message: i.message })));
-      continue;
-    }
-    const row: BatchRow = { line, patronId: parsed.data.patron_id, barcode: parsed.data.barcode };
-    const pair = `${row.patronId}\u0000${row.barcode}`;
-    const first = byPair.get(pair);
-    const other = byBarcode.get(row.barcode);
-    if (first !== undefined) {
-      problems.push({ line, message: `patron ${row.patronId}, barcode ${row.barcode} repeats line ${first}` });
-    } else if (other) {
-      problems.push({
-        line,
-        message: `barcode ${row.barcode} is also listed for patron ${other.patronId} on line ${other.line} (an item is loaned to one patron)`,
-      });
-    } else {
-      byPair.set(pair, line);
-      byBarcode.set(row.barcode, row);
-      rows.push(row);
-    }
-  }
-
-  const relinks = new Map<string, BatchRelink>();
-  for (const row of rows) {
-    const relink = relinks.get(row.patronId) ?? { patronId: row.patronId, rows: [] };
-    relink.rows.push(row);
-    relinks.set(row.patronId, relink);
-  }
-  // The rule for one relink's barcodes (how many at most), with the line of the patron's first item.
-  for (const relink of relinks.values()) {
-    for (const message of barcodesProblems(relink.rows.map((r) => r.barcode))) {
-      problems.push({ line: relink.rows[0]!.line, message: `patron ${relink.patronId}: ${message}` });
-    }
-  }
-  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  if (problems.length) throw fail();
-  return { rows, relinks: [...relinks.values()] };
 }

@@ -16,11 +16,9 @@ export type ErrorCode =
   | 'unreachable' // no Temporal server, or no worker answering
   | 'failed'; // anything else that went wrong after the command was accepted
 
-/** One problem with the input; `line` for a batch file row (1 = the header). */
-export interface Problem {
-  line?: number;
-  message: string;
-}
+import type { Problem } from '../staff-input/problems';
+
+export type { Problem } from '../staff-input/problems';
 
 export class CliError extends Error {
   constructor(

@@ -8,8 +8,11 @@ export const progressQuery = defineQuery<RelinkProgress>('progress');
 /** Staff decision on a request queue that stood in the way: proceed once arranged in Alma, or abort. */
 export const reviewDecisionUpdate = defineUpdate<string, [ReviewDecision]>('reviewDecision');
 
-/** Staff clicked Lost in Alma: check now instead of at the next poll. Optionally for one barcode. */
-export const confirmLostSignal = defineSignal<[{ barcode?: string }?]>('confirmLost');
+/**
+ * Staff clicked Lost in Alma: check now instead of at the next poll. Optionally for one barcode; `by` names the staff
+ * member for the audit (the desk sends the signed-in name).
+ */
+export const confirmLostSignal = defineSignal<[{ barcode?: string; by?: string }?]>('confirmLost');
 
 /**
  * Start-or-join: sent with every start (update-with-start). On a new run it only confirms the start; on a running

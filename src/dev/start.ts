@@ -1,7 +1,10 @@
 // `npm start`: the main job on embedded defaults. It starts the Temporal dev server (persistent, Web UI on 8233),
 // the Alma simulator loaded with fixtures/alma-example.json, and a relink worker; runs a demo relink end to end
 // with a clearly labelled simulated staff member for the Lost click; prints what happened and the letters Alma
-// would have sent; then keeps everything running for exploration until Ctrl-C.
+// would have sent; then keeps everything running for exploration until Ctrl-C. The relink desk runs beside them on
+// loopback, and the simulated staff member starts the relink and presses "I clicked Lost" through its forms.
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -9,6 +12,10 @@ import { AlmaClient } from '../alma';
 import { loadFixtures, startAlmaSimulator } from '../alma-sim';
 import { RelinkClient } from '../client';
 import { relinkDataConverter } from '../codec';
+import { loadSettings } from '../config';
+import { createDeskApp } from '../desk/app';
+import { DESK_MAP, HOLDING_EMAIL } from '../alma-sim/builders';
+import { DeskStaff } from './desk-staff';
 import { closeOnSignals, runMain } from '../entry-point';
 import { createRelinkWorker } from '../worker';
 import { relinkWorkflowId } from '../contract';
@@ -25,6 +32,7 @@ const TEMPORAL_PORT = Number(process.env.TEMPORAL_PORT ?? 7233);
 const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 const SIM_PORT = Number(process.env.ALMA_SIM_PORT ?? 8480);
 const TASK_QUEUE = process.env.RELINK_TASK_QUEUE ?? 'alma-relink';
+const DESK_PORT = Number(process.env.DESK_PORT ?? 8090);
 
 const say = (line = '') => console.log(line);
 const staff = (line: string) => console.log(`  [simulated staff member] ${line}`);
@@ -65,12 +73,34 @@ async function run(): Promise<void> {
   const workerRun = worker.run();
   const client = new Client({ connection, dataConverter });
   const relinks = new RelinkClient(client, TASK_QUEUE, uiBase);
+  // Step 3b: the relink desk on loopback, with the demo's relink settings (a quick Lost poll) and a typed-in name.
+  const { relink } = loadSettings(
+    ['relink'],
+    {
+      RELINK_HOLDING_EMAIL: HOLDING_EMAIL,
+      ALMA_DESK_MAP: DESK_MAP,
+      RELINK_LOST_POLL_INITIAL: '2 seconds',
+      RELINK_LOST_POLL_MAX: '10 seconds',
+    },
+    { dotenv: false },
+  );
+  const deskApp = createDeskApp({
+    relinks,
+    relink,
+    auth: { kind: 'dev' },
+    sessionKeys: [randomBytes(32).toString('base64url')],
+  });
+  const deskServer = deskApp.listen(DESK_PORT, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => deskServer.once('listening', resolve).once('error', reject));
+  const deskUrl = `http://127.0.0.1:${(deskServer.address() as AddressInfo).port}`;
+  say(`Relink desk:      ${deskUrl}/   (for circulation staff; sign in with any name on this machine)`);
   say(`Temporal Web UI:  ${uiBase}`);
   say(`Codec server:     ${codec.endpoint}   (payloads encrypted with key "${codec.keys.current.id}")`);
   say();
 
   closeOnSignals(async () => {
     say('\nStopping the worker, the simulator and the dev server ...');
+    deskServer.close();
     worker.shutdown();
     await workerRun.catch(() => undefined);
     await sim.close();
@@ -92,7 +122,13 @@ async function run(): Promise<void> {
   };
   say(`Demo: relink the closed lost loan of item ${DEMO.barcodes[0]} to patron ${DEMO.patronId}.`);
   say(`      Patron's preferred email before: ${original.email?.find((e) => e.preferred)?.email_address ?? '(none)'}`);
-  const started = await relinks.start({ ...DEMO, lostPollInitial: '2 seconds', lostPollMax: '10 seconds' });
+  const desk = new DeskStaff(deskUrl);
+  await desk.signIn('demo.staff');
+  staff(
+    `signs in at the relink desk as demo.staff; Start a relink: patron ${DEMO.patronId}, ${DEMO.barcodes.join(', ')}`,
+  );
+  await desk.start(DEMO.patronId, DEMO.barcodes);
+  const started = { workflowId, uiUrl: relinks.uiUrl(workflowId) };
   say(`Started ${started.workflowId}: ${started.uiUrl}`);
 
   let lostClicked = false;
@@ -111,8 +147,8 @@ async function run(): Promise<void> {
             );
             await sim.declareLost(item.loanId!);
           }
-          staff(`relink confirm-lost ${started.workflowId}`);
-          await relinks.confirmLost(started.workflowId);
+          staff(`presses "I clicked Lost" on ${deskUrl}/relinks/${started.workflowId}`);
+          await desk.clickedLost(started.workflowId);
         })().catch((err) => console.error(`  simulated staff member failed: ${String(err)}`));
       }
     },
@@ -137,6 +173,7 @@ async function run(): Promise<void> {
     );
   }
   say();
+  say(`This relink at the desk: ${deskUrl}/relinks/${started.workflowId}`);
   say(`Web UI for this run: ${started.uiUrl}`);
   say(`Try: npm run relink -- status ${started.workflowId}    (with TEMPORAL_ADDRESS=${address})`);
   say('Everything keeps running for exploration. Press Ctrl-C to stop.');

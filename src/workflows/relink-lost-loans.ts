@@ -33,7 +33,11 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
   setHandler(progressQuery, () => track.snapshot());
   setHandler(confirmLostSignal, (request) => {
     relink.lostSignals++;
-    track.log(`Staff reported the Lost click${request?.barcode ? ` for ${request.barcode}` : ''}; checking Alma now.`);
+    // Who reported it only changes the audit text, not the workflow's commands: no patch needed.
+    const by = request?.by ? ` (${request.by})` : '';
+    track.log(
+      `Staff reported the Lost click${request?.barcode ? ` for ${request.barcode}` : ''}${by}; checking Alma now.`,
+    );
   });
   setHandler(
     reviewDecisionUpdate,

@@ -3,29 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { stringify } from 'csv-stringify/sync';
-import { relinkWorkflowId, type StartedRelink } from '../../client';
 import { loadSettings } from '../../config';
-import { parseBatchFile, type BatchRelink } from '../batch-file';
+import { REPORT_COLUMNS, runBatch } from '../../staff-input/batch-run';
+import { parseBatchFile } from '../batch-file';
 import { translateTemporalError, withRelinks, WORKER_ANSWER_MS } from '../context';
 import { CliError, EXIT, type ExitCode } from '../errors';
 import { relinkInputFor } from '../input';
 import type { Output } from '../output';
 
-/** What happened to one item of the file. */
-export type BatchResult = 'started' | 'joined' | 'already-in-relink' | 'failed';
-
-export interface BatchReportRow {
-  patron_id: string;
-  barcode: string;
-  workflow_id: string;
-  result: BatchResult;
-  message: string;
-}
-
-export const REPORT_COLUMNS: Array<keyof BatchReportRow> = ['patron_id', 'barcode', 'workflow_id', 'result', 'message'];
-
-/** Relinks started at a time: enough to be quick, few enough to leave the worker's Alma budget to the relinks. */
-const CONCURRENCY = 4;
+export { REPORT_COLUMNS, type BatchReportRow, type BatchResult } from '../../staff-input/batch-run';
 
 function readFile(file: string): string {
   try {
@@ -36,29 +22,16 @@ function readFile(file: string): string {
   }
 }
 
-function rowsFor(relink: BatchRelink, started: StartedRelink): BatchReportRow[] {
-  return relink.rows.map((row) => {
-    const base = { patron_id: row.patronId, barcode: row.barcode, workflow_id: started.workflowId };
-    if (!started.joined) return { ...base, result: 'started', message: 'relink started' };
-    if (started.alreadyPresent.includes(row.barcode)) {
-      return { ...base, result: 'already-in-relink', message: "already in the patron's running relink" };
-    }
-    return { ...base, result: 'joined', message: "added to the patron's running relink" };
-  });
-}
-
 export async function batchCommand(file: string, out: Output): Promise<ExitCode> {
   // Step 1: the whole file, then the settings; nothing starts unless every line is right.
   const plan = parseBatchFile(readFile(file), file);
   const { temporal, relink } = loadSettings(['temporal', 'relink', 'codec']);
-  const inputs = plan.relinks.map((r) => ({
-    relink: r,
-    input: relinkInputFor({ patronId: r.patronId, barcodes: r.rows.map((x) => x.barcode) }, relink),
-  }));
+  const inputOf = (r: { patronId: string; rows: { barcode: string }[] }) =>
+    relinkInputFor({ patronId: r.patronId, barcodes: r.rows.map((x) => x.barcode) }, relink);
+  plan.relinks.forEach(inputOf); // every relink's input checked before the first starts
 
   // Step 2: one relink per patron, a few at a time; a refusal fails that patron's lines, not the batch.
-  const byPatron = new Map<string, BatchReportRow[]>();
-  await withRelinks(temporal, async (relinks) => {
+  const { rows, summary } = await withRelinks(temporal, async (relinks) => {
     const stderr = out.streams.stderr;
     const bar = stderr.isTTY
       ? new SingleBar(
@@ -66,49 +39,23 @@ export async function batchCommand(file: string, out: Output): Promise<ExitCode>
           Presets.shades_classic,
         )
       : undefined;
-    bar?.start(inputs.length, 0);
-    const queue = [...inputs];
-    const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const { relink: r, input } = next;
-        try {
-          byPatron.set(r.patronId, rowsFor(r, await relinks.start(input, { timeoutMs: WORKER_ANSWER_MS })));
-        } catch (err) {
-          const message = translateTemporalError(err, temporal).message;
-          byPatron.set(
-            r.patronId,
-            r.rows.map((row) => ({
-              patron_id: row.patronId,
-              barcode: row.barcode,
-              workflow_id: relinkWorkflowId(row.patronId),
-              result: 'failed',
-              message,
-            })),
-          );
-        }
-        bar?.increment();
-      }
-    };
+    bar?.start(plan.relinks.length, 0);
     try {
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, inputs.length) }, worker));
+      return await runBatch(relinks, plan, inputOf, {
+        timeoutMs: WORKER_ANSWER_MS,
+        messageOf: (err) => translateTemporalError(err, temporal).message,
+        onPatronDone: () => bar?.increment(),
+      });
     } finally {
       bar?.stop();
     }
   });
 
   // Step 3: the report, in the order of the file.
-  const rows = plan.rows.map((row) => byPatron.get(row.patronId)!.find((r) => r.barcode === row.barcode)!);
-  const count = (result: BatchResult) => rows.filter((r) => r.result === result).length;
-  const summary = {
-    started: count('started'),
-    joined: count('joined'),
-    alreadyInRelink: count('already-in-relink'),
-    failed: count('failed'),
-  };
   out.result({ rows, summary }, () => stringify(rows, { header: true, columns: REPORT_COLUMNS }).trimEnd());
   if (!out.json) {
     out.note(
-      `${rows.length} item${rows.length === 1 ? '' : 's'} of ${inputs.length} patron${inputs.length === 1 ? '' : 's'}: ` +
+      `${rows.length} item${rows.length === 1 ? '' : 's'} of ${plan.relinks.length} patron${plan.relinks.length === 1 ? '' : 's'}: ` +
         `${summary.started} in new relinks, ${summary.joined} added to running ones, ${summary.alreadyInRelink} already in one, ` +
         `${summary.failed} failed. See them with: relink list`,
     );

@@ -1,0 +1,57 @@
+// The buttons that answer what a relink waits for. One line each: what it waits for, the label staff see, and the
+// RelinkClient call it makes with the signed-in name.
+import type { RelinkClient } from '../client';
+
+export interface DeskAction {
+  /** The path segment of its form: POST /relinks/<id>/<action id>. */
+  id: string;
+  /** The relink's `awaiting` states it answers. */
+  awaiting: readonly string[];
+  label: string;
+  /** Shown as a secondary (cautious) button. */
+  caution?: boolean;
+  /** Does it; returns what to tell the staff member. */
+  run(relinks: RelinkClient, workflowId: string, staff: string): Promise<string>;
+}
+
+export const ACTIONS: DeskAction[] = [
+  {
+    id: 'confirm-lost',
+    // Past the Lost deadline (overdue) a Lost click still finishes the relink normally.
+    awaiting: ['lost-declaration', 'overdue'],
+    label: 'I clicked Lost',
+    run: async (relinks, id, staff) => {
+      await relinks.confirmLost(id, undefined, staff);
+      return 'Told the relink that you clicked Lost: it checks Alma now.';
+    },
+  },
+  {
+    id: 'proceed',
+    awaiting: ['request-review'],
+    label: 'Proceed',
+    run: (relinks, id, staff) => relinks.review(id, { decision: 'proceed', by: staff }),
+  },
+  {
+    id: 'abort',
+    awaiting: ['request-review'],
+    label: 'Abort',
+    caution: true,
+    run: (relinks, id, staff) => relinks.review(id, { decision: 'abort', by: staff }),
+  },
+  {
+    id: 'return-loans',
+    awaiting: ['overdue'],
+    label: 'Return the loans',
+    caution: true,
+    run: (relinks, id, staff) => relinks.returnLoans(id, staff),
+  },
+  {
+    id: 'keep-loans',
+    awaiting: ['overdue'],
+    label: 'Keep the loans (letters then reach the patron)',
+    caution: true,
+    run: (relinks, id, staff) => relinks.keepLoans(id, staff),
+  },
+];
+
+export const actionsFor = (awaiting: string): DeskAction[] => ACTIONS.filter((a) => a.awaiting.includes(awaiting));

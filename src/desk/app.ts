@@ -1,0 +1,130 @@
+// The relink desk: a small web app for circulation staff, beside the worker. It holds the Temporal connection and the
+// codec key (through RelinkClient), so staff PCs need only a browser. Server-rendered pages with plain HTML forms;
+// a small script refreshes the home page. helmet's strict CSP, signed HTTP-only session cookies, CSRF tokens on every
+// form, a rate limit on starts.
+import path from 'node:path';
+import express, { type ErrorRequestHandler } from 'express';
+import cookieSession from 'cookie-session';
+import helmet from 'helmet';
+import { rateLimit } from 'express-rate-limit';
+import { RelinkClientError, type RelinkClient } from '../client';
+import type { RelinkSettings } from '../config';
+import { PROJECT_ROOT } from '../project-root';
+import { installAuth, type DeskAuth } from './auth';
+import { AccessRefused } from './auth/staff';
+import { NotFound } from './errors';
+import { createForms } from './forms';
+import { batchPage } from './pages/batch';
+import { relinkPage } from './pages/relink';
+import { startPage } from './pages/start';
+import { waitingPage } from './pages/waiting';
+import { render } from './render';
+import { stdoutStaffLog, type StaffLog } from './staff-log';
+
+export interface DeskOptions {
+  relinks: RelinkClient;
+  /** The relink settings (holding address, desks, deadlines) every start uses, as `relink start` does. */
+  relink: RelinkSettings;
+  auth: DeskAuth;
+  sessionKeys: string[];
+  /** Cookies only over https: true when the desk's public address is https. */
+  secureCookies?: boolean;
+  startsPerMinute?: number;
+  log?: StaffLog;
+}
+
+export function createDeskApp({
+  relinks,
+  relink,
+  auth,
+  sessionKeys,
+  secureCookies = false,
+  startsPerMinute = 30,
+  log = stdoutStaffLog,
+}: DeskOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Behind the sign-in proxy, express (proxy-addr) knows which peers are the proxies; nobody else is trusted.
+  app.set('trust proxy', auth.kind === 'proxy' ? auth.trustedProxies : false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'none'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+        },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
+  app.use('/static', express.static(path.join(PROJECT_ROOT, 'src', 'desk', 'static'), { maxAge: '1h' }));
+  app.use(
+    cookieSession({
+      name: 'relink-desk',
+      keys: sessionKeys,
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: secureCookies,
+      maxAge: 10 * 3600_000, // a working day
+    }),
+  );
+  const forms = createForms();
+  app.use((req, res, next) => {
+    res.locals.csrfToken = () => forms.token(req);
+    next();
+  });
+
+  const requireStaff = installAuth(app, auth, forms);
+  app.use(requireStaff);
+
+  // Per staff member: one person's runaway script does not hold up the rest of the desk.
+  const limit = rateLimit({
+    windowMs: 60_000,
+    limit: startsPerMinute,
+    keyGenerator: (_req, res) => String(res.locals.staff),
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (req, res) => {
+      res.status(429).send(
+        render('error', {
+          req,
+          res,
+          title: 'Too many starts',
+          message: `At most ${startsPerMinute} starts a minute. Wait a minute and try again.`,
+        }),
+      );
+    },
+  });
+  waitingPage(app, relinks);
+  startPage(app, { relinks, relink, forms, limit, log });
+  relinkPage(app, { relinks, forms, log });
+  batchPage(app, { relinks, relink, forms, limit, log });
+
+  app.use((req, res) => {
+    res.status(404).send(render('error', { req, res, title: 'Not found', message: 'The desk has no such page.' }));
+  });
+  const errors: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+    const status =
+      err instanceof AccessRefused
+        ? err.status
+        : err instanceof NotFound || (err instanceof RelinkClientError && err.kind === 'not-found')
+          ? 404
+          : err instanceof RelinkClientError
+            ? 409
+            : ((err as { status?: number }).status ?? 500);
+    const message = err instanceof Error ? err.message : String(err);
+    if (status >= 500) console.error(`desk: ${req.method} ${req.path}: ${message}`);
+    res
+      .status(status)
+      .send(render('error', { req, res, title: status === 403 ? 'Refused' : 'Something went wrong', message }));
+  };
+  app.use(errors);
+  return app;
+}

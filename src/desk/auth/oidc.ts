@@ -1,0 +1,70 @@
+// Sign-in through the library's OpenID Connect provider: authorization code flow with PKCE and state, by
+// openid-client. The provider is discovered once, at the first sign-in.
+import type { Express } from 'express';
+import type * as Oidc from 'openid-client';
+import { render } from '../render';
+import { AccessRefused, sessionOf, staffNameSchema, type DeskAuth } from './staff';
+
+type OidcAuth = Extract<DeskAuth, { kind: 'oidc' }>;
+
+export function installOidc(app: Express, auth: OidcAuth): void {
+  // openid-client is an ES module; loaded on first use, so a desk without OpenID Connect never loads it.
+  let discovered: Promise<{ lib: typeof Oidc; config: Oidc.Configuration }> | undefined;
+  const provider = () =>
+    (discovered ??= (async () => {
+      const lib = await import('openid-client');
+      const issuer = new URL(auth.issuer);
+      // Plain http only for a provider on this machine (development and the tests).
+      const insecure = issuer.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(issuer.hostname);
+      const config = await lib.discovery(
+        issuer,
+        auth.clientId,
+        auth.clientSecret,
+        undefined,
+        insecure ? { execute: [lib.allowInsecureRequests] } : undefined,
+      );
+      return { lib, config };
+    })().catch((err: unknown) => {
+      discovered = undefined; // try again at the next sign-in
+      throw err;
+    }));
+  const redirectUri = new URL('/auth/callback', auth.publicUrl).href;
+
+  app.get('/sign-in', (req, res) => {
+    res.send(render('sign-in', { req, res, mode: 'oidc', title: 'Sign in' }));
+  });
+
+  app.get('/sign-in/oidc', async (req, res) => {
+    const { lib, config } = await provider();
+    const verifier = lib.randomPKCECodeVerifier();
+    const state = lib.randomState();
+    sessionOf(req).oidc = { state, verifier };
+    const url = lib.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid profile',
+      code_challenge: await lib.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+    });
+    res.redirect(303, url.href);
+  });
+
+  app.get('/auth/callback', async (req, res) => {
+    const session = sessionOf(req);
+    const pending = session.oidc;
+    if (!pending)
+      throw new AccessRefused(401, 'This sign-in was not started here, or it was already used. Sign in again.');
+    delete session.oidc;
+    const { lib, config } = await provider();
+    const current = new URL(req.originalUrl, auth.publicUrl);
+    const tokens = await lib.authorizationCodeGrant(config, current, {
+      pkceCodeVerifier: pending.verifier,
+      expectedState: pending.state,
+    });
+    const claims = tokens.claims();
+    const name = staffNameSchema.safeParse(claims?.[auth.userClaim] ?? claims?.sub);
+    if (!name.success) throw new AccessRefused(403, `The sign-in did not give a usable ${auth.userClaim}.`);
+    session.staff = name.data;
+    res.redirect(303, '/');
+  });
+}

@@ -1,0 +1,38 @@
+// `npm run desk`: the relink desk for circulation staff, beside the worker (same image). It needs the Temporal and
+// relink settings of `relink start`, the codec key, and a sign-in (DESK_*, see settings.ts); never the Alma API key.
+import type { AddressInfo } from 'node:net';
+import { connectRelinkClient } from '../client';
+import { loadSettings } from '../config';
+import { closeOnSignals, runMain } from '../entry-point';
+import { createDeskApp } from './app';
+import { loadDeskSettings } from './settings';
+
+runMain(async () => {
+  const { temporal, relink } = loadSettings(['temporal', 'relink', 'codec']);
+  const desk = loadDeskSettings();
+  const { relinks, close } = await connectRelinkClient(temporal);
+  const app = createDeskApp({
+    relinks,
+    relink,
+    auth: desk.auth,
+    sessionKeys: desk.sessionKeys,
+    secureCookies: desk.publicUrl?.startsWith('https:') ?? false,
+    startsPerMinute: desk.startsPerMinute,
+  });
+  const server = app.listen(desk.port, desk.host);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const { port } = server.address() as AddressInfo;
+  const signIn =
+    desk.auth.kind === 'oidc'
+      ? `OpenID Connect (${desk.auth.issuer})`
+      : desk.auth.kind === 'proxy'
+        ? `the ${desk.auth.header} header from ${desk.auth.trustedProxies.join(', ')}`
+        : 'a typed name (development on loopback only)';
+  console.log(
+    `Relink desk on http://${desk.host}:${port}/ (sign-in: ${signIn}; Temporal ${temporal.TEMPORAL_ADDRESS})`,
+  );
+  closeOnSignals(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await close();
+  });
+});

@@ -1,0 +1,88 @@
+// "Start a relink": a patron and one or more barcodes (a textarea takes a pasted or scanned list), checked by the
+// same rules as `relink start`, with each problem next to its field. Starting joins the patron's running relink.
+import type { Express, RequestHandler } from 'express';
+import { RelinkClientError, type RelinkClient } from '../../client';
+import type { RelinkSettings } from '../../config';
+import { InvalidInput } from '../../staff-input/problems';
+import { relinkInputFor, startArgsSchema } from '../../staff-input/rules';
+import type { Forms } from '../forms';
+import { render } from '../render';
+import type { StaffLog } from '../staff-log';
+
+/** How long a start waits for a worker to take it. */
+const START_MS = 15_000;
+
+/** A scanned or pasted list: one barcode a line (or separated by spaces or commas). */
+export const barcodesOf = (text: string): string[] => text.split(/[\s,;]+/).filter(Boolean);
+
+interface FieldErrors {
+  patron?: string[];
+  barcodes?: string[];
+  form?: string[];
+}
+
+export function startPage(
+  app: Express,
+  {
+    relinks,
+    relink,
+    forms,
+    limit,
+    log,
+  }: { relinks: RelinkClient; relink: RelinkSettings; forms: Forms; limit: RequestHandler; log: StaffLog },
+): void {
+  const page = (
+    req: Parameters<RequestHandler>[0],
+    res: Parameters<RequestHandler>[1],
+    values = { patron: '', barcodes: '' },
+    errors: FieldErrors = {},
+  ) => render('start', { req, res, title: 'Start a relink', values, errors });
+
+  app.get('/start', (req, res) => {
+    res.send(page(req, res));
+  });
+
+  app.post('/start', forms.parse, forms.protect, limit, async (req, res) => {
+    const body = req.body as { patron?: string; barcodes?: string };
+    const values = { patron: (body.patron ?? '').trim(), barcodes: body.barcodes ?? '' };
+    const parsed = startArgsSchema.safeParse({ patronId: values.patron, barcodes: barcodesOf(values.barcodes) });
+    if (!parsed.success) {
+      const errors: FieldErrors = {};
+      for (const issue of parsed.error.issues) {
+        const field = issue.path[0] === 'patronId' ? 'patron' : 'barcodes';
+        (errors[field] ??= []).push(issue.message);
+      }
+      res.status(400).send(page(req, res, values, errors));
+      return;
+    }
+    try {
+      const input = relinkInputFor(parsed.data, relink);
+      const started = await relinks.start(input, { timeoutMs: START_MS });
+      const staff = res.locals.staff as string;
+      log({
+        staff,
+        action: started.joined ? 'join' : 'start',
+        workflowId: started.workflowId,
+        barcodes: started.added,
+      });
+      req.session!.flash = started.joined
+        ? `Added ${started.added.join(', ') || 'nothing new'} to the running relink of patron ${started.patronId}` +
+          (started.alreadyPresent.length ? ` (already in it: ${started.alreadyPresent.join(', ')})` : '') +
+          '.'
+        : `Started the relink of patron ${started.patronId}: ${started.added.join(', ')}.`;
+      res.redirect(303, `/relinks/${encodeURIComponent(started.workflowId)}`);
+    } catch (err) {
+      if (err instanceof InvalidInput) {
+        res.status(400).send(page(req, res, values, { form: err.problems.map((p) => p.message) }));
+        return;
+      }
+      if (err instanceof RelinkClientError) {
+        // A patron Alma does not know is a problem of the patron field; the rest concern the whole start.
+        const field = /not found|could not be looked up/i.test(err.message) ? 'patron' : 'form';
+        res.status(err.kind === 'failed' ? 502 : 409).send(page(req, res, values, { [field]: [err.message] }));
+        return;
+      }
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,108 @@
+// "Waiting for you", the home page: every relink that waits for staff, oldest first, with what to do in Alma (the
+// instructions the relink itself gives) and the buttons that answer it. Relinks that ended needing attention in the
+// last days come first, marked, with what to check.
+import type { Express } from 'express';
+import type { ItemProgress, RelinkClient, RelinkSummary } from '../../client';
+import { actionsFor, type DeskAction } from '../actions';
+import { render } from '../render';
+
+/** How far back ended relinks that need attention are shown. */
+const NEEDS_ATTENTION_DAYS = 3;
+/** A relink whose worker does not answer within this still shows, without its details. */
+const QUERY_MS = 5_000;
+
+export interface WaitingCard {
+  workflowId: string;
+  patronId: string;
+  barcodes: string[];
+  items: ItemProgress[];
+  step?: string;
+  awaiting: string;
+  instructions?: string;
+  startTime: string;
+  mark?: 'needs-attention' | 'overdue';
+  reason?: string;
+  actions: DeskAction[];
+}
+
+/** Marked relinks first (needs attention, then overdue), then the oldest first. */
+const rank = (c: WaitingCard) => (c.mark === 'needs-attention' ? 0 : c.mark === 'overdue' ? 1 : 2);
+
+export class WaitingList {
+  /** Outcomes of closed runs never change: read each once. */
+  private readonly outcomes = new Map<string, { outcome?: string; reason?: string; items: ItemProgress[] }>();
+
+  constructor(private readonly relinks: RelinkClient) {}
+
+  async cards(): Promise<WaitingCard[]> {
+    const [running, closed] = await Promise.all([
+      this.relinks.list(),
+      this.relinks.list({
+        includeClosed: true,
+        closedSince: new Date(Date.now() - NEEDS_ATTENTION_DAYS * 24 * 3600_000),
+      }),
+    ]);
+    const waiting = await Promise.all(running.filter((s) => s.awaiting !== 'none').map((s) => this.waitingCard(s)));
+    const ended = await Promise.all(closed.map((s) => this.endedCard(s, running)));
+    return [...ended.filter((c): c is WaitingCard => !!c), ...waiting].sort(
+      (a, b) => rank(a) - rank(b) || a.startTime.localeCompare(b.startTime),
+    );
+  }
+
+  private async waitingCard(s: RelinkSummary): Promise<WaitingCard> {
+    const progress = await this.relinks.progress(s.workflowId, { timeoutMs: QUERY_MS }).catch(() => undefined);
+    const awaiting = progress?.awaiting ?? s.awaiting;
+    return {
+      workflowId: s.workflowId,
+      patronId: progress?.patronId ?? s.patronId ?? '',
+      barcodes: s.barcodes,
+      items: progress?.items ?? [],
+      step: progress?.step ?? s.step,
+      awaiting,
+      ...(progress?.awaitingInstructions ? { instructions: progress.awaitingInstructions } : {}),
+      startTime: s.startTime,
+      // An overdue relink (past its Lost deadline, waiting for a decision) is marked.
+      ...(awaiting === 'overdue' ? { mark: 'overdue' as const } : {}),
+      actions: actionsFor(awaiting),
+    };
+  }
+
+  private async endedCard(s: RelinkSummary, running: RelinkSummary[]): Promise<WaitingCard | undefined> {
+    // A newer relink of the same patron is the one to look at.
+    if (running.some((r) => r.workflowId === s.workflowId)) return undefined;
+    const key = `${s.workflowId} ${s.startTime}`;
+    let ended = this.outcomes.get(key);
+    if (!ended) {
+      const status = await this.relinks.status(s.workflowId, { timeoutMs: QUERY_MS }).catch(() => undefined);
+      if (!status || status.status === 'RUNNING') return undefined;
+      ended = {
+        ...(status.outcome ? { outcome: status.outcome } : {}),
+        ...(status.result?.reason ? { reason: status.result.reason } : {}),
+        items: status.result?.items ?? [],
+      };
+      this.outcomes.set(key, ended);
+    }
+    if (ended.outcome !== 'needs-attention') return undefined;
+    return {
+      workflowId: s.workflowId,
+      patronId: s.patronId ?? '',
+      barcodes: s.barcodes,
+      items: ended.items,
+      awaiting: 'none',
+      startTime: s.startTime,
+      mark: 'needs-attention',
+      ...(ended.reason ? { reason: ended.reason } : {}),
+      actions: [],
+    };
+  }
+}
+
+export function waitingPage(app: Express, relinks: RelinkClient): void {
+  const list = new WaitingList(relinks);
+  app.get('/', async (req, res) => {
+    const cards = await list.cards();
+    const fragment = req.query.fragment === '1';
+    // ?fragment=1: the list alone, for the page's own refresh script.
+    res.send(render(fragment ? 'waiting-list' : 'waiting', { req, res, title: 'Waiting for you', cards, fragment }));
+  });
+}

@@ -1,0 +1,98 @@
+// The desk's own settings (DESK_*), checked at start with the same message shape as the rest (ConfigError): where it
+// listens, how staff sign in, the session key and the start rate limit.
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { ConfigError, isLoopback } from '../config';
+import type { DeskAuth } from './auth';
+
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+
+const deskSchema = z.object({
+  DESK_HOST: z.string().min(1).default('127.0.0.1'),
+  DESK_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  /** The address staff open (https://desk.library.example.edu): the OpenID Connect redirect, secure cookies. */
+  DESK_PUBLIC_URL: z.url({ message: 'must be a URL like https://relink-desk.library.example.edu' }).optional(),
+  /** Keys that sign the session cookie, comma-separated; the first signs, all verify (rotation). */
+  DESK_SESSION_KEYS: list.pipe(z.array(z.string().min(32, 'each key needs at least 32 characters')).min(1)).optional(),
+  // Sign-in through the library's OpenID Connect provider ...
+  DESK_OIDC_ISSUER: z.url({ message: 'must be the issuer URL of the OpenID Connect provider' }).optional(),
+  DESK_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  DESK_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The ID token claim that names the staff member. */
+  DESK_OIDC_USER_CLAIM: z.string().min(1).default('preferred_username'),
+  // ... or through a reverse proxy that signs staff in (Shibboleth, Apache) and passes their name in a header.
+  DESK_PROXY_USER_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, 'must be a header name like X-Remote-User')
+    .default('X-Remote-User'),
+  /** The proxies' addresses (IPs or CIDR ranges); a header from any other address is refused. */
+  DESK_TRUSTED_PROXIES: list.pipe(z.array(z.string()).min(1)).optional(),
+  /** Relinks one staff member may start a minute (a batch counts once). */
+  DESK_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+});
+
+export type DeskEnv = z.infer<typeof deskSchema>;
+
+export interface DeskSettings {
+  host: string;
+  port: number;
+  publicUrl?: string;
+  sessionKeys: string[];
+  auth: DeskAuth;
+  startsPerMinute: number;
+}
+
+/**
+ * The desk's settings. Without OpenID Connect or a trusted proxy it refuses to start, except on loopback, where a
+ * developer signs in by typing a name (and the session key is a fresh random one).
+ */
+export function loadDeskSettings(env: NodeJS.ProcessEnv = process.env): DeskSettings {
+  env = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = deskSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const d = parsed.data;
+  const problems: string[] = [];
+  const oidc = d.DESK_OIDC_ISSUER !== undefined;
+  const proxy = d.DESK_TRUSTED_PROXIES !== undefined;
+  let auth: DeskAuth = { kind: 'dev' };
+  if (oidc && proxy) problems.push('DESK_OIDC_ISSUER and DESK_TRUSTED_PROXIES: choose one way to sign in, not both');
+  if (oidc) {
+    if (!d.DESK_OIDC_CLIENT_ID) problems.push('DESK_OIDC_CLIENT_ID: is required with DESK_OIDC_ISSUER');
+    if (!d.DESK_OIDC_CLIENT_SECRET) problems.push('DESK_OIDC_CLIENT_SECRET: is required with DESK_OIDC_ISSUER');
+    if (!d.DESK_PUBLIC_URL) problems.push('DESK_PUBLIC_URL: is required with DESK_OIDC_ISSUER (the redirect address)');
+    auth = {
+      kind: 'oidc',
+      issuer: d.DESK_OIDC_ISSUER!,
+      clientId: d.DESK_OIDC_CLIENT_ID ?? '',
+      clientSecret: d.DESK_OIDC_CLIENT_SECRET ?? '',
+      publicUrl: d.DESK_PUBLIC_URL ?? '',
+      userClaim: d.DESK_OIDC_USER_CLAIM,
+    };
+  } else if (proxy) {
+    auth = { kind: 'proxy', header: d.DESK_PROXY_USER_HEADER, trustedProxies: d.DESK_TRUSTED_PROXIES! };
+  } else if (!isLoopback(d.DESK_HOST)) {
+    problems.push(
+      `DESK_HOST: the desk listens on ${d.DESK_HOST} but has no sign-in: set DESK_OIDC_ISSUER (OpenID Connect) or ` +
+        'DESK_TRUSTED_PROXIES (a reverse proxy passing DESK_PROXY_USER_HEADER). Only on loopback does it run without.',
+    );
+  }
+  if (auth.kind !== 'dev' && !d.DESK_SESSION_KEYS)
+    problems.push(
+      'DESK_SESSION_KEYS: is required with a sign-in (at least 32 random characters, e.g. from openssl rand -base64 32)',
+    );
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    host: d.DESK_HOST,
+    port: d.DESK_PORT,
+    ...(d.DESK_PUBLIC_URL ? { publicUrl: d.DESK_PUBLIC_URL } : {}),
+    // On loopback without a sign-in: sessions last as long as this process.
+    sessionKeys: d.DESK_SESSION_KEYS ?? [randomBytes(32).toString('base64url')],
+    auth,
+    startsPerMinute: d.DESK_STARTS_PER_MINUTE,
+  };
+}

@@ -3,6 +3,7 @@
 // inAttempt), so the step files need not know of cancels, deadlines or heartbeats.
 import { createCheckLostDeclared } from './check-lost';
 import type { RelinkActivities } from '../contract';
+import type { CallPriority } from '../alma';
 import { inAttempt, type ActivityDeps, type ActivityRole } from './deps';
 import { createFindHoldingAddresses } from './find-holding-addresses';
 import { createFindLoans } from './find-loans';
@@ -18,21 +19,24 @@ import { createScanIn } from './scan-in';
 import { createSwapContact } from './swap-contact';
 
 export function createActivities(deps: ActivityDeps): RelinkActivities {
-  const forward = perAttempt(deps, 'forward');
+  // Steps that open a swap wait behind the steps that end or protect one (the per-second limiter's `closing` line):
+  // under load a swapped patron's scan-in, loan, re-check and restore no longer queue behind other relinks' preflights.
+  const forward = perAttempt(deps, 'forward', 'opening');
+  const forwardOfSwapped = perAttempt(deps, 'forward', 'closing');
   // The restore and the reads after a failure: the daily-quota floor keeps calls for them, never refuses them.
-  const compensation = perAttempt(deps, 'compensation');
+  const compensation = perAttempt(deps, 'compensation', 'closing');
   return {
     preflight: forward(createPreflight),
     reviewRequests: forward(createReviewRequests),
     swapContact: forward(createSwapContact),
-    scanIn: forward(createScanIn),
-    loanItem: forward(createLoanItem),
-    checkLostDeclared: forward(createCheckLostDeclared),
+    scanIn: forwardOfSwapped(createScanIn),
+    loanItem: forwardOfSwapped(createLoanItem),
+    checkLostDeclared: forwardOfSwapped(createCheckLostDeclared),
     restoreContact: compensation(createRestoreContact),
     findLoans: compensation(createFindLoans),
     // The follow-up's read after the restore belongs to the compensation too.
     holdingEntryBack: compensation(createHoldingEntryBack),
-    recheckSwap: forward(createRecheckSwap),
+    recheckSwap: forwardOfSwapped(createRecheckSwap),
     resolvePatron: forward(createResolvePatron),
     // relink sweep: the search is a read like any; the restore is compensation, never refused by the quota floor.
     findHoldingAddresses: forward(createFindHoldingAddresses),
@@ -40,10 +44,10 @@ export function createActivities(deps: ActivityDeps): RelinkActivities {
   };
 }
 
-function perAttempt(deps: ActivityDeps, role: ActivityRole) {
+function perAttempt(deps: ActivityDeps, role: ActivityRole, priority: CallPriority) {
   return <I, O>(create: (deps: ActivityDeps) => (input: I) => Promise<O>) =>
     (input: I): Promise<O> =>
-      inAttempt(deps, role, (bound) => create(bound)(input));
+      inAttempt(deps, role, (bound) => create(bound)(input), priority);
 }
 
 export type { RelinkActivities } from '../contract';

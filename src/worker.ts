@@ -6,7 +6,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from './activities';
 import { AlmaClient, baseUrlFor } from './alma';
 import { codecKeyRing, relinkDataConverter } from './codec';
-import { isLoopback, loadSettings, temporalConnectionOptions, type WorkerSettings } from './config';
+import { isLoopback, loadSettings, temporalConnectionOptions, workerRateShare, type WorkerSettings } from './config';
 import { runMain } from './entry-point';
 import { ensureSearchAttributes } from './namespace-setup';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
@@ -90,7 +90,7 @@ async function run(): Promise<void> {
   const client = new AlmaClient({
     baseUrl,
     apiKey: alma.ALMA_API_KEY,
-    requestsPerSecond: alma.ALMA_RATE_LIMIT,
+    requestsPerSecond: workerRateShare(alma),
     minDailyRemaining: alma.ALMA_MIN_DAILY_REMAINING,
     quotaRecheckMs: alma.ALMA_QUOTA_RECHECK,
     timeZone: alma.ALMA_TIME_ZONE,

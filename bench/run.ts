@@ -36,6 +36,8 @@ interface Settings {
   profileWorker?: string;
   serverDefaults: boolean;
   worker: 'compiled' | 'tsx';
+  /** Build the compiled worker first (npm run build); --no-build runs the dist/ already there. */
+  build: boolean;
   workerEnv: Record<string, string>;
   workerNodeArgs: string[];
 }
@@ -114,6 +116,7 @@ function parseSettings(argv: string[]): Settings {
       'compiled: npm run build, then dist/src/worker.js (production); tsx: the sources',
       'compiled',
     )
+    .option('--no-build', 'run the compiled worker already in dist/ (from an earlier npm run build of this tree)')
     .option(
       '--worker-activities <n>',
       'RELINK_WORKER_MAX_ACTIVITIES for the worker',
@@ -151,6 +154,7 @@ function parseSettings(argv: string[]): Settings {
     workerNodeArgs: ((o.workerNodeArgs as string | undefined) ?? '').split(/\s+/).filter(Boolean),
     worker:
       o.worker === 'tsx' ? 'tsx' : o.worker === 'compiled' ? 'compiled' : program.error('--worker is compiled or tsx'),
+    build: o.build as boolean,
     workerEnv: Object.fromEntries(
       (
         [
@@ -221,7 +225,7 @@ async function run(): Promise<void> {
 
     // 2. The workers, each in its own process, as an operator starts them: ALMA_RATE_LIMIT is the institution's,
     // ALMA_RATE_LIMIT_WORKERS how many share it.
-    if (s.worker === 'compiled') buildWorker(log);
+    if (s.worker === 'compiled' && s.build) buildWorker(log);
     const workers = await Promise.all(
       Array.from({ length: s.workers }, () =>
         startWorkerProcess({

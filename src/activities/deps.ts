@@ -3,12 +3,15 @@
 // meanwhile. The Alma client itself knows no Temporal type: it is handed a signal and a deadline.
 import { Context, type Info } from '@temporalio/activity';
 import type { AlmaClient, CallPriority } from '../alma';
+import type { SwapGate } from './swap-gate';
 
 /** What every activity needs: an Alma client (its API key and rate limiter live inside it). */
 export interface ActivityDeps {
   alma: AlmaClient;
   /** How often a running activity heartbeats, in ms; default HEARTBEAT_EVERY_MS (tests shorten it). */
   heartbeatEveryMs?: number;
+  /** Admission to the swap on this worker (swap-gate.ts); createActivities makes one for the client's rate. */
+  swapGate?: SwapGate;
 }
 
 /**

@@ -5,11 +5,13 @@ import { createCheckLostDeclared } from './check-lost';
 import type { RelinkActivities } from '../contract';
 import type { CallPriority } from '../alma';
 import { inAttempt, type ActivityDeps, type ActivityRole } from './deps';
+import { gateFor, leavingGate, throughGate } from './swap-turn';
 import { createFindHoldingAddresses } from './find-holding-addresses';
 import { createFindLoans } from './find-loans';
 import { createHoldingEntryBack } from './holding-entry-back';
 import { createLoanItem } from './loan';
 import { createPreflight } from './preflight';
+import { createReadDailyQuota } from './read-daily-quota';
 import { createRecheckSwap } from './recheck-swap';
 import { createResolvePatron } from './resolve-patron';
 import { createRestoreContact } from './restore-contact';
@@ -18,7 +20,8 @@ import { createReviewRequests } from './review-requests';
 import { createScanIn } from './scan-in';
 import { createSwapContact } from './swap-contact';
 
-export function createActivities(deps: ActivityDeps): RelinkActivities {
+export function createActivities(given: ActivityDeps): RelinkActivities {
+  const deps = { ...given, swapGate: given.swapGate ?? gateFor(given.alma.requestsPerSecond) };
   // Steps that open a swap wait behind the steps that end or protect one (the per-second limiter's `closing` line):
   // under load a swapped patron's scan-in, loan, re-check and restore no longer queue behind other relinks' preflights.
   const forward = perAttempt(deps, 'forward', 'opening');
@@ -28,16 +31,20 @@ export function createActivities(deps: ActivityDeps): RelinkActivities {
   return {
     preflight: forward(createPreflight),
     reviewRequests: forward(createReviewRequests),
-    swapContact: forward(createSwapContact),
+    // A swap waits for its turn (at most a few relinks between swap and loan), then goes as a closing call.
+    swapContact: forwardOfSwapped(throughGate(createSwapContact)),
     scanIn: forwardOfSwapped(createScanIn),
-    loanItem: forwardOfSwapped(createLoanItem),
+    loanItem: forwardOfSwapped(leavingGate(createLoanItem, 'after')),
     checkLostDeclared: forwardOfSwapped(createCheckLostDeclared),
-    restoreContact: compensation(createRestoreContact),
+    restoreContact: compensation(leavingGate(createRestoreContact, 'before')),
     findLoans: compensation(createFindLoans),
     // The follow-up's read after the restore belongs to the compensation too.
     holdingEntryBack: compensation(createHoldingEntryBack),
     recheckSwap: forwardOfSwapped(createRecheckSwap),
-    resolvePatron: forward(createResolvePatron),
+    // A staff member waits on these single reads (the patron lookup before a start, a batch's quota reading): they
+    // go first too, or a lookup could wait behind every preflight in line and time out.
+    resolvePatron: forwardOfSwapped(createResolvePatron),
+    readDailyQuota: forwardOfSwapped(createReadDailyQuota),
     // relink sweep: the search is a read like any; the restore is compensation, never refused by the quota floor.
     findHoldingAddresses: forward(createFindHoldingAddresses),
     restoreFromMarker: compensation(createRestoreFromMarker),

@@ -6,13 +6,14 @@ import { stringify } from 'csv-stringify/sync';
 import { relinkWorkflowId, type StartedRelink } from '../../client';
 import { loadSettings } from '../../config';
 import { parseBatchFile, type BatchRelink } from '../batch-file';
+import { planAgainstQuota, type QuotaPlan } from '../batch-quota';
 import { translateTemporalError, withRelinks, WORKER_ANSWER_MS } from '../context';
 import { CliError, EXIT, type ExitCode } from '../errors';
 import { relinkInputFor } from '../input';
 import type { Output } from '../output';
 
 /** What happened to one item of the file. */
-export type BatchResult = 'started' | 'joined' | 'already-in-relink' | 'failed';
+export type BatchResult = 'started' | 'joined' | 'already-in-relink' | 'failed' | 'waits-for-tomorrow';
 
 export interface BatchReportRow {
   patron_id: string;
@@ -47,7 +48,41 @@ function rowsFor(relink: BatchRelink, started: StartedRelink): BatchReportRow[] 
   });
 }
 
-export async function batchCommand(file: string, out: Output): Promise<ExitCode> {
+export interface BatchOptions {
+  /** Start what fits above today's quota floor and leave the rest for tomorrow, instead of refusing the batch. */
+  pace?: boolean;
+}
+
+const calls = (n: number) => `${n} Alma call${n === 1 ? '' : 's'}`;
+
+/** The batch would cross the floor and --pace was not given: nothing starts. */
+function refusal(plan: QuotaPlan): CliError {
+  const { reading, available = 0, today } = plan;
+  return new CliError(
+    'refused',
+    `The batch needs about ${calls(plan.needed)}, and Alma has ${reading.remaining} left today: ` +
+      `${available} above the workers' floor of ${reading.floor}, kept for restores. Nothing was started.`,
+    {
+      hint:
+        `Run it again with --pace to start the first ${today.length} patron${today.length === 1 ? '' : 's'} now ` +
+        "(the report marks the other lines waits-for-tomorrow), or after Alma's midnight reset.",
+    },
+  );
+}
+
+function waitingRows(relink: BatchRelink, plan: QuotaPlan): BatchReportRow[] {
+  return relink.rows.map((row) => ({
+    patron_id: row.patronId,
+    barcode: row.barcode,
+    workflow_id: relinkWorkflowId(row.patronId),
+    result: 'waits-for-tomorrow',
+    message:
+      `not started: today's Alma quota is taken up to the floor (${plan.available} calls above it, ` +
+      `${plan.neededToday} planned); start it after Alma's midnight reset`,
+  }));
+}
+
+export async function batchCommand(file: string, out: Output, options: BatchOptions = {}): Promise<ExitCode> {
   // Step 1: the whole file, then the settings; nothing starts unless every line is right.
   const plan = parseBatchFile(readFile(file), file);
   const { temporal, relink } = loadSettings(['temporal', 'relink', 'codec']);
@@ -56,9 +91,17 @@ export async function batchCommand(file: string, out: Output): Promise<ExitCode>
     input: relinkInputFor({ patronId: r.patronId, barcodes: r.rows.map((x) => x.barcode) }, relink),
   }));
 
-  // Step 2: one relink per patron, a few at a time; a refusal fails that patron's lines, not the batch.
+  // Step 2: the calls the batch needs against today's quota; then one relink per patron, a few at a time; a
+  // refusal fails that patron's lines, not the batch.
   const byPatron = new Map<string, BatchReportRow[]>();
   await withRelinks(temporal, async (relinks) => {
+    const reading = await relinks.dailyQuota(plan.relinks[0]!.patronId, { timeoutMs: WORKER_ANSWER_MS });
+    const quota = planAgainstQuota(plan.relinks, reading);
+    if (quota.tomorrow.length > 0 && !options.pace) throw refusal(quota);
+    for (const r of quota.tomorrow) byPatron.set(r.patronId, waitingRows(r, quota));
+    if (reading.remaining === undefined)
+      out.note('Alma sent no daily quota reading: the batch was not planned against it.');
+    const starting = new Set(quota.today);
     const stderr = out.streams.stderr;
     const bar = stderr.isTTY
       ? new SingleBar(
@@ -66,8 +109,8 @@ export async function batchCommand(file: string, out: Output): Promise<ExitCode>
           Presets.shades_classic,
         )
       : undefined;
-    bar?.start(inputs.length, 0);
-    const queue = [...inputs];
+    const queue = inputs.filter((x) => starting.has(x.relink));
+    bar?.start(queue.length, 0);
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         const { relink: r, input } = next;
@@ -90,7 +133,7 @@ export async function batchCommand(file: string, out: Output): Promise<ExitCode>
       }
     };
     try {
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, inputs.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
     } finally {
       bar?.stop();
     }
@@ -104,13 +147,16 @@ export async function batchCommand(file: string, out: Output): Promise<ExitCode>
     joined: count('joined'),
     alreadyInRelink: count('already-in-relink'),
     failed: count('failed'),
+    waitsForTomorrow: count('waits-for-tomorrow'),
   };
   out.result({ rows, summary }, () => stringify(rows, { header: true, columns: REPORT_COLUMNS }).trimEnd());
   if (!out.json) {
     out.note(
       `${rows.length} item${rows.length === 1 ? '' : 's'} of ${inputs.length} patron${inputs.length === 1 ? '' : 's'}: ` +
         `${summary.started} in new relinks, ${summary.joined} added to running ones, ${summary.alreadyInRelink} already in one, ` +
-        `${summary.failed} failed. See them with: relink list`,
+        `${summary.failed} failed` +
+        (summary.waitsForTomorrow ? `, ${summary.waitsForTomorrow} wait for tomorrow (today's Alma quota)` : '') +
+        '. See them with: relink list',
     );
   }
   return summary.failed ? EXIT.failed : EXIT.ok;

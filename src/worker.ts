@@ -3,7 +3,7 @@
 import { getHeapStatistics } from 'node:v8';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from './activities';
+import { createActivities, gateFor } from './activities';
 import { AlmaClient, baseUrlFor } from './alma';
 import { codecKeyRing, relinkDataConverter } from './codec';
 import { isLoopback, loadSettings, temporalConnectionOptions, workerRateShare, type WorkerSettings } from './config';
@@ -65,7 +65,8 @@ export function createRelinkWorker(options: RelinkWorkerOptions): Promise<Worker
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
-    activities: createActivities({ alma: options.alma }),
+    // A bounded number of relinks between swap and loan on this worker, for its share of the rate (issue 17).
+    activities: createActivities({ alma: options.alma, swapGate: gateFor(options.alma.requestsPerSecond) }),
     ...(tuning.maxActivities ? { maxConcurrentActivityTaskExecutions: tuning.maxActivities } : {}),
     ...(tuning.cachedWorkflows ? { maxCachedWorkflows: tuning.cachedWorkflows } : {}),
     // The SDK refuses more concurrent workflow tasks than cached workflows.

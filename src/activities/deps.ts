@@ -10,7 +10,7 @@ export interface ActivityDeps {
   alma: AlmaClient;
   /** How often a running activity heartbeats, in ms; default HEARTBEAT_EVERY_MS (tests shorten it). */
   heartbeatEveryMs?: number;
-  /** Admission to the swap on this worker (swap-gate.ts); createActivities makes one for the client's rate. */
+  /** Admission to the swap on this worker (swap-gate.ts, gateFor); none: no admission (the bench's plain scripts). */
   swapGate?: SwapGate;
 }
 

@@ -5,7 +5,7 @@ import { createCheckLostDeclared } from './check-lost';
 import type { RelinkActivities } from '../contract';
 import type { CallPriority } from '../alma';
 import { inAttempt, type ActivityDeps, type ActivityRole } from './deps';
-import { gateFor, leavingGate, throughGate } from './swap-turn';
+import { leavingGate, throughGate } from './swap-turn';
 import { createFindHoldingAddresses } from './find-holding-addresses';
 import { createFindLoans } from './find-loans';
 import { createHoldingEntryBack } from './holding-entry-back';
@@ -20,8 +20,7 @@ import { createReviewRequests } from './review-requests';
 import { createScanIn } from './scan-in';
 import { createSwapContact } from './swap-contact';
 
-export function createActivities(given: ActivityDeps): RelinkActivities {
-  const deps = { ...given, swapGate: given.swapGate ?? gateFor(given.alma.requestsPerSecond) };
+export function createActivities(deps: ActivityDeps): RelinkActivities {
   // Steps that open a swap wait behind the steps that end or protect one (the per-second limiter's `closing` line):
   // under load a swapped patron's scan-in, loan, re-check and restore no longer queue behind other relinks' preflights.
   const forward = perAttempt(deps, 'forward', 'opening');
@@ -59,3 +58,4 @@ function perAttempt(deps: ActivityDeps, role: ActivityRole, priority: CallPriori
 
 export type { RelinkActivities } from '../contract';
 export type { ActivityDeps } from './deps';
+export { gateFor } from './swap-turn';

@@ -1,6 +1,7 @@
 // `npm run bench`: relinks over many patrons against a real Temporal dev server and the Alma simulator, with a
 // simulated staff member who clicks Lost at once, compared with the same Alma calls made by plain scripts without
 // Temporal. Prints one JSON object on stdout; progress goes to stderr. Loopback only; every run bounded.
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -26,6 +27,8 @@ interface Settings {
   limit: number;
   clientLimit: number;
   concurrency: number;
+  /** Worker processes on the same task queue, each keeping to an equal share of --client-limit. */
+  workers: number;
   sequential: number;
   baselines: boolean;
   dbFile?: string;
@@ -33,6 +36,8 @@ interface Settings {
   profileWorker?: string;
   serverDefaults: boolean;
   worker: 'compiled' | 'tsx';
+  /** Build the compiled worker first (npm run build); --no-build runs the dist/ already there. */
+  build: boolean;
   workerEnv: Record<string, string>;
   workerNodeArgs: string[];
 }
@@ -55,6 +60,8 @@ const SCENARIOS: Record<string, Partial<Settings>> = {
   unlimited: { relinks: 600, patrons: 200, concurrency: 200, latency: 100, limit: 1000 },
   // 0 ms Alma latency, one at a time: what Temporal itself costs per activity.
   overhead: { relinks: 30, patrons: 30, concurrency: 1, latency: 0, limit: 1000 },
+  // Issue 17: several worker processes under one Alma limit (run with --workers 2 and --workers 4).
+  workers: { relinks: 500, patrons: 100, concurrency: 100, latency: 100, limit: 25, workers: 2 },
 };
 
 const MAX_RELINKS = 5000;
@@ -91,6 +98,11 @@ function parseSettings(argv: string[]): Settings {
     .option('--client-limit <r>', "the client's own limiter, calls/s (default: 96 % of --limit)", positive)
     .option('--concurrency <c>', 'relinks in flight (at most --patrons)', int('--concurrency', 1, MAX_RELINKS))
     .option(
+      '--workers <n>',
+      'worker processes on the task queue, sharing --client-limit (ALMA_RATE_LIMIT_WORKERS)',
+      int('--workers', 1, 16),
+    )
+    .option(
       '--sequential <n>',
       'relinks in the sequential baseline (default: min(relinks, 30))',
       int('--sequential', 1, MAX_RELINKS),
@@ -104,6 +116,7 @@ function parseSettings(argv: string[]): Settings {
       'compiled: npm run build, then dist/src/worker.js (production); tsx: the sources',
       'compiled',
     )
+    .option('--no-build', 'run the compiled worker already in dist/ (from an earlier npm run build of this tree)')
     .option(
       '--worker-activities <n>',
       'RELINK_WORKER_MAX_ACTIVITIES for the worker',
@@ -131,6 +144,7 @@ function parseSettings(argv: string[]): Settings {
     limit,
     clientLimit: (o.clientLimit as number | undefined) ?? round(limit * 0.96, 2),
     concurrency: Math.min(pick('concurrency', patrons), patrons),
+    workers: pick('workers', 1),
     sequential: Math.min((o.sequential as number | undefined) ?? 30, relinks),
     baselines: o.baselines as boolean,
     dbFile: o.dbFile as string | undefined,
@@ -140,6 +154,7 @@ function parseSettings(argv: string[]): Settings {
     workerNodeArgs: ((o.workerNodeArgs as string | undefined) ?? '').split(/\s+/).filter(Boolean),
     worker:
       o.worker === 'tsx' ? 'tsx' : o.worker === 'compiled' ? 'compiled' : program.error('--worker is compiled or tsx'),
+    build: o.build as boolean,
     workerEnv: Object.fromEntries(
       (
         [
@@ -152,6 +167,20 @@ function parseSettings(argv: string[]): Settings {
         .map(([k, v]) => [k, String(v)]),
     ),
   };
+}
+
+/** The swap window of one relink alone, p50, from the committed `alone` run: the yardstick of issue 17. */
+function aloneSwapWindowP50(): { p50: number; file: string } | undefined {
+  const file = path.join('docs', 'bench-results', 'alone.json');
+  try {
+    const report = JSON.parse(readFileSync(path.resolve(__dirname, '..', file), 'utf8')) as {
+      temporal?: { emailSwapWindowMs?: { p50?: number } };
+    };
+    const p50 = report.temporal?.emailSwapWindowMs?.p50;
+    return typeof p50 === 'number' ? { p50, file } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function progressBar(label: string, total: number) {
@@ -194,25 +223,30 @@ async function run(): Promise<void> {
     });
     cleanups.push(() => sim.close());
 
-    // 2. The worker, in its own process, as an operator starts it.
-    if (s.worker === 'compiled') buildWorker(log);
-    const worker = await startWorkerProcess({
-      mode: s.worker,
-      codecKeys,
-      workerEnv: s.workerEnv,
-      temporalAddress: server.address,
-      taskQueue,
-      almaBaseUrl: sim.url,
-      almaApiKey: sim.apiKey,
-      rateLimit: s.clientLimit,
-      nodeArgs: [
-        ...s.workerNodeArgs,
-        ...(s.profileWorker ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(s.profileWorker)}`] : []),
-      ],
-      log,
-    });
-    cleanups.push(() => worker.stop());
-    const memory = new MemorySampler(worker.pid).start();
+    // 2. The workers, each in its own process, as an operator starts them: ALMA_RATE_LIMIT is the institution's,
+    // ALMA_RATE_LIMIT_WORKERS how many share it.
+    if (s.worker === 'compiled' && s.build) buildWorker(log);
+    const workers = await Promise.all(
+      Array.from({ length: s.workers }, () =>
+        startWorkerProcess({
+          mode: s.worker,
+          codecKeys,
+          workerEnv: { ...s.workerEnv, ALMA_RATE_LIMIT_WORKERS: String(s.workers) },
+          temporalAddress: server.address,
+          taskQueue,
+          almaBaseUrl: sim.url,
+          almaApiKey: sim.apiKey,
+          rateLimit: s.clientLimit,
+          nodeArgs: [
+            ...s.workerNodeArgs,
+            ...(s.profileWorker ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(s.profileWorker)}`] : []),
+          ],
+          log,
+        }),
+      ),
+    );
+    for (const w of workers) cleanups.push(() => w.stop());
+    const memories = workers.map((w) => new MemorySampler(w.pid).start());
     const deadlineMs = s.timeout * 1000;
 
     // 3. Calls per relink: one item, then two items of one patron (also warms the worker up).
@@ -237,7 +271,8 @@ async function run(): Promise<void> {
     sim.reset(workload.fixtures);
     sim.setFaults(faults);
     log(`temporal: ${s.relinks} relinks over ${s.patrons} patrons, ${s.concurrency} in flight`);
-    const cpu = new CpuMeter({ worker: worker.pid, temporalServer: server.pid, bench: process.pid }).start();
+    const workerPids = Object.fromEntries(workers.map((w, i) => [i === 0 ? 'worker' : `worker${i + 1}`, w.pid]));
+    const cpu = new CpuMeter({ ...workerPids, temporalServer: server.pid, bench: process.pid }).start();
     const temporalRun: TemporalRun = await runThroughTemporal({
       relinks,
       sim,
@@ -247,8 +282,11 @@ async function run(): Promise<void> {
       progress: progressBar('temporal', s.relinks),
     });
     const cpuUse = cpu.stop();
-    const workerMemory = memory.stop();
-    await worker.stop();
+    const workerMemories = memories.map((m) => m.stop());
+    // The busiest worker's figures (the only one with one worker).
+    const peakOf = (m: (typeof workerMemories)[number]) => m.kernelPeakMb ?? m.sampledPeakMb ?? 0;
+    const workerMemory = workerMemories.reduce((a, b) => (peakOf(b) > peakOf(a) ? b : a));
+    await Promise.all(workers.map((w) => w.stop()));
 
     // 5. The plain scripts: same activity functions, same client options, same simulator settings.
     const almaClient = () => new AlmaClient({ baseUrl: sim.url, apiKey: sim.apiKey, requestsPerSecond: s.clientLimit });
@@ -319,6 +357,16 @@ async function run(): Promise<void> {
       );
     if (s.latency === 0 && cost?.perActivityMs)
       check("Temporal's cost per activity, p50 ms (at most)", cost.perActivityMs.p50, 10, true);
+    if (s.limit <= 100 && s.concurrency >= 10)
+      check("busiest one-second window of Alma's calls, all workers (at most)", t.alma.busiestSecond, s.limit, true);
+    const alone = aloneSwapWindowP50();
+    if (alone && s.limit <= 100 && s.concurrency >= 10 && t.emailSwapWindowMs)
+      check(
+        `email-swap window p95 / the alone scenario's p50 (${alone.p50} ms, ${alone.file}) (at most)`,
+        ratio(t.emailSwapWindowMs.p95, alone.p50),
+        3,
+        true,
+      );
     if (s.concurrency >= 200)
       check('worker peak RSS, MB (under)', workerMemory.kernelPeakMb ?? workerMemory.sampledPeakMb, 300, true);
 
@@ -345,6 +393,8 @@ async function run(): Promise<void> {
         temporalCost: cost,
         stepBreakdown: stepBreakdown(temporalRun),
         worker: {
+          processes: s.workers,
+          ...(s.workers > 1 ? { memoryPerWorker: workerMemories } : {}),
           memory: {
             ...workerMemory,
             method:

@@ -119,7 +119,18 @@ export async function runThroughTemporal(options: TemporalRunOptions): Promise<T
 
   async function one(job: RelinkJob): Promise<void> {
     const loaned = watcher.loanAnswered(job.patronId);
-    const started = await relinks.start(relinkInputFor(job));
+    let started: Awaited<ReturnType<typeof relinks.start>>;
+    try {
+      started = await relinks.start(relinkInputFor(job));
+    } catch (err) {
+      // A start that got no answer (a busy machine) is a failed relink of the report, not the end of the run.
+      watcher.forget(job.patronId);
+      const error = `start: ${err instanceof Error ? err.message : String(err)}`;
+      runs.push({ job, workflowId: '', runId: '', outcome: 'failed', error });
+      process.stderr.write(`${job.patronId}: ${error}\n`);
+      options.progress(runs.filter((r) => r.outcome !== 'running').length);
+      return;
+    }
     const run: RelinkRun = { job, workflowId: started.workflowId, runId: started.runId, outcome: 'running' };
     runs.push(run);
     const handle = relinks.client.workflow.getHandle(started.workflowId, started.runId);
@@ -161,6 +172,7 @@ export async function runThroughTemporal(options: TemporalRunOptions): Promise<T
     Array.from({ length: 8 }, async () => {
       for (let i = next++; i < runs.length; i = next++) {
         const run = runs[i]!;
+        if (!run.workflowId) continue; // never started
         const history = await relinks.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
         run.timeline = timelineOf(history);
       }

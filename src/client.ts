@@ -23,7 +23,7 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import { clientDataConverter } from './codec';
 import { temporalConnectionOptions, type TemporalSettings } from './config';
 import { recordedPlan } from './relink-history';
-import { relinkLostLoans, resolvePatron, sweepFind, sweepRestore } from './workflows';
+import { readDailyQuota, relinkLostLoans, resolvePatron, sweepFind, sweepRestore } from './workflows';
 import {
   RelinkAwaiting,
   RelinkBarcodes,
@@ -39,6 +39,7 @@ import {
   loanDecisionUpdate,
   type Awaiting,
   type ContactPlan,
+  type DailyQuotaReading,
   type HoldingAddressFinding,
   type RelinkInput,
   type RelinkProgress,
@@ -269,6 +270,21 @@ export class RelinkClient {
     } catch (err) {
       throw lookupFailure(err, identifier) ?? err;
     }
+  }
+
+  /**
+   * Alma's calls left today and the worker's floor, for planning a batch: a worker reads them from one answer (the
+   * client holds no Alma key) in a short workflow of one read of `patronId`, a patron of the batch.
+   */
+  async dailyQuota(patronId: string, { timeoutMs }: CallOptions = {}): Promise<DailyQuotaReading> {
+    return this.within(timeoutMs, () =>
+      this.client.workflow.execute(readDailyQuota, {
+        workflowId: `daily-quota-${randomUUID().slice(0, 8)}`,
+        taskQueue: this.taskQueue,
+        args: [patronId],
+        workflowExecutionTimeout: RESOLVE_TIMEOUT,
+      }),
+    );
   }
 
   /**

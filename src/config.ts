@@ -84,6 +84,8 @@ const almaSchema = z
     ALMA_REGION: z.enum(regions, { message: `must be one of ${regions.join(', ')}` }).optional(),
     ALMA_API_KEY: z.string({ message: 'is required (an Alma API key with Users and Bibs read/write)' }).min(1),
     ALMA_RATE_LIMIT: z.coerce.number().positive().max(1000).default(20),
+    // How many worker processes share ALMA_RATE_LIMIT: each keeps to an equal share, so together they never exceed it.
+    ALMA_RATE_LIMIT_WORKERS: z.coerce.number().int().min(1).max(100).default(1),
     ALMA_MIN_DAILY_REMAINING: z.coerce.number().int().min(0).default(5000),
     // A reading below the floor is refreshed by one call after this long, or after the institution's midnight (when
     // Alma's count restarts): without it a worker that once read a low count would never call Alma again.
@@ -100,6 +102,11 @@ const almaSchema = z
     path: ['ALMA_BASE_URL'],
     when: () => true, // report it with the other problems, not only once they are fixed
   });
+
+/** The calls per second this worker process may start: its equal share of the institution's ALMA_RATE_LIMIT. */
+export function workerRateShare(alma: Pick<AlmaSettings, 'ALMA_RATE_LIMIT' | 'ALMA_RATE_LIMIT_WORKERS'>): number {
+  return alma.ALMA_RATE_LIMIT / alma.ALMA_RATE_LIMIT_WORKERS;
+}
 
 const deskMap = z
   .string()

@@ -3,10 +3,10 @@
 import { getHeapStatistics } from 'node:v8';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from './activities';
+import { createActivities, gateFor } from './activities';
 import { AlmaClient, baseUrlFor } from './alma';
 import { codecKeyRing, relinkDataConverter } from './codec';
-import { isLoopback, loadSettings, temporalConnectionOptions, type WorkerSettings } from './config';
+import { isLoopback, loadSettings, temporalConnectionOptions, workerRateShare, type WorkerSettings } from './config';
 import { runMain } from './entry-point';
 import { ensureSearchAttributes } from './namespace-setup';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
@@ -65,7 +65,8 @@ export function createRelinkWorker(options: RelinkWorkerOptions): Promise<Worker
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
-    activities: createActivities({ alma: options.alma }),
+    // A bounded number of relinks between swap and loan on this worker, for its share of the rate (issue 17).
+    activities: createActivities({ alma: options.alma, swapGate: gateFor(options.alma.requestsPerSecond) }),
     ...(tuning.maxActivities ? { maxConcurrentActivityTaskExecutions: tuning.maxActivities } : {}),
     ...(tuning.cachedWorkflows ? { maxCachedWorkflows: tuning.cachedWorkflows } : {}),
     // The SDK refuses more concurrent workflow tasks than cached workflows.
@@ -90,7 +91,7 @@ async function run(): Promise<void> {
   const client = new AlmaClient({
     baseUrl,
     apiKey: alma.ALMA_API_KEY,
-    requestsPerSecond: alma.ALMA_RATE_LIMIT,
+    requestsPerSecond: workerRateShare(alma),
     minDailyRemaining: alma.ALMA_MIN_DAILY_REMAINING,
     quotaRecheckMs: alma.ALMA_QUOTA_RECHECK,
     timeZone: alma.ALMA_TIME_ZONE,

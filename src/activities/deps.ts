@@ -2,13 +2,16 @@
 // cancelled with the attempt and never has a call in flight past the attempt's deadline, and the attempt heartbeats
 // meanwhile. The Alma client itself knows no Temporal type: it is handed a signal and a deadline.
 import { Context, type Info } from '@temporalio/activity';
-import type { AlmaClient } from '../alma';
+import type { AlmaClient, CallPriority } from '../alma';
+import type { SwapGate } from './swap-gate';
 
 /** What every activity needs: an Alma client (its API key and rate limiter live inside it). */
 export interface ActivityDeps {
   alma: AlmaClient;
   /** How often a running activity heartbeats, in ms; default HEARTBEAT_EVERY_MS (tests shorten it). */
   heartbeatEveryMs?: number;
+  /** Admission to the swap on this worker (swap-gate.ts, gateFor); none: no admission (the bench's plain scripts). */
+  swapGate?: SwapGate;
 }
 
 /**
@@ -44,12 +47,13 @@ export async function inAttempt<R>(
   deps: ActivityDeps,
   role: ActivityRole,
   run: (deps: ActivityDeps) => Promise<R>,
+  priority: CallPriority = 'opening',
 ): Promise<R> {
   const alma = role === 'compensation' ? deps.alma.forCompensation() : deps.alma;
   const context = currentContext();
   if (!context) return run({ ...deps, alma });
   const { cancellationSignal: signal } = context;
-  const bound = alma.within({ signal, deadline: attemptDeadline(context.info, Date.now()) });
+  const bound = alma.within({ signal, deadline: attemptDeadline(context.info, Date.now()), priority });
   context.heartbeat();
   const ticker = setInterval(() => context.heartbeat(), deps.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS);
   try {

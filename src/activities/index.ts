@@ -3,12 +3,15 @@
 // inAttempt), so the step files need not know of cancels, deadlines or heartbeats.
 import { createCheckLostDeclared } from './check-lost';
 import type { RelinkActivities } from '../contract';
+import type { CallPriority } from '../alma';
 import { inAttempt, type ActivityDeps, type ActivityRole } from './deps';
+import { leavingGate, throughGate } from './swap-turn';
 import { createFindHoldingAddresses } from './find-holding-addresses';
 import { createFindLoans } from './find-loans';
 import { createHoldingEntryBack } from './holding-entry-back';
 import { createLoanItem } from './loan';
 import { createPreflight } from './preflight';
+import { createReadDailyQuota } from './read-daily-quota';
 import { createRecheckSwap } from './recheck-swap';
 import { createResolvePatron } from './resolve-patron';
 import { createRestoreContact } from './restore-contact';
@@ -19,35 +22,43 @@ import { createScanIn } from './scan-in';
 import { createSwapContact } from './swap-contact';
 
 export function createActivities(deps: ActivityDeps): RelinkActivities {
-  const forward = perAttempt(deps, 'forward');
+  // Steps that open a swap wait behind the steps that end or protect one (the per-second limiter's `closing` line):
+  // under load a swapped patron's scan-in, loan, re-check and restore no longer queue behind other relinks' preflights.
+  const forward = perAttempt(deps, 'forward', 'opening');
+  const forwardOfSwapped = perAttempt(deps, 'forward', 'closing');
   // The restore and the reads after a failure: the daily-quota floor keeps calls for them, never refuses them.
-  const compensation = perAttempt(deps, 'compensation');
+  const compensation = perAttempt(deps, 'compensation', 'closing');
   return {
     preflight: forward(createPreflight),
     reviewRequests: forward(createReviewRequests),
-    swapContact: forward(createSwapContact),
-    scanIn: forward(createScanIn),
-    loanItem: forward(createLoanItem),
-    checkLostDeclared: forward(createCheckLostDeclared),
-    restoreContact: compensation(createRestoreContact),
+    // A swap waits for its turn (at most a few relinks between swap and loan), then goes as a closing call.
+    swapContact: forwardOfSwapped(throughGate(createSwapContact)),
+    scanIn: forwardOfSwapped(createScanIn),
+    loanItem: forwardOfSwapped(leavingGate(createLoanItem, 'after')),
+    checkLostDeclared: forwardOfSwapped(createCheckLostDeclared),
+    restoreContact: compensation(leavingGate(createRestoreContact, 'before')),
     findLoans: compensation(createFindLoans),
     // Returning a loan after a give-up is part of the compensation: never refused by the quota floor.
     returnLoan: compensation(createReturnLoan),
     // The follow-up's read after the restore belongs to the compensation too.
     holdingEntryBack: compensation(createHoldingEntryBack),
-    recheckSwap: forward(createRecheckSwap),
-    resolvePatron: forward(createResolvePatron),
+    recheckSwap: forwardOfSwapped(createRecheckSwap),
+    // A staff member waits on these single reads (the patron lookup before a start, a batch's quota reading): they
+    // go first too, or a lookup could wait behind every preflight in line and time out.
+    resolvePatron: forwardOfSwapped(createResolvePatron),
+    readDailyQuota: forwardOfSwapped(createReadDailyQuota),
     // relink sweep: the search is a read like any; the restore is compensation, never refused by the quota floor.
     findHoldingAddresses: forward(createFindHoldingAddresses),
     restoreFromMarker: compensation(createRestoreFromMarker),
   };
 }
 
-function perAttempt(deps: ActivityDeps, role: ActivityRole) {
+function perAttempt(deps: ActivityDeps, role: ActivityRole, priority: CallPriority) {
   return <I, O>(create: (deps: ActivityDeps) => (input: I) => Promise<O>) =>
     (input: I): Promise<O> =>
-      inAttempt(deps, role, (bound) => create(bound)(input));
+      inAttempt(deps, role, (bound) => create(bound)(input), priority);
 }
 
 export type { RelinkActivities } from '../contract';
 export type { ActivityDeps } from './deps';
+export { gateFor } from './swap-turn';

@@ -12,7 +12,7 @@
 import { almaError, type CallSpec } from './answers';
 import { AlmaErrorCodes, type AlmaError } from './errors';
 import type { Line } from './line';
-import { LimiterGaveUp } from './rate-limiter';
+import { LimiterGaveUp, type CallPriority } from './rate-limiter';
 
 /** Limits on every call of a client view, set by whoever runs the calls (an activity: its cancel and deadline). */
 export interface CallBounds {
@@ -20,6 +20,8 @@ export interface CallBounds {
   signal?: AbortSignal;
   /** Epoch ms (on the client's clock) by which no call may be in flight; see deadlineMarginMs. */
   deadline?: number;
+  /** Which line of the per-second limiter the calls wait in (rate-limiter.ts); default `opening`. */
+  priority?: CallPriority;
 }
 
 /** A call is not started with less time than this before its deadline's margin: it could hardly be answered. */
@@ -59,7 +61,8 @@ export class ViewBounds {
   /** The limiter's wait, bounded by the view's deadline and signal. */
   async waitForSlot(spec: CallSpec): Promise<void> {
     try {
-      await this.#line.limiter.acquire({ maxWaitMs: this.timeLeft() - MIN_CALL_MS, signal: this.#bounds.signal });
+      const { signal, priority } = this.#bounds;
+      await this.#line.limiter.acquire({ maxWaitMs: this.timeLeft() - MIN_CALL_MS, signal, priority });
     } catch (err) {
       if (!(err instanceof LimiterGaveUp)) throw err;
       if (err.reason === 'aborted') throw this.cancelled(spec, 'while waiting for the per-second limiter');

@@ -3,14 +3,24 @@
 // let 2N through around a refill; spacing is smooth and simple. Alma's limit is institution-wide, so keep N low.
 // A caller may bound its wait (a step's deadline) and give up (a cancel): it then leaves the line at once, takes no
 // slot, and delays nobody behind it.
+//
+// Two lines share the slots: a caller in the `closing` line goes before every caller in the `opening` line, and
+// each line is served in arrival order. Calls that end or protect a patron's email swap (the scan-in and loan of a
+// swapped relink, the re-check, the restore) are `closing`: under load they no longer queue behind every other
+// relink's preflight, so the time letters go to the holding address stays short (issue 17).
 
 export type Clock = () => number;
+
+/** Which line a call waits in: `closing` goes first. */
+export type CallPriority = 'closing' | 'opening';
 
 export interface AcquireOptions {
   /** Give up rather than wait longer than this, in ms; refused at once when the line ahead is already longer. */
   maxWaitMs?: number;
   /** Give up when this aborts. */
   signal?: AbortSignal;
+  /** Default `opening`. */
+  priority?: CallPriority;
 }
 
 /** Why a caller got no slot: its wait would have passed its deadline, or it was aborted. */
@@ -21,17 +31,22 @@ export class LimiterGaveUp extends Error {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+interface Waiter {
+  arrived: number;
+  /** Set once the caller has its slot or has given up: the pump skips it. */
+  done: boolean;
+  grant(start: number): void;
+}
 
 export class RateLimiter {
   readonly perSecond: number;
   private readonly spacingMs: number;
   private readonly now: Clock;
   private lastStart = Number.NEGATIVE_INFINITY;
-  /** Callers take turns in arrival order: each waits for the one before it. */
-  private tail: Promise<unknown> = Promise.resolve();
-  /** Callers in line (waiting for their turn or their slot), each of whom will take one spacing. */
-  private inLine = 0;
+  private readonly lines: Record<CallPriority, Waiter[]> = { closing: [], opening: [] };
+  /** Callers in each line who have neither a slot nor given up. */
+  private readonly waiting: Record<CallPriority, number> = { closing: 0, opening: 0 };
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private waitedMs = 0;
 
   constructor(perSecond = 20, now: Clock = () => performance.now()) {
@@ -42,40 +57,46 @@ export class RateLimiter {
   }
 
   /** Resolves when a call may start, with the start time (on this limiter's clock); rejects with LimiterGaveUp. */
-  acquire({ maxWaitMs = Number.POSITIVE_INFINITY, signal }: AcquireOptions = {}): Promise<number> {
+  acquire({
+    maxWaitMs = Number.POSITIVE_INFINITY,
+    signal,
+    priority = 'opening',
+  }: AcquireOptions = {}): Promise<number> {
     const now = this.now();
     if (signal?.aborted) return Promise.reject(new LimiterGaveUp('aborted'));
-    const earliest = Math.max(now, this.lastStart + this.spacingMs) + this.inLine * this.spacingMs;
+    // The callers ahead: a closing caller is behind the closing line only; an opening one behind both (and may yet
+    // be overtaken by closing callers who arrive later: its timer then gives up for it).
+    const ahead = this.waiting.closing + (priority === 'opening' ? this.waiting.opening : 0);
+    const earliest = Math.max(now, this.lastStart + this.spacingMs) + ahead * this.spacingMs;
     if (earliest - now > maxWaitMs) return Promise.reject(new LimiterGaveUp('deadline'));
 
-    const ticket = { gaveUp: false, inLine: true };
-    const leave = () => {
-      if (ticket.inLine) this.inLine--;
-      ticket.inLine = false;
-    };
-    this.inLine++;
-    const turn = this.tail.then(() => this.waitForSlot(ticket, leave));
-    this.tail = turn;
-    if (maxWaitMs === Number.POSITIVE_INFINITY && !signal) return turn;
-
     return new Promise<number>((resolve, reject) => {
-      const giveUp = (reason: LimiterGaveUp['reason']) => {
-        ticket.gaveUp = true;
-        leave();
-        done();
-        reject(new LimiterGaveUp(reason));
+      const waiter: Waiter = {
+        arrived: now,
+        done: false,
+        grant: (start) => {
+          finish();
+          resolve(start);
+        },
       };
-      const timer = Number.isFinite(maxWaitMs) ? setTimeout(() => giveUp('deadline'), maxWaitMs) : undefined;
+      const giveUp = (reason: LimiterGaveUp['reason']) => {
+        if (waiter.done) return;
+        finish();
+        reject(new LimiterGaveUp(reason));
+        this.pump();
+      };
+      const timeout = Number.isFinite(maxWaitMs) ? setTimeout(() => giveUp('deadline'), maxWaitMs) : undefined;
       const onAbort = () => giveUp('aborted');
       signal?.addEventListener('abort', onAbort, { once: true });
-      const done = () => {
-        clearTimeout(timer);
+      const finish = () => {
+        waiter.done = true;
+        this.waiting[priority]--;
+        clearTimeout(timeout);
         signal?.removeEventListener('abort', onAbort);
       };
-      void turn.then((start) => {
-        done();
-        resolve(start);
-      });
+      this.lines[priority].push(waiter);
+      this.waiting[priority]++;
+      this.pump();
     });
   }
 
@@ -84,19 +105,38 @@ export class RateLimiter {
     return this.waitedMs;
   }
 
-  /** Never rejects: the line behind must keep moving. A caller who gave up takes no slot. */
-  private async waitForSlot(ticket: { gaveUp: boolean }, leave: () => void): Promise<number> {
-    const began = this.now();
-    // A timer may fire a little early: check again after every sleep.
+  /** Callers waiting for a slot in each line. */
+  get inLine(): Readonly<Record<CallPriority, number>> {
+    return { ...this.waiting };
+  }
+
+  /** Hands out every slot that is due, then sleeps until the next one. One timer for all callers. */
+  private pump(): void {
+    if (this.timer !== undefined) return;
     for (;;) {
-      if (ticket.gaveUp) return Number.NaN;
+      const next = this.head('closing') ?? this.head('opening');
+      if (!next) return;
       const wait = this.lastStart + this.spacingMs - this.now();
-      if (wait <= 0) break;
-      await sleep(Math.ceil(wait));
+      // A timer may fire a little early: the pump checks again when it wakes.
+      if (wait > 0) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.pump();
+        }, Math.ceil(wait));
+        return;
+      }
+      this.lastStart = this.now();
+      this.waitedMs += this.lastStart - next.arrived;
+      if (this.lines.closing[0] === next) this.lines.closing.shift();
+      else this.lines.opening.shift();
+      next.grant(this.lastStart);
     }
-    leave();
-    this.lastStart = this.now();
-    this.waitedMs += this.lastStart - began;
-    return this.lastStart;
+  }
+
+  /** The first caller of a line still waiting; those who gave up are dropped on the way. */
+  private head(priority: CallPriority): Waiter | undefined {
+    const line = this.lines[priority];
+    while (line.length > 0 && line[0]!.done) line.shift();
+    return line[0];
   }
 }

@@ -126,6 +126,14 @@ export interface ResolvePatronResult {
   primaryId: string;
 }
 
+/** Alma's daily API quota as a worker sees it: for planning a batch (relink batch) before anything starts. */
+export interface DailyQuotaReading {
+  /** X-Exl-Api-Remaining of a fresh answer: calls left today for the whole institution; absent if Alma sent none. */
+  remaining?: number;
+  /** The worker's floor (ALMA_MIN_DAILY_REMAINING): below it no relink starts, so the restores keep their calls. */
+  floor: number;
+}
+
 /** A patron whose record carries the holding address, with no address or number: what the sweep reports on. */
 export interface HoldingAddressFinding {
   patronId: string;
@@ -187,6 +195,8 @@ export interface RelinkActivities {
   holdingEntryBack(input: RestoreContactInput): Promise<boolean>;
   /** Before a start, for the client: the primary_id of the patron any identifier names (a card barcode). One read. */
   resolvePatron(input: { identifier: string }): Promise<ResolvePatronResult>;
+  /** For relink batch: the calls Alma has left today and the worker's floor, from one read of a patron. */
+  readDailyQuota(input: { patronId: string }): Promise<DailyQuotaReading>;
   /** For relink sweep: the patrons Alma's user search finds with the holding address, and their markers. Reads. */
   findHoldingAddresses(input: { holdingEmail: string }): Promise<HoldingAddressFinding[]>;
   /** For relink sweep, when the relink's history is gone: removes the marked entry, conservatively. */

@@ -5,7 +5,7 @@ import { relinkWorkflowId } from '../client';
 import type { BatchPlan, BatchRelink } from './batch-file';
 
 /** What happened to one item of the file. */
-export type BatchResult = 'started' | 'joined' | 'already-in-relink' | 'failed';
+export type BatchResult = 'started' | 'joined' | 'already-in-relink' | 'failed' | 'waits-for-tomorrow';
 
 export interface BatchReportRow {
   patron_id: string;
@@ -22,6 +22,7 @@ export interface BatchSummary {
   joined: number;
   alreadyInRelink: number;
   failed: number;
+  waitsForTomorrow: number;
 }
 
 /** Relinks started at a time: enough to be quick, few enough to leave the worker's Alma budget to the relinks. */
@@ -45,6 +46,8 @@ export interface BatchRunOptions {
   messageOf: (err: unknown) => string;
   /** After each patron's relink is started (or refused). */
   onPatronDone?: (done: number, total: number) => void;
+  /** Patrons not to start now (today's Alma quota), with their report lines. */
+  held?: ReadonlyMap<string, BatchReportRow[]>;
 }
 
 /** Starts every relink of the plan; a refusal fails that patron's lines, not the batch. Rows in the file's order. */
@@ -52,10 +55,10 @@ export async function runBatch(
   relinks: RelinkClient,
   plan: BatchPlan,
   inputOf: (relink: BatchRelink) => RelinkInput,
-  { timeoutMs, messageOf, onPatronDone }: BatchRunOptions,
+  { timeoutMs, messageOf, onPatronDone, held = new Map() }: BatchRunOptions,
 ): Promise<{ rows: BatchReportRow[]; summary: BatchSummary }> {
-  const inputs = plan.relinks.map((r) => ({ relink: r, input: inputOf(r) }));
-  const byPatron = new Map<string, BatchReportRow[]>();
+  const inputs = plan.relinks.filter((r) => !held.has(r.patronId)).map((r) => ({ relink: r, input: inputOf(r) }));
+  const byPatron = new Map<string, BatchReportRow[]>(held);
   const queue = [...inputs];
   let done = 0;
   const worker = async () => {
@@ -90,6 +93,7 @@ export async function runBatch(
       joined: count('joined'),
       alreadyInRelink: count('already-in-relink'),
       failed: count('failed'),
+      waitsForTomorrow: count('waits-for-tomorrow'),
     },
   };
 }

@@ -1,5 +1,5 @@
 // The worker's settings for the daily-quota floor's recheck: validated with the other settings, one message for all.
-import { loadSettings } from '../../src/config';
+import { loadSettings, workerRateShare } from '../../src/config';
 
 describe('quota floor settings', () => {
   const base = { ALMA_API_KEY: 'k', ALMA_REGION: 'eu' };
@@ -18,5 +18,20 @@ describe('quota floor settings', () => {
       /ALMA_QUOTA_RECHECK: must be a duration[\s\S]*ALMA_TIME_ZONE: must be an IANA time zone/,
     );
     expect(() => alma({ ALMA_QUOTA_RECHECK: '10 ms' })).toThrow(/ALMA_QUOTA_RECHECK: must be at least 1 second/);
+  });
+});
+
+describe('one Alma rate limit shared by several workers', () => {
+  const base = { ALMA_API_KEY: 'k', ALMA_REGION: 'eu' };
+  const alma = (env: Record<string, string>) => loadSettings(['alma'], { ...base, ...env }, { dotenv: false }).alma;
+
+  it('each of ALMA_RATE_LIMIT_WORKERS workers takes an equal share (default: one worker, the whole limit)', () => {
+    expect(workerRateShare(alma({ ALMA_RATE_LIMIT: '24' }))).toBe(24);
+    expect(workerRateShare(alma({ ALMA_RATE_LIMIT: '24', ALMA_RATE_LIMIT_WORKERS: '4' }))).toBe(6);
+  });
+
+  it('refuses a worker count that is not a whole number of at least 1', () => {
+    expect(() => alma({ ALMA_RATE_LIMIT_WORKERS: '0' })).toThrow(/ALMA_RATE_LIMIT_WORKERS/);
+    expect(() => alma({ ALMA_RATE_LIMIT_WORKERS: '1.5' })).toThrow(/ALMA_RATE_LIMIT_WORKERS/);
   });
 });

@@ -85,6 +85,36 @@ describe('RateLimiter', () => {
     await expect(limiter.acquire({ signal: already.signal })).rejects.toMatchObject({ reason: 'aborted' });
   });
 
+  it('serves the closing line before the opening line, each in arrival order, within the same rate', async () => {
+    const limiter = new RateLimiter(10); // 100 ms apart
+    const order: string[] = [];
+    const starts: number[] = [];
+    const take = (name: string, priority?: 'closing' | 'opening') =>
+      limiter.acquire({ priority }).then((t) => {
+        order.push(name);
+        starts.push(t);
+      });
+    const opening = [take('o1'), take('o2'), take('o3', 'opening'), take('o4')];
+    // Closing callers arrive while the opening ones wait: they overtake all but the one already let through.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(limiter.inLine).toEqual({ closing: 0, opening: 3 });
+    await Promise.all([...opening, take('c1', 'closing'), take('c2', 'closing')]);
+    expect(order).toEqual(['o1', 'c1', 'c2', 'o2', 'o3', 'o4']);
+    expect(busiestWindow(starts, 1000)).toBeLessThanOrEqual(10);
+    const sorted = [...starts].sort((a, b) => a - b);
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!).toBeGreaterThanOrEqual(99);
+  });
+
+  it('a closing caller is refused at once only by the closing line ahead of it', async () => {
+    const limiter = new RateLimiter(10);
+    await limiter.acquire();
+    const opening = Array.from({ length: 5 }, () => limiter.acquire());
+    // Five opening callers ahead (~500 ms): an opening caller with 300 ms is refused, a closing one is not.
+    await expect(limiter.acquire({ maxWaitMs: 300 })).rejects.toEqual(new LimiterGaveUp('deadline'));
+    await expect(limiter.acquire({ maxWaitMs: 300, priority: 'closing' })).resolves.toEqual(expect.any(Number));
+    await Promise.all(opening);
+  });
+
   it('rejects a nonsensical rate', () => {
     expect(() => new RateLimiter(0)).toThrow(RangeError);
     expect(() => new RateLimiter(Number.NaN)).toThrow(RangeError);

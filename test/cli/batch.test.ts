@@ -30,6 +30,9 @@ describe('relink batch', () => {
           'cli.batch.e',
           'cli.batch.g',
           'cli.batch.tty',
+          'cli.batch.q1',
+          'cli.batch.q2',
+          'cli.batch.q3',
         ].map((id) => patron(id)),
         items: [
           '53000000001',
@@ -43,6 +46,9 @@ describe('relink batch', () => {
           '53000000009',
           '53000000010',
           '53000000011',
+          '53000000021',
+          '53000000022',
+          '53000000023',
         ].map((b) => item(b)),
       }),
     );
@@ -189,7 +195,7 @@ describe('relink batch', () => {
           message: expect.stringMatching(/relink-cli\.batch\.e.*59999999999/),
         },
       ],
-      summary: { started: 1, joined: 0, alreadyInRelink: 0, failed: 1 },
+      summary: { started: 1, joined: 0, alreadyInRelink: 0, failed: 1, waitsForTomorrow: 0 },
     });
     await Promise.all(['relink-cli.batch.d', 'relink-cli.batch.e'].map((id) => h.relinks.cancel(id)));
   });
@@ -214,5 +220,53 @@ describe('relink batch', () => {
       process.env = saved;
     }
     await h.relinks.cancel('relink-cli.batch.tty');
+  });
+
+  describe("against today's Alma quota (the workers' floor is the production 5000)", () => {
+    const file = () =>
+      csvFile(
+        'quota.csv',
+        'patron_id,barcode\ncli.batch.q1,53000000021\ncli.batch.q2,53000000022\ncli.batch.q3,53000000023\n',
+      );
+    // 41 calls above the floor, for relinks estimated at 16 calls each: 2 fit, 3 do not, with room for the read that
+    // measures it and a few restores of the relinks cancelled above.
+    beforeEach(() => h.sim.resetDailyQuota(5041));
+    afterAll(() => h.sim.resetDailyQuota());
+
+    it('refuses a batch that would cross the floor, before anything starts (exit 1)', async () => {
+      const callsBefore = h.sim.calls().length;
+      const run = await relinkCli(['batch', file(), '--json'], env);
+      expect(run.code).toBe(1);
+      expect(jsonOf(run).error).toMatchObject({
+        code: 'refused',
+        message: expect.stringMatching(
+          /needs about 48 Alma calls, and Alma has 50[34]\d left today: [34]\d above the workers' floor of 5000/,
+        ),
+        hint: expect.stringMatching(/--pace to start the first 2 patrons/),
+      });
+      // Of the batch's patrons and items, the one read that measured the quota, and nothing else. (Relinks of the
+      // tests above may still be restoring: their calls are not this batch's.)
+      const ours = h.sim
+        .calls()
+        .slice(callsBefore)
+        .filter((c) => /cli\.batch\.q|5300000002/.test(c.path));
+      expect(ours.map((c) => `${c.method} ${c.path.split('?')[0]}`)).toEqual(['GET /almaws/v1/users/cli.batch.q1']);
+      await expect(h.relinks.summary('relink-cli.batch.q1')).rejects.toMatchObject({ kind: 'not-found' });
+    });
+
+    it('with --pace starts what fits and reports the other lines as waiting for tomorrow', async () => {
+      const run = await relinkCli(['batch', file(), '--pace'], env);
+      expect(run.code).toBe(0);
+      const rows = parse(run.stdout, { columns: true }) as Array<Record<string, string>>;
+      expect(rows.map((r) => [r.patron_id, r.result])).toEqual([
+        ['cli.batch.q1', 'started'],
+        ['cli.batch.q2', 'started'],
+        ['cli.batch.q3', 'waits-for-tomorrow'],
+      ]);
+      expect(rows[2]!.message).toMatch(/not started: today's Alma quota .* after Alma's midnight reset/);
+      expect(run.stderr).toMatch(/2 in new relinks, .* 0 failed, 1 wait for tomorrow/);
+      await expect(h.relinks.summary('relink-cli.batch.q3')).rejects.toMatchObject({ kind: 'not-found' });
+      await Promise.all(['relink-cli.batch.q1', 'relink-cli.batch.q2'].map((id) => h.relinks.cancel(id)));
+    });
   });
 });

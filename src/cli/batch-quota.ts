@@ -1,0 +1,47 @@
+// A batch planned against Alma's daily API quota before anything starts. A relink is estimated at what the bench's
+// calibration counts at this commit (docs/performance.md): 15 calls for one item, the patron lookup included (the
+// issue's "about 12" predates the title-level request reads), 7 for each further item (5, up to 7 when the swap is
+// re-checked), and 1 for the follow-up's re-read after the restore. Erring high keeps the floor. A batch fits today when its
+// estimate stays above the workers' floor, the calls the floor keeps for restores. Patrons are taken in the order
+// of the file, whole (a patron's items share one relink), until the next would cross the floor.
+import type { DailyQuotaReading } from '../contract';
+import type { BatchRelink } from './batch-file';
+
+/** A one-item relink whose Lost click is confirmed at the first check, with the patron lookup before its start. */
+export const CALLS_FIRST_ITEM = 15;
+export const CALLS_FURTHER_ITEM = 7;
+/** The follow-up's read of the record after the restore. */
+export const CALLS_AROUND_A_RELINK = 1;
+
+/** The Alma calls one relink of `items` items is expected to spend. */
+export function estimateCalls(items: number): number {
+  return CALLS_AROUND_A_RELINK + CALLS_FIRST_ITEM + CALLS_FURTHER_ITEM * Math.max(0, items - 1);
+}
+
+export interface QuotaPlan {
+  /** Estimated calls of the whole batch. */
+  needed: number;
+  /** Calls left today above the floor; undefined when Alma sent no reading. */
+  available?: number;
+  reading: DailyQuotaReading;
+  /** Relinks to start today, and those that would cross the floor: they wait for Alma's midnight reset. */
+  today: BatchRelink[];
+  tomorrow: BatchRelink[];
+  /** Estimated calls of the relinks started today. */
+  neededToday: number;
+}
+
+export function planAgainstQuota(relinks: BatchRelink[], reading: DailyQuotaReading): QuotaPlan {
+  const needed = relinks.reduce((sum, r) => sum + estimateCalls(r.rows.length), 0);
+  if (reading.remaining === undefined) return { needed, reading, today: relinks, tomorrow: [], neededToday: needed };
+  const available = Math.max(0, reading.remaining - reading.floor);
+  const today: BatchRelink[] = [];
+  let neededToday = 0;
+  for (const relink of relinks) {
+    const calls = estimateCalls(relink.rows.length);
+    if (neededToday + calls > available) break;
+    today.push(relink);
+    neededToday += calls;
+  }
+  return { needed, available, reading, today, tomorrow: relinks.slice(today.length), neededToday };
+}

@@ -1,0 +1,34 @@
+// relink batch's plan against today's Alma quota: the estimate per patron, and which patrons fit above the floor.
+import type { BatchRelink } from '../../src/cli/batch-file';
+import { estimateCalls, planAgainstQuota } from '../../src/cli/batch-quota';
+
+const relink = (patronId: string, items: number): BatchRelink => ({
+  patronId,
+  rows: Array.from({ length: items }, (_, i) => ({ line: 2 + i, patronId, barcode: `3900000000${i}` })),
+});
+
+describe('batch quota planning', () => {
+  it('estimates a relink as the bench counts it: 15 for one item with the lookup, 7 a further item, 1 follow-up', () => {
+    expect(estimateCalls(1)).toBe(16);
+    expect(estimateCalls(3)).toBe(30);
+  });
+
+  it('takes patrons in file order while they fit above the floor; the rest wait for tomorrow', () => {
+    const relinks = [relink('a', 1), relink('b', 3), relink('c', 1), relink('d', 1)];
+    const plan = planAgainstQuota(relinks, { remaining: 5050, floor: 5000 });
+    expect(plan).toMatchObject({ needed: 78, available: 50, neededToday: 46 });
+    expect(plan.today.map((r) => r.patronId)).toEqual(['a', 'b']);
+    // c does not fit after a and b (46 + 16 > 50), and d waits behind it: the order of the file is kept.
+    expect(plan.tomorrow.map((r) => r.patronId)).toEqual(['c', 'd']);
+  });
+
+  it('a reading below the floor starts nothing; no reading plans nothing away', () => {
+    expect(planAgainstQuota([relink('a', 1)], { remaining: 4000, floor: 5000 })).toMatchObject({
+      available: 0,
+      today: [],
+    });
+    const unknown = planAgainstQuota([relink('a', 1)], { floor: 5000 });
+    expect(unknown.available).toBeUndefined();
+    expect(unknown.tomorrow).toEqual([]);
+  });
+});

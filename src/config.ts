@@ -206,6 +206,24 @@ const workerSchema = z.object({
     .min(1)
     .refine((file) => existsSync(file), { message: 'no such file (build one with npm run build)' })
     .optional(),
+  /** The worker's JSON log lines on stderr: TRACE, DEBUG, INFO, WARN or ERROR. */
+  RELINK_LOG_LEVEL: z
+    .enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'], { message: 'must be TRACE, DEBUG, INFO, WARN or ERROR' })
+    .default('INFO'),
+  /** host:port of the worker's Prometheus endpoint (/metrics), e.g. 0.0.0.0:9464 in a container; unset: none. */
+  RELINK_METRICS_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9a-f:]+\]|[^\s:]+):\d+$/i, 'must be host:port, e.g. 0.0.0.0:9464')
+    .optional(),
+  /** How often the relink gauges are counted (each round is a few visibility queries). */
+  RELINK_METRICS_INTERVAL: durationMs('30 seconds')
+    .pipe(z.number().min(1000, 'must be at least 1 second'))
+    .prefault('30 seconds'),
+  /**
+   * How long a stopping worker lets the steps in flight finish before cancelling them (SIGTERM, Ctrl-C). A step is a
+   * few Alma calls of at most 30 s each; a cancelled one is retried by another worker, so this spares a retry.
+   */
+  RELINK_SHUTDOWN_GRACE: durationMs('30 seconds').prefault('30 seconds'),
 });
 
 export type TemporalSettings = z.infer<typeof temporalSchema>;

@@ -40,7 +40,9 @@ export interface RelinkInput {
 export type RelinkStepName =
   'preflight' | 'request-review' | 'email-swap' | 'scan-in' | 'loan' | 'lost-declaration' | 'restore' | 'done';
 
-export type Awaiting = 'none' | 'request-review' | 'lost-declaration';
+/** What a relink can wait for (RelinkAwaiting); the worker's gauges count each kind but 'none', so list new ones here. */
+export const AWAITING_KINDS = ['none', 'request-review', 'lost-declaration'] as const;
+export type Awaiting = (typeof AWAITING_KINDS)[number];
 
 export type Outcome = 'completed' | 'aborted' | 'needs-attention';
 

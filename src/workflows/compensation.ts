@@ -5,7 +5,7 @@ import { CancellationScope, isCancellation, ParentClosePolicy, sleep, startChild
 import { RelinkPatronId, restoreRecheckWorkflowId, type RelinkResult } from '../contract';
 import { unansweredLoanLog } from './instructions';
 import { almaIdsOf, causeOf, RelinkStop } from './outcomes';
-import { RESTORE_RECHECK } from './patches';
+import { OUTCOME_SEARCH_ATTRIBUTE, RESTORE_RECHECK } from './patches';
 import { recheckRestore } from './recheck-restore';
 import type { Relink } from './relink';
 
@@ -64,6 +64,7 @@ export function stoppedBy(r: Relink, err: unknown): unknown {
     return undefined;
   }
   track.reason = causeOf(err);
+  track.endedBy = isCancellation(err) ? 'cancelled' : 'failed';
   track.log(isCancellation(err) ? 'The relink was cancelled.' : `Failed: ${track.reason}`, almaIdsOf(err));
   for (const item of track.items.values()) {
     if (!['loaned', 'lost-confirmed', 'aborted'].includes(item.phase)) item.phase = 'failed';
@@ -85,6 +86,8 @@ export async function finish(r: Relink): Promise<void> {
     await CancellationScope.nonCancellable(() => reportUnansweredLoans(r));
   }
   r.track.enter('done');
+  // Written with RelinkStep in the one last upsert (a relink from before coalescing writes it on its own).
+  if (r.patch(OUTCOME_SEARCH_ATTRIBUTE)) r.track.settle();
   r.track.publish();
 }
 

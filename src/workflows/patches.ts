@@ -36,3 +36,6 @@ export const SUPERSEDE_RECHECK = 'supersede-recheck';
  * count: the reviewRequests activity runs even when no item is flagged requested.
  */
 export const TITLE_LEVEL_REQUESTS = 'title-level-requests';
+
+/** At its end the relink writes RelinkOutcome (with RelinkStep done), which the worker's needs-attention gauge counts. */
+export const OUTCOME_SEARCH_ATTRIBUTE = 'outcome-search-attribute';

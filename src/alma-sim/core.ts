@@ -6,6 +6,8 @@ import { parseFixtures, type Fixtures } from './fixtures';
 import { NoticeLog, type LostLetterCode } from './notices';
 import { SimStore } from './store';
 
+import type { KeyPermissions } from './auth';
+
 export interface CoreOptions {
   apiKey: string;
   seed: number;
@@ -16,6 +18,8 @@ export interface CoreOptions {
   lostItemFee: number;
   lostProcessStatus: string;
   emailTypes: readonly string[];
+  /** What the API key may do in each API area (Alma's key settings); a call outside them is 400 UNAUTHORIZED. */
+  keyPermissions: KeyPermissions;
 }
 
 export class SimCore {

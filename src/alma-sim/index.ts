@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApp } from './app';
+import { FULL_KEY, type KeyPermissions } from './auth';
 import { PROJECT_ROOT } from '../project-root';
 import type { SimCall } from './call-log';
 import { SimCore } from './core';
@@ -19,6 +20,7 @@ import type { SimState } from './store';
 export { loadFixtures, parseFixtures, FixtureError } from './fixtures';
 export type { Fixtures, SimFixtures } from './fixtures';
 export type { SimFaults, FaultRule } from './faults';
+export type { KeyPermissions, Permission } from './auth';
 export { FaultsError } from './faults';
 export type { SimNotice, LetterCode, LostLetterCode } from './notices';
 export { LETTERS, LOST_LETTERS } from './notices';
@@ -61,6 +63,8 @@ export interface AlmaSimulatorOptions {
   lostProcessStatus?: string;
   /** The institution's EmailTypes code table: a PUT with another email type is refused (401864). Default Alma's. */
   emailTypes?: readonly string[];
+  /** What the key may do per API area (Users, Bibs, Configuration); default Users and Bibs read-write, Conf read. */
+  keyPermissions?: Partial<KeyPermissions>;
   /** Where unexpected simulator errors are reported; default stderr. */
   log?: (line: string) => void;
 }
@@ -109,6 +113,7 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
       lostItemFee: options.lostItemFee ?? DEFAULT_LOST_FEE_AMOUNT,
       lostProcessStatus: options.lostProcessStatus ?? 'LOST',
       emailTypes: options.emailTypes ?? EMAIL_TYPES,
+      keyPermissions: { ...FULL_KEY, ...options.keyPermissions },
     },
     options.fixtures,
   );

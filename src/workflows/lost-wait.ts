@@ -7,11 +7,13 @@ import { RelinkStop } from './outcomes';
 import { COUNT_LOST_SIGNALS, LOST_CHECK_RIDES_OUT_OUTAGES } from './patches';
 import { lostConfirmedLog, lostDeadlineReason, lostInstructions, type OpenLoan } from './instructions';
 import type { Relink } from './relink';
+import { lostWaitSummary } from './summaries';
 
 export async function awaitLostDeclarations(r: Relink): Promise<void> {
   const { track } = r;
   const deadline = Date.now() + r.lostDeadlineMs;
   let pause = r.pollInitialMs;
+  let polls = 0;
   for (;;) {
     if (r.pendingBatches.length > 0) {
       track.await('none');
@@ -33,7 +35,8 @@ export async function awaitLostDeclarations(r: Relink): Promise<void> {
     // being checked wakes the next wait at once.
     if (r.lostSignals !== r.lostSignalsSeen && !r.patch(COUNT_LOST_SIGNALS)) r.lostSignalsSeen = r.lostSignals;
     const signalled = () => r.lostSignals !== r.lostSignalsSeen;
-    await r.wait(() => signalled() || r.pendingBatches.length > 0, Math.min(pause, remaining));
+    polls++;
+    await r.wait(() => signalled() || r.pendingBatches.length > 0, Math.min(pause, remaining), lostWaitSummary(polls));
     if (r.pendingBatches.length > 0) continue;
     const byStaff = signalled();
     r.lostSignalsSeen = r.lostSignals;

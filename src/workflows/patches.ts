@@ -39,3 +39,6 @@ export const TITLE_LEVEL_REQUESTS = 'title-level-requests';
 
 /** At its end the relink writes RelinkOutcome (with RelinkStep done), which the worker's needs-attention gauge counts. */
 export const OUTCOME_SEARCH_ATTRIBUTE = 'outcome-search-attribute';
+
+/** Each activity and timer carries a summary for the Web UI (user metadata, through the payload codec). */
+export const USER_METADATA = 'user-metadata';

@@ -1,7 +1,7 @@
 // The relink's visible state: what the progress query returns and what the search attributes mirror, so staff
 // (CLI) and admins (Web UI) see the same step, the same awaited action and the same audit trail.
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { RelinkAwaiting, RelinkBarcodes, RelinkOutcome, RelinkPatronId, RelinkStep } from '../contract';
 import type {
   AuditEntry,
@@ -85,6 +85,8 @@ export class RelinkTracker {
 
   await(awaiting: Awaiting, instructions?: string): void {
     this.awaitingInstructions = instructions;
+    // The Web UI's current details: what the relink waits for, from whom (a query answer: not in the history).
+    setCurrentDetails(awaiting === 'none' ? '' : `Waiting for staff (${awaiting}).\n\n${instructions ?? ''}`.trim());
     if (awaiting === this.awaiting) return;
     this.awaiting = awaiting;
     this.change({ key: RelinkAwaiting, value: awaiting });

@@ -46,3 +46,19 @@ export function permits(permissions: KeyPermissions, method: string, path: strin
   const granted = permissions[area];
   return method === 'GET' ? granted !== 'none' : granted === 'read-write';
 }
+
+/** `users=read-only,conf=none`: the --key-permissions option; an area left out keeps its full permission. */
+export function parseKeyPermissions(text: string): Partial<KeyPermissions> {
+  const out: Partial<KeyPermissions> = {};
+  for (const pair of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [area, permission] = pair.split('=').map((p) => p.trim());
+    if (!area || !(area in FULL_KEY)) throw new Error(`unknown API area "${area}" (users, bibs or conf)`);
+    if (!['read-write', 'read-only', 'none'].includes(permission ?? ''))
+      throw new Error(`${area}: the permission must be read-write, read-only or none`);
+    out[area as keyof KeyPermissions] = permission as Permission;
+  }
+  return out;
+}

@@ -37,6 +37,8 @@ const root = path.resolve(__dirname, '..');
 // The worker's start-up chatter (the webpack summary of the workflow bundle, state changes) is not progress.
 let inBlock = false;
 function quiet(line: string): boolean {
+  // The worker's own log lines are JSON (src/observability): its INFO and below are chatter too, but its start line.
+  if (/^\{.*"level":"(info|debug|trace)"/.test(line)) return !line.includes('Relink worker polling');
   if (/\[(INFO|DEBUG|TRACE)\]/.test(line)) {
     inBlock = line.trimEnd().endsWith('{');
     return true;
@@ -85,7 +87,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     const lines = readline.createInterface({ input: child.stderr! });
     lines.on('line', (line) => {
       if (!quiet(line)) options.log(`[worker] ${line}`);
-      if (line.startsWith('Relink worker polling')) resolve(line);
+      if (line.includes('Relink worker polling')) resolve(line);
     });
     child.once('exit', (code) => reject(new Error(`the worker exited with code ${code} before polling`)));
   });

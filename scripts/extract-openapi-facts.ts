@@ -18,6 +18,19 @@ interface OpenApi {
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 const FILES = ['users.json', 'bibs.json'];
 
+/**
+ * The Configuration API paths `relink doctor` reads. ../shared/alma-openapi has no conf.json; these two are listed
+ * under "Organization Units" on Ex Libris' Configuration and Administration API page (developers.exlibrisgroup.com,
+ * /alma/apis/conf/: "Retrieve Libraries", "Retrieve Circulation Desks"). Their query parameters were not read there,
+ * so none is declared: the client sends none, and the strict simulator accepts none.
+ */
+const CONF_PATHS: OpenApi = {
+  paths: {
+    '/almaws/v1/conf/libraries': { get: {} },
+    '/almaws/v1/conf/libraries/{libraryCode}/circ-desks': { get: {} },
+  },
+};
+
 function resolve(doc: OpenApi, p: Parameter): Parameter {
   if (!p.$ref) return p;
   const prefix = '#/components/parameters/';
@@ -61,9 +74,9 @@ function main(): void {
   const docs = FILES.map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as OpenApi);
   const out = path.join(__dirname, '..', 'test', 'openapi', 'alma-openapi-facts.json');
   mkdirSync(path.dirname(out), { recursive: true });
-  const facts = extractFacts(docs);
+  const facts = extractFacts([...docs, CONF_PATHS]);
   const body = {
-    source: `Ex Libris Alma OpenAPI ${FILES.join(', ')}: paths, methods and query parameter names only`,
+    source: `Ex Libris Alma OpenAPI ${FILES.join(', ')}: paths, methods and query parameter names only; two Configuration API paths from its API page`,
     generatedBy: 'scripts/extract-openapi-facts.ts',
     servers: [...new Set(docs.flatMap((d) => (d.servers ?? []).map((s) => s.url)))].sort(),
     paths: facts,

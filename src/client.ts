@@ -314,6 +314,12 @@ export class RelinkClient {
         { key: RelinkStep, value: 'preflight' },
         { key: RelinkAwaiting, value: 'none' },
       ],
+      // The Web UI's summary of the relink (user metadata, encrypted by the payload codec like the input): ids only.
+      staticSummary: `Relink lost loans to patron ${input.patronId}: ${input.barcodes.join(', ')}`,
+      staticDetails:
+        `Re-links the closed lost loans of items ${input.barcodes.join(', ')} to Alma patron ${input.patronId}, ` +
+        "with the patron's notices sent to the library's holding address until the email is restored. " +
+        `Staff follow it with: relink status ${relinkWorkflowId(input.patronId)}`,
     });
     // Accepted: a worker took it (the deadline is for that). The update's handle names the run it reached, which the
     // start operation's workflow handle does not carry in SDK 1.24.

@@ -2,6 +2,7 @@
 // missing or malformed. Each entry point asks only for the parts it uses: the CLI never needs the Alma API key.
 import { existsSync, readFileSync } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
+import { loadClientConfigProfile, type ClientConfigProfile } from '@temporalio/envconfig';
 import { z } from 'zod';
 import type { TLSConfig } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
@@ -239,6 +240,24 @@ const workerSchema = z.object({
     .min(1)
     .refine((file) => existsSync(file), { message: 'no such file (build one with npm run build)' })
     .optional(),
+  /** The worker's JSON log lines on stderr: TRACE, DEBUG, INFO, WARN or ERROR. */
+  RELINK_LOG_LEVEL: z
+    .enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'], { message: 'must be TRACE, DEBUG, INFO, WARN or ERROR' })
+    .default('INFO'),
+  /** host:port of the worker's Prometheus endpoint (/metrics), e.g. 0.0.0.0:9464 in a container; unset: none. */
+  RELINK_METRICS_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9a-f:]+\]|[^\s:]+):\d+$/i, 'must be host:port, e.g. 0.0.0.0:9464')
+    .optional(),
+  /** How often the relink gauges are counted (each round is a few visibility queries). */
+  RELINK_METRICS_INTERVAL: durationMs('30 seconds')
+    .pipe(z.number().min(1000, 'must be at least 1 second'))
+    .prefault('30 seconds'),
+  /**
+   * How long a stopping worker lets the steps in flight finish before cancelling them (SIGTERM, Ctrl-C). A step is a
+   * few Alma calls of at most 30 s each; a cancelled one is retried by another worker, so this spares a retry.
+   */
+  RELINK_SHUTDOWN_GRACE: durationMs('30 seconds').prefault('30 seconds'),
 });
 
 export type TemporalSettings = z.infer<typeof temporalSchema>;
@@ -284,12 +303,57 @@ export function loadSettings<P extends Part>(
   const problems: string[] = [];
   const out: Partial<Settings> = {};
   for (const part of parts) {
-    const parsed = schemas[part].safeParse(env);
+    let input = env;
+    if (part === 'temporal') {
+      try {
+        input = withEnvConfig(env);
+      } catch (err) {
+        problems.push(`temporal profile: ${(err as Error).message}`);
+        continue;
+      }
+    }
+    const parsed = schemas[part].safeParse(input);
     if (parsed.success) (out as Record<string, unknown>)[part] = parsed.data;
     else problems.push(...parsed.error.issues.map((i) => `${i.path.join('.') || part}: ${i.message}`));
   }
   if (problems.length) throw new ConfigError(problems);
   return out as Pick<Settings, P>;
+}
+
+/** A TLS file of a profile: its path, or its PEM text (which pemOrFile tells apart). */
+const pemSource = (source: { path: string } | { data: string | Uint8Array } | undefined): string | undefined =>
+  source === undefined
+    ? undefined
+    : 'path' in source
+      ? source.path
+      : typeof source.data === 'string'
+        ? source.data
+        : Buffer.from(source.data).toString('utf8');
+
+/**
+ * Temporal's standard client configuration (@temporalio/envconfig): a profile of the TOML file (TEMPORAL_CONFIG_FILE,
+ * or ~/.config/temporalio/temporal.toml; TEMPORAL_PROFILE picks one) and the standard variables (TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH/_DATA, …_CLIENT_KEY_…,
+ * …_SERVER_CA_CERT_…, TEMPORAL_TLS_SERVER_NAME). They fill the settings this project names; the project's own names
+ * (TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA) stay as aliases and win where both are set.
+ */
+export function withEnvConfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const profile: ClientConfigProfile = loadClientConfigProfile({
+    overrideEnvVars: env as Record<string, string>,
+  });
+  const tls = profile.tls;
+  const fromProfile: Record<string, string | undefined> = {
+    TEMPORAL_ADDRESS: profile.address,
+    TEMPORAL_NAMESPACE: profile.namespace,
+    TEMPORAL_API_KEY: profile.apiKey,
+    TEMPORAL_TLS_CERT: pemSource(tls?.clientCert),
+    TEMPORAL_TLS_KEY: pemSource(tls?.clientKey),
+    TEMPORAL_TLS_CA: pemSource(tls?.serverCACert),
+    TEMPORAL_TLS_SERVER_NAME: tls?.serverName,
+    TEMPORAL_TLS: tls ? String(!tls.disabled) : undefined,
+  };
+  const filled = Object.fromEntries(Object.entries(fromProfile).filter(([, v]) => v !== undefined && v !== ''));
+  return { ...filled, ...env };
 }
 
 export function desksOf(relink: RelinkSettings): CirculationDesks {

@@ -9,6 +9,7 @@ import { codecKeyRing, relinkDataConverter } from './codec';
 import { isLoopback, loadSettings, temporalConnectionOptions, workerRateShare, type WorkerSettings } from './config';
 import { runMain } from './entry-point';
 import { ensureSearchAttributes } from './namespace-setup';
+import { installWorkerRuntime, RelinkGauges } from './observability';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 
 export interface RelinkWorkerOptions {
@@ -28,6 +29,8 @@ export interface RelinkWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Slots and cache size (config.ts, RELINK_WORKER_*); the defaults there suit a few hundred open relinks. */
   tuning?: Partial<WorkerTuning>;
+  /** How long a stopping worker lets the steps in flight end (RELINK_SHUTDOWN_GRACE); the SDK's default is none. */
+  shutdownGraceMs?: number;
 }
 
 /**
@@ -67,6 +70,7 @@ export function createRelinkWorker(options: RelinkWorkerOptions): Promise<Worker
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     // A bounded number of relinks between swap and loan on this worker, for its share of the rate (issue 17).
     activities: createActivities({ alma: options.alma, swapGate: gateFor(options.alma.requestsPerSecond) }),
+    ...(options.shutdownGraceMs !== undefined ? { shutdownGraceTime: options.shutdownGraceMs } : {}),
     ...(tuning.maxActivities ? { maxConcurrentActivityTaskExecutions: tuning.maxActivities } : {}),
     ...(tuning.cachedWorkflows ? { maxCachedWorkflows: tuning.cachedWorkflows } : {}),
     // The SDK refuses more concurrent workflow tasks than cached workflows.
@@ -77,8 +81,14 @@ export function createRelinkWorker(options: RelinkWorkerOptions): Promise<Worker
 }
 
 async function run(): Promise<void> {
-  // Step 1: settings (the API key stays inside the Alma client; it is never printed).
+  // Step 1: settings (the API key stays inside the Alma client; it is never printed), then the runtime: JSON log
+  // lines and the Prometheus endpoint, installed before the first connection.
   const { temporal, alma, codec, worker: workerSettings } = loadSettings(['temporal', 'alma', 'codec', 'worker']);
+  const runtime = installWorkerRuntime({
+    logLevel: workerSettings.RELINK_LOG_LEVEL,
+    metricsAddress: workerSettings.RELINK_METRICS_ADDRESS,
+  });
+  const log = runtime.logger;
   const baseUrl = baseUrlFor({ baseUrl: alma.ALMA_BASE_URL, region: alma.ALMA_REGION });
   const keys = codecKeyRing(codec, {
     // The generated development key only for a dev server and the simulator on this machine.
@@ -86,7 +96,7 @@ async function run(): Promise<void> {
     requiredBecause: isLoopback(baseUrl)
       ? `the worker talks to the Temporal server at ${temporal.TEMPORAL_ADDRESS}`
       : `the worker talks to Alma at ${baseUrl}`,
-    onDevKey: (file) => console.error(`Using the development payload key in ${file} (no RELINK_CODEC_KEYS set).`),
+    onDevKey: (file) => log.warn(`Using the development payload key in ${file} (no RELINK_CODEC_KEYS set).`),
   });
   const client = new AlmaClient({
     baseUrl,
@@ -98,12 +108,13 @@ async function run(): Promise<void> {
   });
   // Step 2: connect to Temporal (plain, mTLS or API key), and make sure the search attributes exist.
   const connection = await NativeConnection.connect(temporalConnectionOptions(temporal));
+  let gauges: RelinkGauges | undefined;
   try {
     if (temporal.RELINK_REGISTER_SEARCH_ATTRIBUTES) {
       const added = await ensureSearchAttributes(connection, temporal.TEMPORAL_NAMESPACE);
-      if (added.length) console.error(`Registered search attributes: ${added.join(', ')}.`);
+      if (added.length) log.info(`Registered search attributes: ${added.join(', ')}.`);
     }
-    // Step 3: create the worker and run it until Ctrl-C.
+    // Step 3: create the worker and run it until SIGTERM or Ctrl-C, which let the steps in flight end first.
     const workflowBundle = workerSettings.RELINK_WORKFLOW_BUNDLE
       ? { codePath: workerSettings.RELINK_WORKFLOW_BUNDLE }
       : prebuiltWorkflowBundle();
@@ -115,15 +126,30 @@ async function run(): Promise<void> {
       dataConverter: relinkDataConverter(keys),
       workflowBundle,
       tuning: workerTuning(workerSettings),
+      shutdownGraceMs: workerSettings.RELINK_SHUTDOWN_GRACE,
     });
-    console.error(
+    if (workerSettings.RELINK_METRICS_ADDRESS) {
+      gauges = new RelinkGauges({
+        connection,
+        namespace: temporal.TEMPORAL_NAMESPACE,
+        meter: runtime.metricMeter,
+        intervalMs: workerSettings.RELINK_METRICS_INTERVAL,
+        onError: (err) => log.warn('Could not count the relinks for the gauges', { error: err }),
+      });
+      gauges.start();
+    }
+    log.info(
       `Relink worker polling task queue "${temporal.RELINK_TASK_QUEUE}" on ${temporal.TEMPORAL_ADDRESS} ` +
         `(namespace ${temporal.TEMPORAL_NAMESPACE}; payloads encrypted with key "${keys.current.id}"; ` +
         `workflows ${workflowBundle ? `from ${workflowBundle.codePath}` : 'bundled from the sources'}; ` +
-        `heap limit ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MB).`,
+        `heap limit ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MB; ` +
+        `metrics ${workerSettings.RELINK_METRICS_ADDRESS ? `on http://${workerSettings.RELINK_METRICS_ADDRESS}/metrics` : 'off'}; ` +
+        `shutdown grace ${workerSettings.RELINK_SHUTDOWN_GRACE / 1000} s).`,
     );
     await worker.run();
+    log.info('Relink worker stopped.');
   } finally {
+    await gauges?.stop();
     await connection.close();
   }
 }

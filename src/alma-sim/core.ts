@@ -6,6 +6,8 @@ import { parseFixtures, type Fixtures } from './fixtures';
 import { NoticeLog, type LostLetterCode } from './notices';
 import { SimStore } from './store';
 
+import type { KeyPermissions } from './auth';
+
 export interface CoreOptions {
   apiKey: string;
   seed: number;
@@ -17,6 +19,8 @@ export interface CoreOptions {
   lostProcessStatus: string;
   emailTypes: readonly string[];
   emailDescriptionMax: number | undefined;
+  /** What the API key may do in each API area (Alma's key settings); a call outside them is 400 UNAUTHORIZED. */
+  keyPermissions: KeyPermissions;
 }
 
 export class SimCore {

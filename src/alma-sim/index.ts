@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApp } from './app';
+import { FULL_KEY, type KeyPermissions } from './auth';
 import { PROJECT_ROOT } from '../project-root';
 import type { SimCall } from './call-log';
 import { SimCore } from './core';
@@ -19,6 +20,7 @@ import type { SimState } from './store';
 export { loadFixtures, parseFixtures, FixtureError } from './fixtures';
 export type { Fixtures, SimFixtures } from './fixtures';
 export type { SimFaults, FaultRule } from './faults';
+export type { KeyPermissions, Permission } from './auth';
 export { FaultsError } from './faults';
 export type { SimNotice, LetterCode, LostLetterCode } from './notices';
 export { LETTERS, LOST_LETTERS } from './notices';
@@ -66,6 +68,8 @@ export interface AlmaSimulatorOptions {
    * cut on a user PUT. Default: kept whole.
    */
   emailDescriptionMax?: number;
+  /** What the key may do per API area (Users, Bibs, Configuration); default Users and Bibs read-write, Conf read. */
+  keyPermissions?: Partial<KeyPermissions>;
   /** Where unexpected simulator errors are reported; default stderr. */
   log?: (line: string) => void;
 }
@@ -115,6 +119,7 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
       lostProcessStatus: options.lostProcessStatus ?? 'LOST',
       emailTypes: options.emailTypes ?? EMAIL_TYPES,
       emailDescriptionMax: options.emailDescriptionMax,
+      keyPermissions: { ...FULL_KEY, ...options.keyPermissions },
     },
     options.fixtures,
   );

@@ -3,6 +3,7 @@
 // sim profile: the worker's ALMA_API_KEY). Stops cleanly on SIGINT/SIGTERM.
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { parseKeyPermissions } from './auth';
 import { exampleFixturesPath, loadFixtures, LOST_LETTERS, startAlmaSimulator } from './index';
 
 const integer = (min: number) => (value: string) => {
@@ -26,6 +27,17 @@ async function main(argv: string[]): Promise<void> {
     .option('--lost-item-fee <amount>', 'Lost item replacement fee of the Lost click (0: none)', integer(0), 85)
     .option('--lost-process-status <code>', "a lost loan's process_status (e.g. LOST, LOST_LOAN)", 'LOST')
     .option('--email-description-max <length>', "characters Alma keeps of an email's description", integer(0))
+    .option(
+      '--key-permissions <list>',
+      "the key's permissions per API area, e.g. users=read-only,conf=none (default: Users and Bibs read-write, Conf read)",
+      (text: string) => {
+        try {
+          return parseKeyPermissions(text);
+        } catch (err) {
+          throw new InvalidArgumentError((err as Error).message);
+        }
+      },
+    )
     .parse(argv);
   const opts = program.opts<{
     port: number;
@@ -40,6 +52,7 @@ async function main(argv: string[]): Promise<void> {
     lostItemFee: number;
     lostProcessStatus: string;
     emailDescriptionMax?: number;
+    keyPermissions?: ReturnType<typeof parseKeyPermissions>;
   }>();
   const lostLetter = LOST_LETTERS.find((l) => l === (opts.lostLetter ?? LOST_LETTERS[0]));
   if (!lostLetter) throw new InvalidArgumentError(`--lost-letter must be one of ${LOST_LETTERS.join(', ')}`);
@@ -58,6 +71,7 @@ async function main(argv: string[]): Promise<void> {
     lostItemFee: opts.lostItemFee,
     lostProcessStatus: opts.lostProcessStatus,
     emailDescriptionMax: opts.emailDescriptionMax,
+    keyPermissions: opts.keyPermissions,
   });
   console.log(`Alma simulator listening on ${sim.url}`);
   console.log(`  API base:  ${sim.apiBase}`);

@@ -2,7 +2,7 @@
 // gateway thresholds (daily, per second), injected faults, then the route (declared parameters only, JSON
 // only), with Alma's error bodies and the X-Exl-Api-Remaining header throughout.
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
-import { keyMatches, presentedKey, unauthorized } from './auth';
+import { keyMatches, permits, presentedKey, unauthorized } from './auth';
 import type { SimCall } from './call-log';
 import type { SimCore } from './core';
 import { AlmaError, almaError, errorBody, newTrackingId, requestedFormat, type BodyFormat } from './errors';
@@ -82,7 +82,10 @@ export function apiGate(core: SimCore): RequestHandler {
 
     const latency = core.faults.latencyMs();
     if (latency > 0) await core.sleep(latency);
-    if (!keyMatches(presentedKey(req.get('authorization'), query), core.options.apiKey)) {
+    if (
+      !keyMatches(presentedKey(req.get('authorization'), query), core.options.apiKey) ||
+      !permits(core.options.keyPermissions, req.method, req.originalUrl)
+    ) {
       sendError(res, unauthorized(), state.format);
       return;
     }

@@ -7,6 +7,10 @@ import type { z } from 'zod';
 import { describeIssues } from './errors';
 import { ALMA_BASE_PATH } from './region';
 import {
+  AlmaCircDeskListSchema,
+  AlmaLibraryListSchema,
+  AlmaTestAnswerSchema,
+  type AlmaOrgUnit,
   AlmaFeeListSchema,
   AlmaItemSchema,
   AlmaLoanListSchema,
@@ -304,5 +308,35 @@ export class AlmaClient extends AlmaTransport {
       throw this.invalid(spec, location ? 'redirect to an unexpected path' : 'redirect without a Location');
     }
     return { mmsId: decodeURIComponent(m[1]), holdingId: decodeURIComponent(m[2]), itemPid: decodeURIComponent(m[3]) };
+  }
+
+  // --- Checks of a setup (relink doctor): the key's areas, and the institution's configuration -------------------
+
+  /**
+   * One of Alma's test endpoints: GET checks that the key reaches the region and may read the area, POST that it may
+   * write there. Nothing is read or changed. Refused: an AlmaError (UNAUTHORIZED when the key lacks the permission).
+   */
+  async testAccess(area: 'users' | 'bibs', method: 'GET' | 'POST'): Promise<void> {
+    const path = area === 'users' ? '/users/operation/test' : '/bibs/test';
+    const operation = `test${area === 'users' ? 'Users' : 'Bibs'}${method === 'GET' ? 'Read' : 'Write'}`;
+    await this.call({ operation, method, path, ...(method === 'POST' ? { body: {} } : {}) }, AlmaTestAnswerSchema);
+  }
+
+  /** The institution's libraries (Configuration API, read permission). */
+  async listLibraries(): Promise<AlmaOrgUnit[]> {
+    const answer = await this.call(
+      { operation: 'listLibraries', method: 'GET', path: '/conf/libraries' },
+      AlmaLibraryListSchema,
+    );
+    return answer.library;
+  }
+
+  /** A library's circulation desks (Configuration API); an unknown library is an AlmaError. */
+  async listCircDesks(libraryCode: string): Promise<AlmaOrgUnit[]> {
+    const answer = await this.call(
+      { operation: 'listCircDesks', method: 'GET', path: `/conf/libraries/${seg(libraryCode)}/circ-desks` },
+      AlmaCircDeskListSchema,
+    );
+    return answer.circ_desk;
   }
 }

@@ -3,6 +3,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { getProxyForUrl } from 'proxy-from-env';
 import { QuotaFloor } from './quota-floor';
 import { RateLimiter } from './rate-limiter';
 import { normaliseBaseUrl } from './region';
@@ -32,6 +35,11 @@ export interface AlmaClientOptions {
   deadlineMarginMs?: number;
   /** The wall clock, epoch ms (deadlines, quota readings). Default Date.now; tests inject one. */
   now?: () => number;
+  /**
+   * A campus proxy for Alma (http://host:port, credentials in the URL if it needs them); false: none. Default: from
+   * the environment, as curl reads it: HTTPS_PROXY (or HTTP_PROXY for an http base URL), unless NO_PROXY names the host.
+   */
+  proxy?: string | false;
 }
 
 export interface AlmaClientStats {
@@ -72,6 +80,8 @@ export class Line {
   readonly agents: { http: http.Agent; https: https.Agent };
   readonly limiter: RateLimiter;
   readonly quota: QuotaFloor;
+  /** Whether calls go through a proxy (HTTPS_PROXY); its address is not kept, it may hold credentials. */
+  readonly proxied: boolean;
   readonly counters = { calls: 0, rateLimited: 0, retries: 0, refusedByQuotaFloor: 0, quotaProbes: 0 };
 
   constructor(options: AlmaClientOptions) {
@@ -98,10 +108,18 @@ export class Line {
     // Enough sockets for the limiter's full rate with calls of up to 2 s each: a fixed 16 capped the client at
     // 16 / latency calls per second (160/s at 100 ms, 32/s at 500 ms), below a 50/s threshold. Opened on demand.
     const maxSockets = Math.max(16, Math.ceil(requestsPerSecond * 2));
-    this.agents = {
-      http: new http.Agent({ keepAlive: true, maxSockets }),
-      https: new https.Agent({ keepAlive: true, maxSockets }),
-    };
+    const proxy = options.proxy ?? (getProxyForUrl(this.settings.baseUrl) || false);
+    this.proxied = proxy !== false;
+    // Through a proxy: https is tunnelled (CONNECT), so the proxy never sees the key; http is forwarded.
+    this.agents = proxy
+      ? {
+          http: new HttpProxyAgent(proxy, { keepAlive: true, maxSockets }),
+          https: new HttpsProxyAgent(proxy, { keepAlive: true, maxSockets }),
+        }
+      : {
+          http: new http.Agent({ keepAlive: true, maxSockets }),
+          https: new https.Agent({ keepAlive: true, maxSockets }),
+        };
     this.http = axios.create({
       httpAgent: this.agents.http,
       httpsAgent: this.agents.https,
@@ -110,7 +128,7 @@ export class Line {
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
-      // No env-proxy handling: axios does not tunnel https through an http proxy. Pass an agent here if one is needed.
+      // axios's own env-proxy handling is off: it does not tunnel https through an http proxy. The agents above do.
       proxy: false,
     });
   }

@@ -187,6 +187,15 @@ export const AlmaFeeListSchema = z.looseObject({ fee: list(AlmaFeeSchema), total
 export const AlmaUserBriefSchema = z.looseObject({ primary_id: z.string() });
 export const AlmaUserListSchema = z.looseObject({ user: list(AlmaUserBriefSchema), total_record_count: count });
 
+/** A library or a circulation desk in the Configuration API (GET /conf/libraries, …/circ-desks): its code is what counts. */
+export const AlmaOrgUnitSchema = z.looseObject({ code: z.string(), name: optText });
+export const AlmaLibraryListSchema = z.looseObject({ library: list(AlmaOrgUnitSchema) });
+export const AlmaCircDeskListSchema = z.looseObject({ circ_desk: list(AlmaOrgUnitSchema), total_record_count: count });
+export type AlmaOrgUnit = z.infer<typeof AlmaOrgUnitSchema>;
+
+/** A test endpoint's answer: any JSON object; what matters is that Alma let the key through. */
+export const AlmaTestAnswerSchema = z.looseObject({});
+
 export const AlmaErrorBodySchema = z.looseObject({
   errorsExist: z.union([z.boolean(), z.string()]).nullish(),
   errorList: z

@@ -5,6 +5,7 @@ import { version } from '../../package.json';
 import { batchCommand } from './commands/batch';
 import { cancelCommand, type CancelOptions } from './commands/cancel';
 import { confirmLostCommand } from './commands/confirm-lost';
+import { doctorCommand } from './commands/doctor';
 import { listCommand, type ListOptions } from './commands/list';
 import { reviewCommand, type ReviewOptions } from './commands/review';
 import { startCommand, type StartOptions } from './commands/start';
@@ -158,6 +159,20 @@ Running relinks are reported and left alone. Exit status 0 when no patron is lef
 1 otherwise (without --fix, any relink not running leaves its patron swapped).`,
     )
     .action(async (opts: SweepOptions) => done(await sweepCommand(opts, out)));
+
+  program
+    .command('doctor')
+    .description(
+      "check this library's Alma key, libraries, desks, holding address and Temporal setup (changes nothing)",
+    )
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      `
+Needs the worker's settings, the Alma API key included (ALMA_API_KEY, ALMA_REGION or ALMA_BASE_URL, the desks,
+RELINK_HOLDING_EMAIL, TEMPORAL_*). Exit status 0 when every check passed, 1 on any problem.`,
+    )
+    .action(async () => done(await doctorCommand(out)));
 
   return program;
 }

@@ -8,12 +8,15 @@ export const RelinkPatronId = defineSearchAttributeKey('RelinkPatronId', SearchA
 export const RelinkBarcodes = defineSearchAttributeKey('RelinkBarcodes', SearchAttributeType.KEYWORD_LIST);
 export const RelinkStep = defineSearchAttributeKey('RelinkStep', SearchAttributeType.KEYWORD);
 export const RelinkAwaiting = defineSearchAttributeKey('RelinkAwaiting', SearchAttributeType.KEYWORD);
+/** How the relink ended (an Outcome, or 'failed'), written once at its end: the needs-attention gauge counts it. */
+export const RelinkOutcome = defineSearchAttributeKey('RelinkOutcome', SearchAttributeType.KEYWORD);
 
 export const relinkSearchAttributes: SearchAttributeKey<SearchAttributeType>[] = [
   RelinkPatronId,
   RelinkBarcodes,
   RelinkStep,
   RelinkAwaiting,
+  RelinkOutcome,
 ];
 
 /** The type names `temporal server start-dev --search-attribute Name=Type` and `temporal operator` take. */

@@ -54,8 +54,12 @@ export type RelinkStepName =
   | 'restore'
   | 'done';
 
-/** `overdue`: the Lost deadline passed; the holding address stays while staff click Lost or decide on the loans. */
-export type Awaiting = 'none' | 'request-review' | 'lost-declaration' | 'overdue';
+/**
+ * What a relink can wait for (RelinkAwaiting); the worker's gauges count each kind but 'none', so list new ones here.
+ * `overdue`: the Lost deadline passed; the holding address stays while staff click Lost or decide on the loans.
+ */
+export const AWAITING_KINDS = ['none', 'request-review', 'lost-declaration', 'overdue'] as const;
+export type Awaiting = (typeof AWAITING_KINDS)[number];
 
 export type Outcome = 'completed' | 'aborted' | 'needs-attention';
 

@@ -7,7 +7,7 @@ import { RelinkPatronId, restoreRecheckWorkflowId, type RelinkResult } from '../
 import { ensureStillSwapped } from './contact-swap';
 import { returnedState, unansweredLoanLog } from './instructions';
 import { almaIdsOf, causeOf, RelinkStop } from './outcomes';
-import { RESTORE_RECHECK, RETURN_LOANS_ON_GIVE_UP } from './patches';
+import { OUTCOME_SEARCH_ATTRIBUTE, RESTORE_RECHECK, RETURN_LOANS_ON_GIVE_UP } from './patches';
 import { recheckRestore } from './recheck-restore';
 import type { Relink } from './relink';
 
@@ -127,6 +127,7 @@ export function stoppedBy(r: Relink, err: unknown): unknown {
     return undefined;
   }
   track.reason = causeOf(err);
+  track.endedBy = isCancellation(err) ? 'cancelled' : 'failed';
   track.log(isCancellation(err) ? 'The relink was cancelled.' : `Failed: ${track.reason}`, almaIdsOf(err));
   for (const item of track.items.values()) {
     if (!['loaned', 'lost-confirmed', 'aborted'].includes(item.phase)) item.phase = 'failed';
@@ -156,6 +157,8 @@ export async function finish(r: Relink): Promise<void> {
     await CancellationScope.nonCancellable(() => reportUnansweredLoans(r));
   }
   r.track.enter('done');
+  // Written with RelinkStep in the one last upsert (a relink from before coalescing writes it on its own).
+  if (r.patch(OUTCOME_SEARCH_ATTRIBUTE)) r.track.settle();
   r.track.publish();
 }
 

@@ -19,6 +19,7 @@ import {
   type OpenLoan,
 } from './instructions';
 import type { Relink } from './relink';
+import { lostWaitSummary } from './summaries';
 
 export async function awaitLostDeclarations(r: Relink): Promise<void> {
   const { track } = r;
@@ -27,6 +28,7 @@ export async function awaitLostDeclarations(r: Relink): Promise<void> {
   /** Set when the relink becomes overdue: when it stops waiting and returns the loans itself. */
   let limit: number | undefined;
   let pause = r.pollInitialMs;
+  let polls = 0;
   for (;;) {
     if (r.pendingBatches.length > 0) {
       track.await('none');
@@ -65,8 +67,9 @@ export async function awaitLostDeclarations(r: Relink): Promise<void> {
     // being checked wakes the next wait at once.
     if (r.lostSignals !== r.lostSignalsSeen && !r.patch(COUNT_LOST_SIGNALS)) r.lostSignalsSeen = r.lostSignals;
     const signalled = () => r.lostSignals !== r.lostSignalsSeen;
+    polls++;
     const woken = () => signalled() || r.pendingBatches.length > 0 || r.loanDecision !== undefined;
-    await r.wait(woken, Math.min(pause, remaining));
+    await r.wait(woken, Math.min(pause, remaining), lostWaitSummary(polls));
     if (r.loanDecision) throw decisionStop(r, open);
     if (r.pendingBatches.length > 0) continue;
     const byStaff = signalled();

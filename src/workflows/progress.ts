@@ -1,8 +1,8 @@
 // The relink's visible state: what the progress query returns and what the search attributes mirror, so staff
 // (CLI) and admins (Web UI) see the same step, the same awaited action and the same audit trail.
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { RelinkAwaiting, RelinkBarcodes, RelinkPatronId, RelinkStep } from '../contract';
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { RelinkAwaiting, RelinkBarcodes, RelinkOutcome, RelinkPatronId, RelinkStep } from '../contract';
 import type {
   AuditEntry,
   Awaiting,
@@ -22,6 +22,8 @@ export class RelinkTracker {
   readonly audit: AuditEntry[] = [];
   outcome?: Outcome;
   reason?: string;
+  /** How a run without an outcome ended: a failure or a cancel (stoppedBy). */
+  endedBy?: 'failed' | 'cancelled';
 
   /** Search attribute changes not yet written, by name (coalescing only): `publish` writes them. */
   private readonly unpublished = new Map<string, SearchAttributeUpdatePair>();
@@ -83,9 +85,16 @@ export class RelinkTracker {
 
   await(awaiting: Awaiting, instructions?: string): void {
     this.awaitingInstructions = instructions;
+    // The Web UI's current details: what the relink waits for, from whom (a query answer: not in the history).
+    setCurrentDetails(awaiting === 'none' ? '' : `Waiting for staff (${awaiting}).\n\n${instructions ?? ''}`.trim());
     if (awaiting === this.awaiting) return;
     this.awaiting = awaiting;
     this.change({ key: RelinkAwaiting, value: awaiting });
+  }
+
+  /** The end, for visibility: the outcome, or how a run without one ended. */
+  settle(): void {
+    this.change({ key: RelinkOutcome, value: this.outcome ?? this.endedBy ?? 'failed' });
   }
 
   item(barcode: string): ItemProgress {

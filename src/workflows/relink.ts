@@ -21,7 +21,7 @@ import { ensureStillSwapped, ensureSwapped } from './contact-swap';
 import { reviewUntilClear } from './request-review';
 import { awaitLostDeclarations } from './lost-wait';
 import { failureType, ms } from './outcomes';
-import { ACTIVITY_HEARTBEATS, FEWER_ROUND_TRIPS } from './patches';
+import { ACTIVITY_HEARTBEATS, FEWER_ROUND_TRIPS, USER_METADATA } from './patches';
 import { RelinkTracker } from './progress';
 
 export class Relink {
@@ -37,6 +37,8 @@ export class Relink {
   readonly reviewDeadlineMs: number;
   /** Relinks started since FEWER_ROUND_TRIPS; their histories differ from the ones recorded before it. */
   readonly lean: boolean;
+  /** Activities and timers carry summaries for the Web UI (USER_METADATA). */
+  readonly summaries: boolean;
   readonly stepTimeoutMs: number;
   readonly track: RelinkTracker;
   readonly activities: RelinkProxies;
@@ -83,7 +85,9 @@ export class Relink {
     this.stepTimeoutMs = ms(this.durations.stepTimeout);
 
     this.track = new RelinkTracker(this.workflowId, this.patronId, input.barcodes, this.lean);
-    this.activities = relinkProxies(this.durations.stepTimeout as Duration, this.track, patched(ACTIVITY_HEARTBEATS));
+    const heartbeats = patched(ACTIVITY_HEARTBEATS);
+    this.summaries = patched(USER_METADATA);
+    this.activities = relinkProxies(this.durations.stepTimeout as Duration, this.track, heartbeats, this.summaries);
   }
 
   get steps() {
@@ -99,9 +103,11 @@ export class Relink {
   }
 
   /** Waits on the server after writing the search attributes changed since the last write. */
-  wait(fn: () => boolean, timeout?: number): Promise<boolean> {
+  wait(fn: () => boolean, timeout?: number, summary?: string): Promise<boolean> {
     this.track.publish();
-    return timeout === undefined ? condition(fn).then(() => true) : condition(fn, timeout);
+    if (timeout === undefined) return condition(fn).then(() => true);
+    // The timer's summary in the Web UI, for relinks started with USER_METADATA.
+    return this.summaries && summary ? condition(fn, timeout, { summary }) : condition(fn, timeout);
   }
 
   preflight(barcodes: string[], skipPatron = false) {

@@ -5,6 +5,7 @@ import { describeQueues, reviewInstructions } from './instructions';
 import { RelinkStop } from './outcomes';
 import { TITLE_LEVEL_REQUESTS } from './patches';
 import type { Relink } from './relink';
+import { reviewWaitSummary } from './summaries';
 
 export async function reviewUntilClear(r: Relink, items: CheckedItem[], rereadAll: boolean): Promise<void> {
   const { track } = r;
@@ -36,7 +37,7 @@ export async function reviewUntilClear(r: Relink, items: CheckedItem[], rereadAl
     track.await('request-review', reviewInstructions(queues, r.patronId, r.workflowId, blocked));
     r.decision = undefined;
     r.planFresh = false;
-    if (!(await r.wait(() => r.decision !== undefined, r.reviewDeadlineMs))) {
+    if (!(await r.wait(() => r.decision !== undefined, r.reviewDeadlineMs, reviewWaitSummary))) {
       throw new RelinkStop('needs-attention', `No request-review decision within ${r.durations.reviewDeadline}.`);
     }
     const decision = r.decision!;

@@ -73,6 +73,10 @@ function miniAlma(): (req: StubRequest) => StubReply {
     if (method === 'POST' && /\/users\/[^/]+\/loans$/.test(path)) return { body: loans[0] };
     if (method === 'GET' && /\/users\/[^/]+\/loans$/.test(path)) return { body: pageOf(loans, req.query, 'item_loan') };
     if (method === 'GET' && /\/users\/[^/]+\/loans\/[^/]+$/.test(path)) return { body: loans[1] };
+    if (path === '/almaws/v1/users/operation/test' || path === '/almaws/v1/bibs/test') return { body: {} };
+    if (method === 'GET' && path === '/almaws/v1/conf/libraries') return { body: { library: [{ code: 'MAIN' }] } };
+    if (method === 'GET' && path === '/almaws/v1/conf/libraries/MAIN/circ-desks')
+      return { body: { circ_desk: [{ code: 'DEFAULT_CIRC_DESK' }], total_record_count: 1 } };
     if (method === 'GET' && /\/users\/[^/]+\/fees$/.test(path))
       return { body: { fee: [sampleFee()], total_record_count: 1 } };
     return { status: 404, body: `mini Alma has no ${method} ${path}` };
@@ -122,6 +126,12 @@ describe('a full tour of the client', () => {
       },
       getUserLoan: () => client.getUserLoan('rivera.ana', '7310000000101'),
       listItemLoans: () => client.listItemLoans(itemRefOf(sampleItem()), 'Complete'),
+      testAccess: async () => {
+        for (const area of ['users', 'bibs'] as const)
+          for (const m of ['GET', 'POST'] as const) await client.testAccess(area, m);
+      },
+      listLibraries: () => client.listLibraries(),
+      listCircDesks: () => client.listCircDesks('MAIN'),
       listUserFees: async () => {
         await client.listUserFees('okafor.chidi');
         await client.listUserFees('okafor.chidi', 'ACTIVE');

@@ -71,7 +71,7 @@ describe('patron data in the workflow history', () => {
   it('keeps email addresses out of the search attributes, which are never encrypted', async () => {
     const description = await h.temporal.client.workflow.getHandle(workflowId).describe();
     const values = relinkSearchAttributes.map((key) => description.typedSearchAttributes.get(key));
-    expect(values).toEqual([PATRON, ['47200000001'], 'done', 'none']);
+    expect(values).toEqual([PATRON, ['47200000001'], 'done', 'none', 'completed']);
     expect(JSON.stringify(description.raw.workflowExecutionInfo?.searchAttributes ?? {})).not.toContain('@');
     expect(workflowId).not.toContain('@');
   });

@@ -1,5 +1,6 @@
 // Every simulated /almaws/v1 route, in one list: the HTTP layer mounts them and a test checks each against
 // Ex Libris' OpenAPI (method, path template, declared query parameters).
+import { confRoutes } from './conf';
 import { feeRoutes } from './fees';
 import { itemRoutes } from './items';
 import { loanRoutes } from './loans';
@@ -15,4 +16,5 @@ export const apiRoutes: readonly RouteDef[] = [
   ...requestRoutes,
   ...loanRoutes,
   ...feeRoutes,
+  ...confRoutes,
 ];

@@ -1,0 +1,180 @@
+// `relink doctor`: checks a library's real setup without changing anything, one row per check. Alma: the key
+// reaches the region and may read and write Users and Bibs (Alma's own test endpoints: a POST there writes nothing),
+// may read the Configuration, and every configured library and circulation desk exists. The relink: the holding
+// address is well formed. Temporal: the connection and the search attributes. Each check is independent, so one
+// problem does not hide the others.
+import { Connection } from '@temporalio/client';
+import { temporal as proto } from '@temporalio/proto';
+import { AlmaClient, baseUrlFor, isAlmaError } from '../alma';
+import {
+  ConfigError,
+  desksOf,
+  loadSettings,
+  temporalConnectionOptions,
+  type AlmaSettings,
+  type RelinkSettings,
+  type TemporalSettings,
+} from '../config';
+import { EMAIL_PATTERN } from '../contract';
+import { RELINK_SEARCH_ATTRIBUTES } from '../namespace-setup';
+
+export type CheckStatus = 'ok' | 'problem' | 'skipped';
+export interface CheckRow {
+  area: 'settings' | 'alma' | 'relink' | 'temporal';
+  check: string;
+  status: CheckStatus;
+  detail: string;
+}
+
+const ok = (area: CheckRow['area'], check: string, detail: string): CheckRow => ({ area, check, status: 'ok', detail });
+const problem = (area: CheckRow['area'], check: string, detail: string): CheckRow => ({
+  area,
+  check,
+  status: 'problem',
+  detail,
+});
+const skipped = (area: CheckRow['area'], check: string, detail: string): CheckRow => ({
+  area,
+  check,
+  status: 'skipped',
+  detail,
+});
+
+/** One part of the settings, or the problems that part has as rows. */
+function part<P extends 'alma' | 'relink' | 'temporal'>(name: P, env: NodeJS.ProcessEnv, rows: CheckRow[]) {
+  try {
+    return loadSettings([name], env, { dotenv: env === process.env })[name];
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const p of err.problems) rows.push(problem('settings', `${name} settings`, p));
+    return undefined;
+  }
+}
+
+/** What an Alma refusal means for a check, in words an administrator acts on. */
+function almaProblem(err: unknown, need: string): string {
+  if (!isAlmaError(err)) return (err as Error).message;
+  if (err.code === 'UNAUTHORIZED')
+    return `Alma refused the key (${err.code}): give it ${need} in the Developer Network, or check it is this region's and environment's key`;
+  return err.message;
+}
+
+async function almaChecks(alma: AlmaSettings, relink: RelinkSettings | undefined, rows: CheckRow[]): Promise<void> {
+  const baseUrl = baseUrlFor({ baseUrl: alma.ALMA_BASE_URL, region: alma.ALMA_REGION });
+  const client = new AlmaClient({ baseUrl, apiKey: alma.ALMA_API_KEY, getRetries: 1, timeoutMs: 15_000 });
+  try {
+    const tests = [
+      ['users', 'GET', 'the key reaches Alma; Users read', 'Users read-write'],
+      ['users', 'POST', 'Users write', 'Users read-write'],
+      ['bibs', 'GET', 'Bibs read', 'Bibs read-write'],
+      ['bibs', 'POST', 'Bibs write', 'Bibs read-write'],
+    ] as const;
+    for (const [area, method, check, need] of tests) {
+      try {
+        await client.testAccess(area, method);
+        rows.push(ok('alma', check, `${method} ${area} test endpoint at ${baseUrl}`));
+      } catch (err) {
+        rows.push(problem('alma', check, almaProblem(err, need)));
+      }
+    }
+    let libraries: string[] | undefined;
+    try {
+      libraries = (await client.listLibraries()).map((l) => l.code);
+      rows.push(ok('alma', 'Configuration read', `${libraries.length} libraries`));
+    } catch (err) {
+      rows.push(problem('alma', 'Configuration read', almaProblem(err, 'Configuration read-only')));
+    }
+    if (!relink) return;
+    const desks = desksOf(relink);
+    const wanted: Array<[string, string]> = Object.entries(desks.deskByLibrary ?? {});
+    if (desks.library && desks.circDesk) wanted.unshift([desks.library, desks.circDesk]);
+    for (const [library, desk] of wanted) {
+      const check = `library ${library}, desk ${desk}`;
+      if (!libraries) {
+        rows.push(skipped('alma', check, 'the libraries could not be read'));
+      } else if (!libraries.includes(library)) {
+        rows.push(problem('alma', check, `Alma has no library ${library} (it has ${libraries.join(', ') || 'none'})`));
+      } else {
+        try {
+          const codes = (await client.listCircDesks(library)).map((d) => d.code);
+          rows.push(
+            codes.includes(desk)
+              ? ok('alma', check, 'both exist')
+              : problem('alma', check, `library ${library} has no desk ${desk} (it has ${codes.join(', ') || 'none'})`),
+          );
+        } catch (err) {
+          rows.push(problem('alma', check, almaProblem(err, 'Configuration read-only')));
+        }
+      }
+    }
+  } finally {
+    client.close();
+  }
+}
+
+function holdingAddressCheck(env: NodeJS.ProcessEnv, rows: CheckRow[]): void {
+  const address = env.RELINK_HOLDING_EMAIL;
+  if (!address) rows.push(problem('relink', 'holding address', 'RELINK_HOLDING_EMAIL is not set'));
+  else if (!EMAIL_PATTERN.test(address) || /[\s,;<>]/.test(address))
+    rows.push(problem('relink', 'holding address', 'RELINK_HOLDING_EMAIL is not one well-formed email address'));
+  // The library's own mailbox, not a patron's: printing it is fine, and tells the operator which one is set.
+  else rows.push(ok('relink', 'holding address', address));
+}
+
+async function temporalChecks(temporal: TemporalSettings, rows: CheckRow[]): Promise<void> {
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ ...temporalConnectionOptions(temporal), connectTimeout: '5 seconds' });
+  } catch (err) {
+    rows.push(problem('temporal', 'connection', `${temporal.TEMPORAL_ADDRESS}: ${(err as Error).message}`));
+    rows.push(skipped('temporal', 'search attributes', 'no connection'));
+    return;
+  }
+  try {
+    const namespace = temporal.TEMPORAL_NAMESPACE;
+    try {
+      await connection.workflowService.describeNamespace({ namespace });
+      rows.push(ok('temporal', 'connection', `${temporal.TEMPORAL_ADDRESS}, namespace ${namespace}`));
+    } catch (err) {
+      rows.push(problem('temporal', 'connection', `namespace ${namespace}: ${(err as Error).message}`));
+      return;
+    }
+    try {
+      const existing = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+      const { IndexedValueType } = proto.api.enums.v1;
+      const wrong = Object.entries(RELINK_SEARCH_ATTRIBUTES)
+        .filter(([name, type]) => existing[name] !== type)
+        .map(([name, type]) => `${name} (${IndexedValueType[type]?.replace('INDEXED_VALUE_TYPE_', '')})`);
+      rows.push(
+        wrong.length === 0
+          ? ok('temporal', 'search attributes', Object.keys(RELINK_SEARCH_ATTRIBUTES).join(', '))
+          : problem(
+              'temporal',
+              'search attributes',
+              `missing or of another type: ${wrong.join(', ')}; the worker adds them at start ` +
+                '(RELINK_REGISTER_SEARCH_ATTRIBUTES), or an administrator does (temporal operator search-attribute create)',
+            ),
+      );
+    } catch (err) {
+      rows.push(problem('temporal', 'search attributes', (err as Error).message));
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Every check, in a stable order; nothing in Alma or Temporal is changed. */
+export async function runDoctorChecks(env: NodeJS.ProcessEnv = process.env): Promise<CheckRow[]> {
+  const rows: CheckRow[] = [];
+  const alma = part('alma', env, rows);
+  const relink = part('relink', env, rows);
+  const temporal = part('temporal', env, rows);
+  if (alma) await almaChecks(alma, relink, rows);
+  else rows.push(skipped('alma', 'Alma', 'its settings have problems (above)'));
+  holdingAddressCheck(env, rows);
+  if (temporal) await temporalChecks(temporal, rows);
+  else rows.push(skipped('temporal', 'Temporal', 'its settings have problems (above)'));
+  // A spot for the checks a Lost mode needs before a library enables it (e.g. the "overdue-job" mode: what the
+  // library's lost-loan profile and overdue job must be set to): they join here as more rows.
+  return rows;
+}

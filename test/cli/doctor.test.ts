@@ -1,0 +1,84 @@
+// relink doctor against the simulator (Alma's test and configuration endpoints) and the test dev server: every check
+// passes on a good setup; a key without write or Configuration permission, an unknown desk, a malformed holding
+// address and an unreachable Temporal are each reported, with exit status 1, and nothing in Alma is written.
+import { startAlmaSimulator, type AlmaSimulator, type KeyPermissions } from '../../src/alma-sim';
+import { fixturesWith, HOLDING_EMAIL, DESK_MAP } from '../../src/alma-sim/builders';
+import { testServerAddress } from '../support/temporal';
+import { cleanEnv, jsonOf, relinkCli } from './run-cli';
+
+interface Doc {
+  ok: boolean;
+  problems: number;
+  checks: Array<{ area: string; check: string; status: string; detail: string }>;
+}
+
+describe('relink doctor', () => {
+  const sims: AlmaSimulator[] = [];
+  afterAll(async () => Promise.all(sims.map((s) => s.close())));
+
+  async function sim(keyPermissions?: Partial<KeyPermissions>) {
+    const s = await startAlmaSimulator({ fixtures: fixturesWith({}), port: 0, strictParams: true, keyPermissions });
+    sims.push(s);
+    return s;
+  }
+  const env = (s: AlmaSimulator, extra: NodeJS.ProcessEnv = {}) =>
+    cleanEnv({
+      ALMA_BASE_URL: s.url,
+      ALMA_API_KEY: s.apiKey,
+      ALMA_DESK_MAP: DESK_MAP,
+      RELINK_HOLDING_EMAIL: HOLDING_EMAIL,
+      TEMPORAL_ADDRESS: testServerAddress(),
+      ...extra,
+    });
+
+  it('passes every check on a good setup, and writes nothing in Alma', async () => {
+    const s = await sim();
+    const before = JSON.stringify(s.state());
+    const run = await relinkCli(['doctor'], env(s));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/the key reaches Alma; Users read +│ ok/);
+    expect(run.stdout).toMatch(/library SCI, desk SCI_DESK +│ ok/);
+    expect(run.stdout).toMatch(/search attributes +│ ok/);
+    expect(run.stdout).toContain('Everything checked is in place.');
+    expect(JSON.stringify(s.state())).toBe(before);
+    // Reads, and the POST test endpoints (Alma's check of write permission, which writes nothing).
+    const calls = s.calls().map((c) => `${c.method} ${c.path.replace(/\?.*/, '')}`);
+    expect(calls.filter((c) => !c.startsWith('GET '))).toEqual([
+      'POST /almaws/v1/users/operation/test',
+      'POST /almaws/v1/bibs/test',
+    ]);
+  });
+
+  it('reports a read-only key, no Configuration permission and a malformed holding address', async () => {
+    const s = await sim({ users: 'read-only', conf: 'none' });
+    const run = await relinkCli(['doctor', '--json'], env(s, { RELINK_HOLDING_EMAIL: 'desk@library' }));
+    expect(run.code).toBe(1);
+    const doc = jsonOf<Doc>(run);
+    const status = (check: string) => doc.checks.find((c) => c.check === check)?.status;
+    expect(status('the key reaches Alma; Users read')).toBe('ok');
+    expect(status('Users write')).toBe('problem');
+    expect(doc.checks.find((c) => c.check === 'Users write')?.detail).toMatch(/Users read-write/);
+    expect(status('Bibs write')).toBe('ok');
+    expect(status('Configuration read')).toBe('problem');
+    expect(status('holding address')).toBe('problem');
+    expect(doc.checks.find((c) => c.check === 'relink settings')?.detail).toMatch(/RELINK_HOLDING_EMAIL/);
+    expect(doc.ok).toBe(false);
+  });
+
+  it('names a desk the library does not have, and a Temporal it cannot reach', async () => {
+    const s = await sim();
+    const run = await relinkCli(
+      ['doctor', '--json'],
+      env(s, { ALMA_DESK_MAP: 'MAIN=DEFAULT_CIRC_DESK,SCI=NO_SUCH_DESK', TEMPORAL_ADDRESS: '127.0.0.1:1' }),
+    );
+    expect(run.code).toBe(1);
+    const doc = jsonOf<Doc>(run);
+    expect(doc.checks.find((c) => c.check === 'library MAIN, desk DEFAULT_CIRC_DESK')?.status).toBe('ok');
+    expect(doc.checks.find((c) => c.check === 'library SCI, desk NO_SUCH_DESK')).toMatchObject({
+      status: 'problem',
+      detail: 'library SCI has no desk NO_SUCH_DESK (it has SCI_DESK)',
+    });
+    expect(doc.checks.find((c) => c.check === 'connection')?.status).toBe('problem');
+    expect(doc.checks.find((c) => c.check === 'search attributes')?.status).toBe('skipped');
+  });
+});

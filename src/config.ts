@@ -7,7 +7,14 @@ import type { TLSConfig } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { keyListSchema } from './codec/keys';
-import { DEFAULT_HOLDING_EMAIL_TYPE, EMAIL_PATTERN, RELINK_DEFAULTS, type CirculationDesks } from './contract';
+import {
+  DEFAULT_HOLDING_EMAIL_TYPE,
+  EMAIL_PATTERN,
+  RELINK_DEFAULTS,
+  RESTORE_AT_ONCE,
+  restoreAfterProblem,
+  type CirculationDesks,
+} from './contract';
 
 const regions = ['na', 'eu', 'ap', 'aps', 'ca', 'cn'] as const;
 
@@ -127,6 +134,15 @@ const relinkSchema = z
     RELINK_LOST_POLL_MAX: duration.optional(),
     // How long after the restore a follow-up reads the record again, to undo a write Alma applies late.
     RELINK_RESTORE_RECHECK: duration.default(RELINK_DEFAULTS.restoreRecheck),
+    // The quiet period between a verified Lost and the restore: 0 (at once), a duration, or "next HH:MM" (ALMA_TIME_ZONE).
+    RELINK_RESTORE_AFTER: z
+      .string()
+      .trim()
+      .superRefine((value, ctx) => {
+        if (restoreAfterProblem(value))
+          ctx.addIssue({ code: 'custom', message: 'must be 0, a duration like "12 hours" or "next 02:30"' });
+      })
+      .default(RESTORE_AT_ONCE),
   })
   .refine((c) => (c.ALMA_LIBRARY && c.ALMA_CIRC_DESK) || c.ALMA_DESK_MAP, {
     message: 'set ALMA_LIBRARY and ALMA_CIRC_DESK, or ALMA_DESK_MAP (e.g. MAIN=DEFAULT_CIRC_DESK,SCI=SCI_DESK)',

@@ -28,6 +28,8 @@ export interface RelinkWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Slots and cache size (config.ts, RELINK_WORKER_*); the defaults there suit a few hundred open relinks. */
   tuning?: Partial<WorkerTuning>;
+  /** The institution's time zone (ALMA_TIME_ZONE): a quiet period "next HH:MM" ends at that time there. Default UTC. */
+  timeZone?: string;
 }
 
 /**
@@ -65,7 +67,7 @@ export function createRelinkWorker(options: RelinkWorkerOptions): Promise<Worker
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
-    activities: createActivities({ alma: options.alma }),
+    activities: createActivities({ alma: options.alma, ...(options.timeZone ? { timeZone: options.timeZone } : {}) }),
     ...(tuning.maxActivities ? { maxConcurrentActivityTaskExecutions: tuning.maxActivities } : {}),
     ...(tuning.cachedWorkflows ? { maxCachedWorkflows: tuning.cachedWorkflows } : {}),
     // The SDK refuses more concurrent workflow tasks than cached workflows.
@@ -114,6 +116,7 @@ async function run(): Promise<void> {
       dataConverter: relinkDataConverter(keys),
       workflowBundle,
       tuning: workerTuning(workerSettings),
+      timeZone: alma.ALMA_TIME_ZONE,
     });
     console.error(
       `Relink worker polling task queue "${temporal.RELINK_TASK_QUEUE}" on ${temporal.TEMPORAL_ADDRESS} ` +

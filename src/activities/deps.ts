@@ -9,6 +9,8 @@ export interface ActivityDeps {
   alma: AlmaClient;
   /** How often a running activity heartbeats, in ms; default HEARTBEAT_EVERY_MS (tests shorten it). */
   heartbeatEveryMs?: number;
+  /** The institution's time zone (ALMA_TIME_ZONE), for a quiet period "next HH:MM"; default UTC. */
+  timeZone?: string;
 }
 
 /**

@@ -9,6 +9,7 @@ import { createFindLoans } from './find-loans';
 import { createHoldingEntryBack } from './holding-entry-back';
 import { createLoanItem } from './loan';
 import { createPreflight } from './preflight';
+import { createQuietPeriodEnd } from './quiet-period-end';
 import { createRecheckSwap } from './recheck-swap';
 import { createResolvePatron } from './resolve-patron';
 import { createRestoreContact } from './restore-contact';
@@ -37,6 +38,7 @@ export function createActivities(deps: ActivityDeps): RelinkActivities {
     // relink sweep: the search is a read like any; the restore is compensation, never refused by the quota floor.
     findHoldingAddresses: forward(createFindHoldingAddresses),
     restoreFromMarker: compensation(createRestoreFromMarker),
+    quietPeriodEnd: forward(createQuietPeriodEnd),
   };
 }
 

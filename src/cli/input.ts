@@ -8,6 +8,7 @@ import {
   patronIdProblem,
   relinkInputProblems,
   relinkWorkflowId,
+  RESTORE_AT_ONCE,
   type RelinkInput,
 } from '../client';
 import { CliError, type Problem } from './errors';
@@ -58,6 +59,7 @@ export function relinkInputFor(args: StartArgs, relink: RelinkSettings): RelinkI
     desks: desksOf(relink),
     lostDeadline: relink.RELINK_LOST_DEADLINE,
     restoreRecheck: relink.RELINK_RESTORE_RECHECK,
+    ...(relink.RELINK_RESTORE_AFTER !== RESTORE_AT_ONCE ? { restoreAfter: relink.RELINK_RESTORE_AFTER } : {}),
     ...(relink.RELINK_LOST_POLL_INITIAL ? { lostPollInitial: relink.RELINK_LOST_POLL_INITIAL } : {}),
     ...(relink.RELINK_LOST_POLL_MAX ? { lostPollMax: relink.RELINK_LOST_POLL_MAX } : {}),
   };

@@ -1,6 +1,6 @@
 // The relink's messages: what staff and tools can ask (query) or tell (signal, update) a running relink.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { JoinOptions, JoinResult, RelinkProgress, ReviewDecision } from './types';
+import type { JoinOptions, JoinResult, RelinkProgress, RestoreNowRequest, ReviewDecision } from './types';
 
 /** Current step, what it awaits and from whom, per-item state and the audit trail. */
 export const progressQuery = defineQuery<RelinkProgress>('progress');
@@ -16,3 +16,6 @@ export const confirmLostSignal = defineSignal<[{ barcode?: string }?]>('confirmL
  * relink of the same patron it joins these barcodes. A relink that is finishing refuses it with RelinkClosing.
  */
 export const addBarcodesUpdate = defineUpdate<JoinResult, [string[], JoinOptions?]>('addBarcodes');
+
+/** Staff end the quiet period before the restore early: the restore begins at once. Refused outside the quiet period. */
+export const restoreNowUpdate = defineUpdate<string, [RestoreNowRequest]>('restoreNow');

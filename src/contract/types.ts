@@ -31,6 +31,11 @@ export interface RelinkInput {
   /** How long after the restore a follow-up workflow reads the record again (RELINK_RESTORE_RECHECK). */
   restoreRecheck?: string;
   /**
+   * The quiet period between a verified Lost and the restore (RELINK_RESTORE_AFTER): "0" (unset: restore at once), a
+   * duration, or "next HH:MM" in the institution's time zone (ALMA_TIME_ZONE, the worker's).
+   */
+  restoreAfter?: string;
+  /**
    * Set by RelinkClient's start-or-join (update-with-start): the addBarcodes update that carries the same id is the
    * one that started this run, not a join.
    */
@@ -38,9 +43,18 @@ export interface RelinkInput {
 }
 
 export type RelinkStepName =
-  'preflight' | 'request-review' | 'email-swap' | 'scan-in' | 'loan' | 'lost-declaration' | 'restore' | 'done';
+  | 'preflight'
+  | 'request-review'
+  | 'email-swap'
+  | 'scan-in'
+  | 'loan'
+  | 'lost-declaration'
+  | 'quiet-period'
+  | 'restore'
+  | 'done';
 
-export type Awaiting = 'none' | 'request-review' | 'lost-declaration';
+/** quiet-period: nothing is needed from staff, who may end it early (relink restore-now). */
+export type Awaiting = 'none' | 'request-review' | 'lost-declaration' | 'quiet-period';
 
 export type Outcome = 'completed' | 'aborted' | 'needs-attention';
 
@@ -181,6 +195,12 @@ export interface JoinOptions {
 export interface ReviewDecision {
   decision: 'proceed' | 'abort';
   /** Who decided, for the audit (a staff user name); optional. */
+  by?: string;
+}
+
+/** Staff end the quiet period early (relink restore-now). */
+export interface RestoreNowRequest {
+  /** Who asked, for the audit (a staff user name); optional. */
   by?: string;
 }
 

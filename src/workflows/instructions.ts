@@ -69,3 +69,8 @@ export const lostDeadlineReason = (deadline: string, open: OpenLoan[]): string =
 export const unansweredLoanLog = (barcode: string, patronId: string): string =>
   `Alma shows ${barcode} on loan to patron ${patronId}: this relink's loan went through although ` +
   `Alma's answer was lost. Declare it Lost or return it in Alma.`;
+
+export const quietPeriodInstructions = (workflowId: string, until: string): string =>
+  `Nothing to do: the Lost click is confirmed, and the patron's email stays on the holding address until ${until} ` +
+  "so that the letters Alma's scheduled jobs send about the new fee (the fines/fees notification) go there. " +
+  `To restore the patron now: relink restore-now ${workflowId}.`;

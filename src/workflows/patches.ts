@@ -36,3 +36,9 @@ export const SUPERSEDE_RECHECK = 'supersede-recheck';
  * count: the reviewRequests activity runs even when no item is flagged requested.
  */
 export const TITLE_LEVEL_REQUESTS = 'title-level-requests';
+
+/**
+ * RELINK_RESTORE_AFTER: a quiet period between a verified Lost and the restore (quiet-period.ts), with its timer, the
+ * restoreNow update and, for "next HH:MM", the quietPeriodEnd activity. Asked only by relinks that have one.
+ */
+export const QUIET_PERIOD = 'quiet-period';

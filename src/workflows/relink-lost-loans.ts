@@ -10,6 +10,7 @@ import {
   joinCapProblem,
   progressQuery,
   relinkInputProblems,
+  restoreNowUpdate,
   reviewDecisionUpdate,
   type JoinResult,
   type RelinkInput,
@@ -46,6 +47,23 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
           throw new Error(`${workflowId} is not waiting for a request review (it is at step ${track.step}).`);
         }
         if (d?.decision !== 'proceed' && d?.decision !== 'abort') throw new Error('decision must be proceed or abort');
+      },
+    },
+  );
+  setHandler(
+    restoreNowUpdate,
+    (request) => {
+      relink.restoreNowAsked = true;
+      relink.restoreNowBy = request?.by;
+      return `Quiet period ended${request?.by ? ` by ${request.by}` : ''}; restoring the patron's email now.`;
+    },
+    {
+      validator: (request) => {
+        if (track.awaiting !== 'quiet-period') {
+          throw new Error(`${workflowId} is not in its quiet period before the restore (it is at step ${track.step}).`);
+        }
+        if (request?.by !== undefined && (typeof request.by !== 'string' || request.by.length > 100))
+          throw new Error('by must be a staff user name of at most 100 characters');
       },
     },
   );

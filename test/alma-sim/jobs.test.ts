@@ -1,3 +1,4 @@
+import type { Fixtures } from '../../src/alma-sim';
 import { fixturesWith, item, loan, patron, phone } from '../../src/alma-sim/builders';
 import { useSimulator } from './helpers';
 
@@ -41,7 +42,7 @@ describe("Alma's scheduled jobs, run by an admin", () => {
     t.sim.declareLost('7399000000082');
     t.sim.declareLost('7399000000083');
     const feeOf = (barcode: string) => t.sim.state().fees.find((f: any) => f.barcode?.value === barcode)!.id;
-    t.sim.reset(t.sim.state()); // the Lost letters out of the way: only the job's letters below
+    t.sim.reset(t.sim.state() as Fixtures); // the Lost letters out of the way: only the job's letters below
     await switchPreferredEmail('reader', HOLDING);
 
     const res = await t.root.post('/_sim/jobs/fines-fees-notification/run');
@@ -117,7 +118,7 @@ describe("Alma's scheduled jobs, run by an admin", () => {
 
   it('borrowing-activity: each active loan reported once, Lost ones too', async () => {
     t.sim.declareLost('7399000000082');
-    t.sim.reset(t.sim.state());
+    t.sim.reset(t.sim.state() as Fixtures);
     const run = t.sim.runJob('borrowing-activity');
     expect(run.notices.map((n) => [n.letter, n.user_id, n.channel, n.loan_ids])).toEqual([
       ['FulUserBorrowingActivityLetter', 'reader', 'email', ['7399000000081', '7399000000082']],

@@ -84,7 +84,9 @@ export function whatToDoText(
   if (view.awaiting === 'none') return '';
   const lines = [`What to do now (the relink awaits ${view.awaiting}):`];
   if (view.awaitingInstructions) lines.push(wrap(view.awaitingInstructions, 100, '  '));
-  lines.push('  When that is done, run:', ...(view.nextCommands ?? []).map((c) => `    ${c}`));
+  // A quiet period needs nothing from staff: its command is only there to end it early.
+  const next = view.awaiting === 'quiet-period' ? '  To end it early, run:' : '  When that is done, run:';
+  lines.push(next, ...(view.nextCommands ?? []).map((c) => `    ${c}`));
   lines.push(
     "  To stop the relink instead (the patron's email is restored if it was changed):",
     `    relink cancel ${view.workflowId}`,

@@ -29,11 +29,11 @@ export async function quietPeriodBeforeRestore(r: Relink): Promise<boolean> {
     until = Date.parse(end.until);
     when = `${pad(setting.hour)}:${pad(setting.minute)} ${end.timeZone}`;
   }
-  const untilIso = new Date(until).toISOString();
+  const untilIso = new Date(until).toISOString().replace(/\.\d{3}Z$/, 'Z');
   track.await('quiet-period', quietPeriodInstructions(r.workflowId, untilIso));
   track.log(
-    `Quiet period before the restore until ${untilIso} (${when}, RELINK_RESTORE_AFTER): Alma's jobs send their ` +
-      'letters about the new fee to the holding address. The patron gets no other letter meanwhile either.',
+    `Quiet period before the restore until ${untilIso} (${when}, RELINK_RESTORE_AFTER): the letters Alma's jobs ` +
+      "send about the new fee go to the holding address, and so do the patron's other letters meanwhile.",
   );
   // A cancel here ends the wait like any other (CancelledFailure): the compensation restores the patron at once.
   for (;;) {

@@ -19,7 +19,15 @@ import {
 
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const PATRONS = ['quiet.none', 'quiet.early', 'quiet.timer', 'quiet.restart', 'quiet.next', 'quiet.cancel'];
+const PATRONS = [
+  'quiet.none',
+  'quiet.early',
+  'quiet.timer',
+  'quiet.restart',
+  'quiet.next',
+  'quiet.cancel',
+  'quiet.join',
+];
 // quiet.early's own loan of another book, due tomorrow: the courtesy job writes to them about it.
 const OWN_BOOK = item('47000000099', { processType: 'LOAN' });
 
@@ -29,7 +37,7 @@ describe('the quiet period before the restore', () => {
     h = await startHarness(
       fixturesWith({
         users: PATRONS.map((id) => patron(id)),
-        items: [...PATRONS.map((_, i) => item(`4700000000${i + 1}`)), OWN_BOOK],
+        items: [...PATRONS.map((_, i) => item(`4700000000${i + 1}`)), item('47000000017'), OWN_BOOK],
         loans: [loan('7347000000099', 'quiet.early', OWN_BOOK, { due_date: iso(Date.now() + DAY) })],
       }),
     );
@@ -154,6 +162,33 @@ describe('the quiet period before the restore', () => {
     expect(after.items).toEqual([expect.objectContaining({ phase: 'lost-confirmed', lostConfirmed: true })]);
     expect(userOf(h.sim.state(), 'quiet.cancel')).toEqual(before);
     await recordHistory(h, started.workflowId, 'quiet-period-cancelled');
+  });
+
+  it('a join during the quiet period is relinked and declared Lost first; the quiet period then begins again', async () => {
+    const before = userOf(h.sim.state(), 'quiet.join');
+    const input = (barcode: string) => relinkInput('quiet.join', [barcode], { restoreAfter: '12 hours' });
+    const started = await h.relinks.start(input('47000000007'));
+    await staffDeclaresLost(h, started.workflowId);
+    await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'quiet-period');
+
+    const joined = await h.relinks.start(input('47000000017'));
+    expect(joined).toMatchObject({ workflowId: started.workflowId, added: ['47000000017'] });
+    await expect(h.relinks.restoreNow(started.workflowId)).rejects.toThrow(/not in its quiet period/);
+    await staffDeclaresLost(h, started.workflowId);
+    const again = await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'quiet-period');
+    expect(again.items.map((i) => [i.barcode, i.lostConfirmed])).toEqual([
+      ['47000000007', true],
+      ['47000000017', true],
+    ]);
+    expect(again.audit.filter((a) => a.message.startsWith('Quiet period before the restore until'))).toHaveLength(2);
+
+    await h.relinks.restoreNow(started.workflowId);
+    expect(await resultOf(started.workflowId)).toMatchObject({ outcome: 'completed', emailVerified: true });
+    expect(userOf(h.sim.state(), 'quiet.join')).toEqual(before);
+    // Both loans' letters, the Lost letters among them, went to the holding address.
+    const toPatron = h.sim.notices().filter((n) => n.user_id === 'quiet.join' && n.address !== HOLDING_EMAIL);
+    expect(toPatron).toEqual([]);
+    await recordHistory(h, started.workflowId, 'quiet-period-joined');
   });
 });
 

@@ -60,7 +60,7 @@ export function auditLine(entry: AuditEntry): string {
 const AWAITING_WORDS: Record<string, string> = {
   'request-review': "a staff decision on another patron's request",
   'lost-declaration': 'a staff member\'s "Lost" click in Alma',
-  'quiet-period': "nothing: Alma's jobs run before the restore (relink restore-now ends it early)",
+  'quiet-period': "nothing: Alma's jobs run before the restore; relink restore-now ends it early",
   none: 'nothing from staff',
 };
 

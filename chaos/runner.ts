@@ -8,6 +8,7 @@ import { cancelScenarios } from './scenarios/cancel';
 import { faultScenarios } from './scenarios/faults';
 import { limitScenarios } from './scenarios/limits';
 import { peopleScenarios } from './scenarios/people';
+import { quietPeriodScenarios } from './scenarios/quiet-period';
 import { serverRestartScenarios } from './scenarios/server-restart';
 import { workerCrashScenarios } from './scenarios/worker-crash';
 import { recordHistories } from './histories';
@@ -56,6 +57,7 @@ export function scenariosFor(options: ChaosOptions): Scenario[] {
   const quick = options.quick ?? false;
   const all: Scenario[] = [
     ...workerCrashScenarios(options.repeat ?? 1),
+    ...quietPeriodScenarios(),
     ...serverRestartScenarios(),
     ...faultScenarios(options.faultRelinks ?? (quick ? 12 : 50)),
     ...badInputScenarios(),

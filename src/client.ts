@@ -35,6 +35,7 @@ import {
   progressQuery,
   relinkInputProblems,
   relinkWorkflowId,
+  restoreNowUpdate,
   reviewDecisionUpdate,
   loanDecisionUpdate,
   type Awaiting,
@@ -58,6 +59,7 @@ export {
   patronIdProblem,
   relinkInputProblems,
   relinkWorkflowId,
+  RESTORE_AT_ONCE,
   type AuditEntry,
   type Awaiting,
   type ContactPlan,
@@ -461,6 +463,17 @@ export class RelinkClient {
   async review(workflowId: string, decision: ReviewDecision): Promise<string> {
     try {
       return await this.client.workflow.getHandle(workflowId).executeUpdate(reviewDecisionUpdate, { args: [decision] });
+    } catch (err) {
+      throw notFound(err, workflowId) ?? new RelinkClientError(causeMessage(err), 'refused');
+    }
+  }
+
+  /** Ends a relink's quiet period before the restore early (relink restore-now); refused outside it. */
+  async restoreNow(workflowId: string, by?: string): Promise<string> {
+    try {
+      return await this.client.workflow
+        .getHandle(workflowId)
+        .executeUpdate(restoreNowUpdate, { args: [by ? { by } : {}] });
     } catch (err) {
       throw notFound(err, workflowId) ?? new RelinkClientError(causeMessage(err), 'refused');
     }

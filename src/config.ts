@@ -8,7 +8,14 @@ import type { TLSConfig } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { keyListSchema } from './codec/keys';
-import { DEFAULT_HOLDING_EMAIL_TYPE, EMAIL_PATTERN, RELINK_DEFAULTS, type CirculationDesks } from './contract';
+import {
+  DEFAULT_HOLDING_EMAIL_TYPE,
+  EMAIL_PATTERN,
+  RELINK_DEFAULTS,
+  RESTORE_AT_ONCE,
+  restoreAfterProblem,
+  type CirculationDesks,
+} from './contract';
 
 const regions = ['na', 'eu', 'ap', 'aps', 'ca', 'cn'] as const;
 
@@ -157,6 +164,15 @@ const relinkSchema = z
     RELINK_LOST_POLL_MAX: duration.optional(),
     // How long after the restore a follow-up reads the record again, to undo a write Alma applies late.
     RELINK_RESTORE_RECHECK: duration.default(RELINK_DEFAULTS.restoreRecheck),
+    // The quiet period between a verified Lost and the restore: 0 (at once), a duration, or "next HH:MM" (ALMA_TIME_ZONE).
+    RELINK_RESTORE_AFTER: z
+      .string()
+      .trim()
+      .superRefine((value, ctx) => {
+        if (restoreAfterProblem(value))
+          ctx.addIssue({ code: 'custom', message: 'must be 0, a duration like "12 hours" or "next 02:30"' });
+      })
+      .default(RESTORE_AT_ONCE),
   })
   .superRefine((c, ctx) => {
     const problem = holdingLimitProblem(c.RELINK_HOLDING_ADDRESS_LIMIT, c.RELINK_LOST_DEADLINE);

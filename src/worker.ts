@@ -31,6 +31,8 @@ export interface RelinkWorkerOptions {
   tuning?: Partial<WorkerTuning>;
   /** How long a stopping worker lets the steps in flight end (RELINK_SHUTDOWN_GRACE); the SDK's default is none. */
   shutdownGraceMs?: number;
+  /** The institution's time zone (ALMA_TIME_ZONE): a quiet period "next HH:MM" ends at that time there. Default UTC. */
+  timeZone?: string;
 }
 
 /**
@@ -69,7 +71,11 @@ export function createRelinkWorker(options: RelinkWorkerOptions): Promise<Worker
       : { workflowsPath: require.resolve('./workflows') }),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     // A bounded number of relinks between swap and loan on this worker, for its share of the rate (issue 17).
-    activities: createActivities({ alma: options.alma, swapGate: gateFor(options.alma.requestsPerSecond) }),
+    activities: createActivities({
+      alma: options.alma,
+      swapGate: gateFor(options.alma.requestsPerSecond),
+      ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    }),
     ...(options.shutdownGraceMs !== undefined ? { shutdownGraceTime: options.shutdownGraceMs } : {}),
     ...(tuning.maxActivities ? { maxConcurrentActivityTaskExecutions: tuning.maxActivities } : {}),
     ...(tuning.cachedWorkflows ? { maxCachedWorkflows: tuning.cachedWorkflows } : {}),
@@ -127,6 +133,7 @@ async function run(): Promise<void> {
       workflowBundle,
       tuning: workerTuning(workerSettings),
       shutdownGraceMs: workerSettings.RELINK_SHUTDOWN_GRACE,
+      timeZone: alma.ALMA_TIME_ZONE,
     });
     if (workerSettings.RELINK_METRICS_ADDRESS) {
       gauges = new RelinkGauges({

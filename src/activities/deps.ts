@@ -12,6 +12,8 @@ export interface ActivityDeps {
   heartbeatEveryMs?: number;
   /** Admission to the swap on this worker (swap-gate.ts, gateFor); none: no admission (the bench's plain scripts). */
   swapGate?: SwapGate;
+  /** The institution's time zone (ALMA_TIME_ZONE), for a quiet period "next HH:MM"; default UTC. */
+  timeZone?: string;
 }
 
 /**

@@ -12,6 +12,7 @@ import { createHoldingEntryBack } from './holding-entry-back';
 import { createLoanItem } from './loan';
 import { createPreflight } from './preflight';
 import { createReadDailyQuota } from './read-daily-quota';
+import { createQuietPeriodEnd } from './quiet-period-end';
 import { createRecheckSwap } from './recheck-swap';
 import { createResolvePatron } from './resolve-patron';
 import { createRestoreContact } from './restore-contact';
@@ -50,6 +51,7 @@ export function createActivities(deps: ActivityDeps): RelinkActivities {
     // relink sweep: the search is a read like any; the restore is compensation, never refused by the quota floor.
     findHoldingAddresses: forward(createFindHoldingAddresses),
     restoreFromMarker: compensation(createRestoreFromMarker),
+    quietPeriodEnd: forward(createQuietPeriodEnd),
   };
 }
 

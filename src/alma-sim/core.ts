@@ -3,6 +3,7 @@
 import { CallLog } from './call-log';
 import { FaultEngine } from './faults';
 import { parseFixtures, type Fixtures } from './fixtures';
+import { JobLedger, type JobProfile } from './jobs';
 import { NoticeLog, type LostLetterCode } from './notices';
 import { SimStore } from './store';
 
@@ -21,12 +22,15 @@ export interface CoreOptions {
   emailDescriptionMax: number | undefined;
   /** What the API key may do in each API area (Alma's key settings); a call outside them is 400 UNAUTHORIZED. */
   keyPermissions: KeyPermissions;
+  jobProfile: JobProfile;
 }
 
 export class SimCore {
   store: SimStore;
   readonly notices: NoticeLog;
   readonly calls = new CallLog();
+  /** What Alma's scheduled jobs have notified already (jobs.ts). */
+  readonly jobLedger = new JobLedger();
   readonly faults: FaultEngine;
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -43,10 +47,11 @@ export class SimCore {
     return new Date();
   }
 
-  /** New state from fixtures (none: empty), and a clean slate: no letters, calls or faults, PRNG reseeded. */
+  /** New state from fixtures (none: empty), and a clean slate: no letters, jobs' notes, calls or faults, PRNG reseeded. */
   reset(fixtures?: Fixtures): void {
     this.store = new SimStore(parseFixtures(fixtures));
     this.notices.clear();
+    this.jobLedger.clear();
     this.calls.clear();
     this.faults.reset();
   }

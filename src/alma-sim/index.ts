@@ -15,6 +15,7 @@ import { LETTERS, type LostLetterCode } from './notices';
 import { apiRoutes } from './routes';
 import { DEFAULT_LOST_FEE_AMOUNT, EMAIL_TYPES } from './vocab';
 import { declareLost, type LostResult } from './staff';
+import { DEFAULT_JOB_PROFILE, runJob, type JobName, type JobProfile, type JobRun } from './jobs';
 import type { SimState } from './store';
 
 export { loadFixtures, parseFixtures, FixtureError } from './fixtures';
@@ -28,6 +29,8 @@ export type { SimCall } from './call-log';
 export type { SimState } from './store';
 export type { LostResult } from './staff';
 export { StaffActionError } from './staff';
+export { JOBS, DEFAULT_JOB_PROFILE } from './jobs';
+export type { JobName, JobProfile, JobRun } from './jobs';
 
 /** The project's example fixtures (Alma's own shapes): three users, three items, a closed lost loan. */
 export const exampleFixturesPath = path.join(PROJECT_ROOT, 'fixtures', 'alma-example.json');
@@ -70,6 +73,8 @@ export interface AlmaSimulatorOptions {
   emailDescriptionMax?: number;
   /** What the key may do per API area (Users, Bibs, Configuration); default Users and Bibs read-write, Conf read. */
   keyPermissions?: Partial<KeyPermissions>;
+  /** The scheduled jobs' configuration (courtesy and overdue days, the lost threshold); DEFAULT_JOB_PROFILE. */
+  jobs?: Partial<JobProfile>;
   /** Where unexpected simulator errors are reported; default stderr. */
   log?: (line: string) => void;
 }
@@ -94,6 +99,8 @@ export interface AlmaSimulator {
   resetDailyQuota(remaining?: number): void;
   /** The staff member's Lost click on a loan; throws StaffActionError (status 404/409/400) when refused. */
   declareLost(loanId: string, options?: { amount?: number }): LostResult;
+  /** One run of an Alma scheduled job now (POST /_sim/jobs/{job}/run): its letters go to the addresses of now. */
+  runJob(job: JobName): JobRun;
 }
 
 /** Every /almaws/v1 route served, as OpenAPI method and path template. `redirect` marks the one non-OpenAPI path. */
@@ -120,6 +127,7 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
       emailTypes: options.emailTypes ?? EMAIL_TYPES,
       emailDescriptionMax: options.emailDescriptionMax,
       keyPermissions: { ...FULL_KEY, ...options.keyPermissions },
+      jobProfile: { ...DEFAULT_JOB_PROFILE, ...options.jobs },
     },
     options.fixtures,
   );
@@ -157,5 +165,6 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
     faults: () => core.faults.current(),
     resetDailyQuota: (remaining) => core.faults.resetDaily(remaining),
     declareLost: (loanId, opts) => declareLost(core, loanId, opts?.amount),
+    runJob: (job) => runJob(core, job),
   };
 }

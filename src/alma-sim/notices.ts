@@ -9,18 +9,28 @@ export const LETTERS = {
   lostLoan: 'FulLostLoanLetter',
   overdueAndLostLoan: 'FulOverdueAndLostLoanLetter',
   cancelRequest: 'FulCancelRequestLetter',
+  // Sent later, by Alma's scheduled jobs (jobs.ts), not at the event.
+  finesFeesNotification: 'FulFinesFeesNotificationLetter',
+  courtesy: 'FulUserLoansCourtesyLetter',
+  overdueNotification: 'FulOverdueAndLostLoanNotificationLetter',
+  borrowingActivity: 'FulUserBorrowingActivityLetter',
 } as const;
 export type LetterCode = (typeof LETTERS)[keyof typeof LETTERS];
 /** The letter a Lost click sends: which of the two depends on the institution's letter configuration. */
 export type LostLetterCode = typeof LETTERS.lostLoan | typeof LETTERS.overdueAndLostLoan;
 export const LOST_LETTERS: readonly LostLetterCode[] = [LETTERS.lostLoan, LETTERS.overdueAndLostLoan];
 
-// Alma's SMS-enabled letters among the ones simulated; the cancellation letter is email only.
+// Alma's SMS-enabled letters among the ones simulated; the cancellation letter and the borrowing activity report are
+// email only. (Which job letters an institution sends by SMS is its own configuration: the simulator sends the job
+// letters that can go by SMS by SMS too, the side on which a missed suppression shows.)
 const SMS_LETTERS = new Set<LetterCode>([
   LETTERS.loanReceipt,
   LETTERS.onHoldShelf,
   LETTERS.lostLoan,
   LETTERS.overdueAndLostLoan,
+  LETTERS.finesFeesNotification,
+  LETTERS.courtesy,
+  LETTERS.overdueNotification,
 ]);
 
 export interface NoticeContext {

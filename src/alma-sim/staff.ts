@@ -4,7 +4,7 @@
 // FulOverdueAndLostLoanLetter, per institution), to whatever the patron's preferred email is at that moment.
 import type { SimCore } from './core';
 import type { FeeRecord, LoanRecord } from './fixtures';
-import type { SimNotice } from './notices';
+import type { LostLetterCode, SimNotice } from './notices';
 import { clone, isoSeconds } from './store';
 import { FEE_STATUS_DESC, LOST_ITEM_REPLACEMENT_FEE } from './vocab';
 
@@ -24,7 +24,13 @@ export interface LostResult {
   notices: SimNotice[];
 }
 
-export function declareLost(core: SimCore, loanId: string, amount = core.options.lostItemFee): LostResult {
+/** `letter`: the Lost click's is the institution's; the overdue-and-lost job sends FulOverdueAndLostLoanLetter. */
+export function declareLost(
+  core: SimCore,
+  loanId: string,
+  amount = core.options.lostItemFee,
+  letter: LostLetterCode = core.options.lostLetter,
+): LostResult {
   const { store } = core;
   const loan = store.loans.find((l) => l.loan_id === loanId);
   if (!loan) throw new StaffActionError(404, `No loan ${loanId}.`);
@@ -62,7 +68,7 @@ export function declareLost(core: SimCore, loanId: string, amount = core.options
           comment: `Lost loan ${loan.loan_id}`,
         };
   if (fee) store.fees.push(fee);
-  const notices = core.notices.send(core.options.lostLetter, user, {
+  const notices = core.notices.send(letter, user, {
     loan_id: loan.loan_id,
     ...(fee ? { fee_id: fee.id } : {}),
     item_barcode: item.item_data.barcode,

@@ -61,6 +61,7 @@ const AWAITING_WORDS: Record<string, string> = {
   'request-review': "a staff decision on another patron's request",
   'lost-declaration': 'a staff member\'s "Lost" click in Alma',
   overdue: 'past the Lost deadline: a "Lost" click in Alma, or a staff decision to return or keep the loans',
+  'quiet-period': "nothing: Alma's jobs run before the restore; relink restore-now ends it early",
   none: 'nothing from staff',
 };
 
@@ -84,7 +85,9 @@ export function whatToDoText(
   if (view.awaiting === 'none') return '';
   const lines = [`What to do now (the relink awaits ${view.awaiting}):`];
   if (view.awaitingInstructions) lines.push(wrap(view.awaitingInstructions, 100, '  '));
-  lines.push('  When that is done, run:', ...(view.nextCommands ?? []).map((c) => `    ${c}`));
+  // A quiet period needs nothing from staff: its command is only there to end it early.
+  const next = view.awaiting === 'quiet-period' ? '  To end it early, run:' : '  When that is done, run:';
+  lines.push(next, ...(view.nextCommands ?? []).map((c) => `    ${c}`));
   lines.push(
     view.awaiting === 'request-review'
       ? "  To stop the relink instead (the patron's email is restored if it was changed):"

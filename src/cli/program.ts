@@ -7,6 +7,7 @@ import { cancelCommand, type CancelOptions } from './commands/cancel';
 import { confirmLostCommand } from './commands/confirm-lost';
 import { doctorCommand } from './commands/doctor';
 import { listCommand, type ListOptions } from './commands/list';
+import { restoreNowCommand, type RestoreNowOptions } from './commands/restore-now';
 import { reviewCommand, type ReviewOptions } from './commands/review';
 import { startCommand, type StartOptions } from './commands/start';
 import { statusCommand } from './commands/status';
@@ -84,6 +85,7 @@ With --wait the exit status is 0 only when the relink completed (1 when it faile
         'request-review',
         'lost-declaration',
         'overdue',
+        'quiet-period',
       ]),
     )
     .option('--all', 'include closed relinks')
@@ -109,6 +111,15 @@ With --wait the exit status is 0 only when the relink completed (1 when it faile
     .addOption(jsonOption())
     .addHelpText('after', '\nExit status 1 also when Alma does not show the Lost click yet.')
     .action(async (id: string, opts: { barcode?: string }) => done(await confirmLostCommand(id, opts, out)));
+
+  program
+    .command('restore-now')
+    .description("end a relink's quiet period before the restore (RELINK_RESTORE_AFTER): restore the patron now")
+    .argument('<patron-or-id>', 'the relink id, relink-<patron id>, or the patron primary id')
+    .option('--by <name>', 'your staff user name, for the audit trail')
+    .addOption(jsonOption())
+    .addHelpText('after', "\nThe letters Alma's jobs send later about the new lost-item fee may then reach the patron.")
+    .action(async (id: string, opts: RestoreNowOptions) => done(await restoreNowCommand(id, opts, out)));
 
   program
     .command('cancel')

@@ -45,6 +45,7 @@ export function nextCommands(workflowId: string, awaiting: Awaiting, items: Item
       ...(open.length > 1 ? open.map((i) => `relink confirm-lost ${workflowId} --barcode ${i.barcode}`) : []),
     ];
   }
+  if (awaiting === 'quiet-period') return [`relink restore-now ${workflowId}`];
   return [];
 }
 

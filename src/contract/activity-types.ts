@@ -201,6 +201,11 @@ export interface RelinkActivities {
   findHoldingAddresses(input: { holdingEmail: string }): Promise<HoldingAddressFinding[]>;
   /** For relink sweep, when the relink's history is gone: removes the marked entry, conservatively. */
   restoreFromMarker(input: RestoreFromMarkerInput): Promise<RestoreFromMarkerResult>;
+  /**
+   * The end of a quiet period "next HH:MM" (RELINK_RESTORE_AFTER): that wall-clock time in the worker's ALMA_TIME_ZONE,
+   * after now. No Alma call: the workflow may not read a time zone's rules, which change with the worker's Node.
+   */
+  quietPeriodEnd(input: { hour: number; minute: number }): Promise<{ until: string; timeZone: string }>;
 }
 
 /** The business failures activities raise (non-retryable ApplicationFailure types) and the workflow's own. */

@@ -5,6 +5,7 @@ export * from './activity-types';
 export * from './defaults';
 export * from './ids';
 export * from './messages';
+export * from './restore-after';
 export * from './search-attributes';
 export * from './types';
 export * from './validate';

@@ -1,6 +1,6 @@
 // The relink's messages: what staff and tools can ask (query) or tell (signal, update) a running relink.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { JoinOptions, JoinResult, LoanDecision, RelinkProgress, ReviewDecision } from './types';
+import type { JoinOptions, JoinResult, LoanDecision, RelinkProgress, RestoreNowRequest, ReviewDecision } from './types';
 
 /** Current step, what it awaits and from whom, per-item state and the audit trail. */
 export const progressQuery = defineQuery<RelinkProgress>('progress');
@@ -25,3 +25,5 @@ export const addBarcodesUpdate = defineUpdate<JoinResult, [string[], JoinOptions
  * the restore) or keeping them (audited, with who). Refused at any other step: there is no loan of its own to decide on.
  */
 export const loanDecisionUpdate = defineUpdate<string, [LoanDecision]>('loanDecision');
+/** Staff end the quiet period before the restore early: the restore begins at once. Refused outside the quiet period. */
+export const restoreNowUpdate = defineUpdate<string, [RestoreNowRequest]>('restoreNow');

@@ -36,6 +36,11 @@ export interface RelinkInput {
   /** How long after the restore a follow-up workflow reads the record again (RELINK_RESTORE_RECHECK). */
   restoreRecheck?: string;
   /**
+   * The quiet period between a verified Lost and the restore (RELINK_RESTORE_AFTER): "0" (unset: restore at once), a
+   * duration, or "next HH:MM" in the institution's time zone (ALMA_TIME_ZONE, the worker's).
+   */
+  restoreAfter?: string;
+  /**
    * Set by RelinkClient's start-or-join (update-with-start): the addBarcodes update that carries the same id is the
    * one that started this run, not a join.
    */
@@ -51,14 +56,16 @@ export type RelinkStepName =
   | 'lost-declaration'
   /** After a give-up, before the restore: the relink's loans are returned while the holding address is in place. */
   | 'return-loans'
+  | 'quiet-period'
   | 'restore'
   | 'done';
 
 /**
  * What a relink can wait for (RelinkAwaiting); the worker's gauges count each kind but 'none', so list new ones here.
  * `overdue`: the Lost deadline passed; the holding address stays while staff click Lost or decide on the loans.
+ * `quiet-period`: nothing is needed from staff, who may end it early (relink restore-now).
  */
-export const AWAITING_KINDS = ['none', 'request-review', 'lost-declaration', 'overdue'] as const;
+export const AWAITING_KINDS = ['none', 'request-review', 'lost-declaration', 'overdue', 'quiet-period'] as const;
 export type Awaiting = (typeof AWAITING_KINDS)[number];
 
 export type Outcome = 'completed' | 'aborted' | 'needs-attention';
@@ -222,6 +229,12 @@ export interface ReviewDecision {
 export interface LoanDecision {
   decision: 'return-loans' | 'keep-loans';
   /** Who decided (a staff user name), for the audit. */
+  by?: string;
+}
+
+/** Staff end the quiet period early (relink restore-now). */
+export interface RestoreNowRequest {
+  /** Who asked, for the audit (a staff user name); optional. */
   by?: string;
 }
 

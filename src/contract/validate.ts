@@ -1,5 +1,6 @@
 // Input rules shared by the CLI (before anything starts) and the workflow (before anything in Alma is read).
 // Plain functions: the workflow sandbox bundles this file.
+import { restoreAfterProblem } from './restore-after';
 import type { RelinkInput } from './types';
 
 export const PATRON_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
@@ -54,6 +55,8 @@ export function relinkInputProblems(input: RelinkInput): string[] {
   const desks = input?.desks ?? {};
   if (!desks.circDesk && Object.keys(desks.deskByLibrary ?? {}).length === 0)
     problems.push('no circulation desk is configured (ALMA_LIBRARY and ALMA_CIRC_DESK, or a desk map)');
+  const quiet = restoreAfterProblem(input?.restoreAfter);
+  if (quiet) problems.push(quiet);
   return problems;
 }
 

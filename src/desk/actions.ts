@@ -52,6 +52,13 @@ export const ACTIONS: DeskAction[] = [
     caution: true,
     run: (relinks, id, staff) => relinks.keepLoans(id, staff),
   },
+  {
+    id: 'restore-now',
+    awaiting: ['quiet-period'],
+    label: "Restore the patron's email now",
+    caution: true,
+    run: (relinks, id, staff) => relinks.restoreNow(id, staff),
+  },
 ];
 
 export const actionsFor = (awaiting: string): DeskAction[] => ACTIONS.filter((a) => a.awaiting.includes(awaiting));

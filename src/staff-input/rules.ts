@@ -8,6 +8,7 @@ import {
   patronIdProblem,
   relinkInputProblems,
   relinkWorkflowId,
+  RESTORE_AT_ONCE,
   type RelinkInput,
 } from '../client';
 import { InvalidInput, type Problem } from './problems';
@@ -59,6 +60,7 @@ export function relinkInputFor(args: StartArgs, relink: RelinkSettings): RelinkI
     lostDeadline: relink.RELINK_LOST_DEADLINE,
     holdingAddressLimit: relink.RELINK_HOLDING_ADDRESS_LIMIT,
     restoreRecheck: relink.RELINK_RESTORE_RECHECK,
+    ...(relink.RELINK_RESTORE_AFTER !== RESTORE_AT_ONCE ? { restoreAfter: relink.RELINK_RESTORE_AFTER } : {}),
     ...(relink.RELINK_LOST_POLL_INITIAL ? { lostPollInitial: relink.RELINK_LOST_POLL_INITIAL } : {}),
     ...(relink.RELINK_LOST_POLL_MAX ? { lostPollMax: relink.RELINK_LOST_POLL_MAX } : {}),
   };

@@ -150,3 +150,9 @@ export function returnedState(
     priorStatusAdvice(priorProcessType)
   );
 }
+
+export const quietPeriodInstructions = (workflowId: string, until: string): string =>
+  `Nothing to do: the Lost click is confirmed, and the patron's email stays on the holding address until ${until} ` +
+  "so that the letters Alma's scheduled jobs send about the new fee (the fines/fees notification) go there; the " +
+  `patron's other letters go there too meanwhile. Then the relink restores the patron by itself; to restore them now ` +
+  `instead: relink restore-now ${workflowId}.`;

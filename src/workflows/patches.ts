@@ -48,8 +48,15 @@ export const OVERDUE_AT_LOST_DEADLINE = 'overdue-at-lost-deadline';
  * while the holding address is still in place, then restores; unless staff chose to keep them (loanDecision).
  */
 export const RETURN_LOANS_ON_GIVE_UP = 'return-loans-on-give-up';
+
 /** At its end the relink writes RelinkOutcome (with RelinkStep done), which the worker's needs-attention gauge counts. */
 export const OUTCOME_SEARCH_ATTRIBUTE = 'outcome-search-attribute';
 
 /** Each activity and timer carries a summary for the Web UI (user metadata, through the payload codec). */
 export const USER_METADATA = 'user-metadata';
+
+/**
+ * RELINK_RESTORE_AFTER: a quiet period between a verified Lost and the restore (quiet-period.ts), with its timer, the
+ * restoreNow update and, for "next HH:MM", the quietPeriodEnd activity. Asked only by relinks that have one.
+ */
+export const QUIET_PERIOD = 'quiet-period';

@@ -11,6 +11,7 @@ import {
   loanDecisionUpdate,
   progressQuery,
   relinkInputProblems,
+  restoreNowUpdate,
   reviewDecisionUpdate,
   type JoinResult,
   type RelinkInput,
@@ -84,6 +85,23 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
         }
         if (relink.loanDecision)
           throw new Error(`${workflowId} already has a decision: ${relink.loanDecision.decision}.`);
+      },
+    },
+  );
+  setHandler(
+    restoreNowUpdate,
+    (request) => {
+      relink.restoreNowAsked = true;
+      relink.restoreNowBy = request?.by;
+      return `Quiet period ended${request?.by ? ` by ${request.by}` : ''}; restoring the patron's email now.`;
+    },
+    {
+      validator: (request) => {
+        if (track.awaiting !== 'quiet-period') {
+          throw new Error(`${workflowId} is not in its quiet period before the restore (it is at step ${track.step}).`);
+        }
+        if (request?.by !== undefined && (typeof request.by !== 'string' || request.by.length > 100))
+          throw new Error('by must be a staff user name of at most 100 characters');
       },
     },
   );

@@ -20,6 +20,7 @@ import { restore } from './compensation';
 import { ensureStillSwapped, ensureSwapped } from './contact-swap';
 import { reviewUntilClear } from './request-review';
 import { awaitLostDeclarations } from './lost-wait';
+import { quietPeriodBeforeRestore } from './quiet-period';
 import { failureType, ms } from './outcomes';
 import { ACTIVITY_HEARTBEATS, FEWER_ROUND_TRIPS, USER_METADATA } from './patches';
 import { RelinkTracker } from './progress';
@@ -71,6 +72,9 @@ export class Relink {
   /** Lost-click signals received, and how many of them a check has answered. */
   lostSignals = 0;
   lostSignalsSeen = 0;
+  /** Staff ended the quiet period before the restore early (relink restore-now), and who. */
+  restoreNowAsked = false;
+  restoreNowBy?: string;
 
   constructor(readonly input: RelinkInput) {
     this.patronId = input.patronId;
@@ -141,7 +145,10 @@ export class Relink {
     this.noteChecked(pre.items);
     this.track.log('Preflight passed: patron active, every item found and relinkable, desks configured.');
     await this.relinkBatch(pre.items);
-    await awaitLostDeclarations(this);
+    // The restore begins after a verified Lost, and after the quiet period when there is one; a join during the quiet
+    // period goes back to the Lost wait.
+    do await awaitLostDeclarations(this);
+    while (!(await quietPeriodBeforeRestore(this)));
     this.track.outcome = 'completed';
   }
 

@@ -19,6 +19,7 @@ const ACTIVITY_SUMMARIES: Record<keyof RelinkActivities, string> = {
   restoreFromMarker: "restore the patron's email from the relink's marker",
   returnLoan: 'return the loan (scan the item in) before the restore',
   readDailyQuota: "read Alma's daily API quota for a batch",
+  quietPeriodEnd: 'work out when the quiet period ends',
 };
 
 /** The summary of one call of an activity; the Lost check is numbered, as staff count them. */

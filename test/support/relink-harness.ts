@@ -73,7 +73,7 @@ export async function startHarness(
   });
   const workerRun = worker.run();
   const relinks = new RelinkClient(temporal.client, taskQueue);
-  return {
+  const harness: RelinkHarness = {
     temporal,
     sim,
     alma,
@@ -81,13 +81,15 @@ export async function startHarness(
     taskQueue,
     worker,
     workerRun,
+    // The worker in the harness at the end: a test may have replaced a stopped one (a worker restart).
     async close() {
-      worker.shutdown();
-      await workerRun;
+      harness.worker.shutdown();
+      await harness.workerRun;
       await sim.close();
       await temporal.close();
     },
   };
+  return harness;
 }
 
 /** Polls the relink's progress until `predicate` holds. */

@@ -1,9 +1,10 @@
 // The simulator's own controls under /_sim (no API key, not in the call log): reset, state, letters, calls,
-// faults, the daily quota's midnight reset, and the staff "Lost" click. Plain JSON, not Alma's shapes.
+// faults, the daily quota's midnight reset, the staff "Lost" click and runs of Alma's scheduled jobs. Plain JSON, not Alma's shapes.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { SimCore } from '../core';
 import { FaultsError } from '../faults';
 import { FixtureError } from '../fixtures';
+import { isJobName, JOBS, runJob } from '../jobs';
 import { declareLost, StaffActionError } from '../staff';
 
 export function adminRouter(core: SimCore): Router {
@@ -41,6 +42,13 @@ export function adminRouter(core: SimCore): Router {
     const amount = (req.body as { amount?: unknown } | undefined)?.amount;
     if (amount !== undefined && typeof amount !== 'number') throw new StaffActionError(400, 'amount must be a number');
     res.json(declareLost(core, req.params.loan_id ?? '', amount));
+  });
+
+  // An admin's run of one of Alma's scheduled jobs, now instead of at night.
+  router.post('/jobs/:job/run', (req, res) => {
+    const job = req.params.job ?? '';
+    if (!isJobName(job)) throw new StaffActionError(404, `No job ${job}: the jobs are ${JOBS.join(', ')}.`);
+    res.json(runJob(core, job));
   });
 
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -1,0 +1,64 @@
+// The quiet period between a verified Lost and the restore (RELINK_RESTORE_AFTER). Alma announces the new lost-item
+// fee by its Fines/Fees Notification job, which writes to the preferred email of the moment it runs: restored at once,
+// the patron gets that letter. Here the holding address stays for a durable timer (a duration, or until the next
+// HH:MM in the institution's time zone, after its nightly job), unless staff end it early (relink restore-now) or
+// cancel the relink (the compensation then restores at once). Meanwhile the patron's own, unrelated letters go to the holding address too: the trade-off.
+import { parseRestoreAfter } from '../contract';
+import { ensureStillSwapped } from './contact-swap';
+import { quietPeriodInstructions } from './instructions';
+import { QUIET_PERIOD } from './patches';
+import type { Relink } from './relink';
+
+/**
+ * Waits out the quiet period, if the relink has one. Returns false when a join arrived meanwhile: its items are
+ * relinked and declared Lost first, and the quiet period begins again after their Lost (a new fee, a new letter).
+ */
+export async function quietPeriodBeforeRestore(r: Relink): Promise<boolean> {
+  const setting = parseRestoreAfter(r.input.restoreAfter);
+  // Relinks without a quiet period (the default) never ask the patch: their histories stay as before it.
+  if (typeof setting === 'string' || setting.kind === 'at-once' || !r.patch(QUIET_PERIOD)) return true;
+  const { track } = r;
+  track.enter('quiet-period');
+  let until: number;
+  let when: string;
+  if (setting.kind === 'duration') {
+    until = Date.now() + setting.ms;
+    when = `${r.input.restoreAfter} from now`;
+  } else {
+    const end = await r.steps.quietPeriodEnd({ hour: setting.hour, minute: setting.minute });
+    until = Date.parse(end.until);
+    when = `${pad(setting.hour)}:${pad(setting.minute)} ${end.timeZone}`;
+  }
+  const untilIso = new Date(until).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  track.await('quiet-period', quietPeriodInstructions(r.workflowId, untilIso));
+  track.log(
+    `Quiet period before the restore until ${untilIso} (${when}, RELINK_RESTORE_AFTER): the letters Alma's jobs ` +
+      "send about the new fee go to the holding address, and so do the patron's other letters meanwhile.",
+  );
+  // A cancel here ends the wait like any other (CancelledFailure): the compensation restores the patron at once.
+  for (;;) {
+    const remaining = until - Date.now();
+    if (remaining <= 0) {
+      track.log('Quiet period over: restoring the patron.');
+      return true;
+    }
+    // Wake at least every lostPollMax to read the swap again: a SIS load that undid it would let the job's letter
+    // through to the patron.
+    await r.wait(
+      () => r.restoreNowAsked || r.pendingBatches.length > 0,
+      Math.min(remaining, r.pollMaxMs),
+      'quiet period before the restore',
+    );
+    if (r.restoreNowAsked) {
+      track.log(`Quiet period ended early by staff${r.restoreNowBy ? ` (${r.restoreNowBy})` : ''}: restoring now.`);
+      return true;
+    }
+    if (r.pendingBatches.length > 0) {
+      track.await('none');
+      return false;
+    }
+    if (until - Date.now() > 0) await ensureStillSwapped(r);
+  }
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');

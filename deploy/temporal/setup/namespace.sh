@@ -29,7 +29,16 @@ else
   echo "namespace: $NAMESPACE created (retention $RETENTION)"
 fi
 
-existing=$("$TEMPORAL" operator search-attribute list -n "$NAMESPACE" --address "$ADDRESS")
+# A new namespace reaches the server's namespace cache within seconds; until then it is "not found".
+tries=0
+until existing=$("$TEMPORAL" operator search-attribute list -n "$NAMESPACE" --address "$ADDRESS" 2>/dev/null); do
+  tries=$((tries + 1))
+  if [ "$tries" -ge "${TEMPORAL_WAIT_TRIES:-60}" ]; then
+    echo "namespace: $NAMESPACE did not become usable" >&2
+    exit 1
+  fi
+  sleep 2
+done
 for pair in $SEARCH_ATTRIBUTES; do
   name=${pair%%=*}
   type=${pair#*=}

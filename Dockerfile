@@ -5,8 +5,9 @@
 # and keeps the layout of the repository (src/worker.js beside fixtures/ and package.json), so every path the code
 # resolves from __dirname holds. tsx is still installed (a runtime dependency of the npm scripts), but unused here.
 #
-# Debian slim, not Alpine: @temporalio/core-bridge ships glibc builds only.
-ARG NODE_VERSION=20
+# Debian slim, not Alpine: @temporalio/core-bridge ships glibc builds only. Node 22, an LTS line (24 works too:
+# --build-arg NODE_VERSION=24); the codec server's token check (jose) is loaded with require(), which 22 has.
+ARG NODE_VERSION=22
 
 # ---- build: every dependency, type-check and compile ----------------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS build
@@ -28,6 +29,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/src ./src
+# The development launchers (dev server, demo, CLI builder) have no place in production.
+RUN rm -rf src/dev
 COPY fixtures ./fixtures
 # Root owns the code; the node user (uid 1000) can run it but not change it.
 USER node

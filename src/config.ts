@@ -7,7 +7,9 @@ import { z } from 'zod';
 import type { TLSConfig } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
+import { networkListSchema } from './codec/access';
 import { keyListSchema } from './codec/keys';
+import { withSecretFiles } from './secret-files';
 import {
   DEFAULT_HOLDING_EMAIL_TYPE,
   EMAIL_PATTERN,
@@ -223,6 +225,14 @@ const codecSchema = z
     RELINK_CODEC_HOST: z.string().min(1).default('127.0.0.1'),
     RELINK_CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8888),
     RELINK_CODEC_CORS_ORIGINS: originList.default(['http://127.0.0.1:8233', 'http://localhost:8233']),
+    /** Who may decode (codec/access.ts): tokens of this OIDC issuer, and/or callers from these networks. */
+    RELINK_CODEC_OIDC_ISSUER: z.url({ message: 'must be the OIDC issuer URL' }).optional(),
+    RELINK_CODEC_OIDC_AUDIENCE: z.string().min(1).optional(),
+    RELINK_CODEC_OIDC_JWKS_URL: z.url({ message: 'must be a URL' }).optional(),
+    RELINK_CODEC_ALLOWED_NETWORKS: networkListSchema.optional(),
+    /** Proxies whose X-Forwarded-For is believed (express `trust proxy`): loopback, uniquelocal, CIDRs. */
+    RELINK_CODEC_TRUSTED_PROXIES: z.string().min(1).default('loopback'),
+    RELINK_CODEC_ENCODE: z.stringbool({ message: 'must be true or false' }).default(true),
   })
   .refine((c) => !(c.RELINK_CODEC_KEYS && c.RELINK_CODEC_KEY_FILE), {
     message: 'set RELINK_CODEC_KEYS or RELINK_CODEC_KEY_FILE, not both',
@@ -316,6 +326,11 @@ export function loadSettings<P extends Part>(
   if (dotenv) loadDotenv({ quiet: true });
   // An empty setting counts as unset: compose files pass `${VAR:-}` for everything optional.
   env = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  try {
+    env = withSecretFiles(env);
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
+  }
   const problems: string[] = [];
   const out: Partial<Settings> = {};
   for (const part of parts) {

@@ -4,14 +4,16 @@
 // "data": base64}]}`; the UI sends an X-Namespace header. Only the last path segment matters, so the server can sit
 // under any prefix of a reverse proxy.
 //
-// CORS admits the configured Web UI origins only. CORS is not authentication: anyone who can reach this port can
-// decrypt, so it listens on loopback by default; in production publish it only where admins' browsers can reach it
-// (a VPN, or behind the same single sign-on proxy as the Web UI).
+// CORS admits the configured Web UI origins only. CORS is not authentication: every /encode and /decode first
+// passes the access check of access.ts (a signed-in user's token, or the caller's network, or loopback only), and
+// a refused caller gets no payload back. In production the codec server sits behind the Web UI's own origin
+// (deploy/proxy/nginx.conf), which passes /decode only; `encode: false` turns /encode off here too.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { codecAccess, type AccessRequest, type AccessVerdict } from './access';
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -19,6 +21,12 @@ export interface CodecServerOptions {
   allowedOrigins: string[];
   /** Failures only: a payload is never logged. */
   log?: (line: string) => void;
+  /** Who may encode or decode (access.ts); default: callers on this machine only. */
+  access?: (req: AccessRequest) => Promise<AccessVerdict>;
+  /** False: /encode answers 404 (the Web UI's users never need it; the staff CLI encrypts with its own keys). */
+  encode?: boolean;
+  /** Proxies whose X-Forwarded-For names the caller (express `trust proxy`), e.g. `loopback` or `uniquelocal`. */
+  trustProxy?: string;
 }
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
@@ -53,8 +61,10 @@ const ALLOWED_HEADERS = 'Content-Type, X-Namespace, Authorization';
 export function createCodecApp(options: CodecServerOptions): express.Express {
   const allowed = new Set(options.allowedOrigins.map((o) => o.replace(/\/$/, '')));
   const log = options.log ?? ((line: string) => console.error(line));
+  const access = options.access ?? codecAccess({});
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? 'loopback');
 
   // CORS by hand: the rules are four lines, and a refused origin gets a 403 rather than a silently missing header.
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -81,6 +91,15 @@ export function createCodecApp(options: CodecServerOptions): express.Express {
     res.json({ status: 'ok' });
   });
 
+  // Before the body is even read: a refused caller learns nothing but why.
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
+    const verdict = await access({ authorization: req.get('Authorization'), ip: req.ip });
+    if (verdict.allowed) return next();
+    log(`codec server: refused ${req.method} ${req.path} from ${req.ip ?? '-'}: ${verdict.reason}`);
+    if (verdict.status === 401) res.set('WWW-Authenticate', 'Bearer');
+    res.status(verdict.status).json({ error: verdict.reason });
+  });
+
   // The UI posts with Content-Type application/json; the CLI too. Accept any type: the body is always JSON.
   app.use(express.json({ limit: '8mb', type: () => true }));
 
@@ -101,7 +120,7 @@ export function createCodecApp(options: CodecServerOptions): express.Express {
       res.status(400).json({ error: message });
     }
   };
-  app.post(/\/encode$/, handler('encode'));
+  if (options.encode ?? true) app.post(/\/encode$/, handler('encode'));
   app.post(/\/decode$/, handler('decode'));
 
   // Malformed JSON and other express errors: a short JSON answer, never a stack with request contents.

@@ -267,7 +267,8 @@ async function check(stack: Stack): Promise<{ postgres: string; server: string }
       logFile: path.join(logs, 'worker.log'),
     },
   );
-  await worker.waitForLine(/^Relink worker polling/, 120_000).catch((err) => {
+  // The worker logs JSON lines (src/observability): the message is inside one.
+  await worker.waitForLine(/Relink worker polling/, 120_000).catch((err) => {
     throw new Error(`${err.message}\n${worker.tail()}`);
   });
   say(`worker: node ${WORKER_NODE_FLAGS.join(' ')} dist/src/worker.js (pid ${worker.pid}), polling "${TASK_QUEUE}"`);

@@ -143,8 +143,14 @@ export async function finish(r: Relink): Promise<void> {
   const givenUp = r.lean && r.track.outcome !== 'completed';
   if (givenUp && r.loanAttempted.size > 0 && r.patch(RETURN_LOANS_ON_GIVE_UP)) {
     await CancellationScope.nonCancellable(async () => {
-      await reportUnansweredLoans(r, true);
-      await returnLoans(r);
+      try {
+        await reportUnansweredLoans(r, true);
+        await returnLoans(r);
+      } catch (err) {
+        // A refusal here (the daily quota, say) must never keep the restore below from running. No running relink
+        // can be past this point on the old path: the failure and the end came in one workflow task, so no patch.
+        r.track.log(`The loans could not all be returned before the restore: ${causeOf(err)}`, almaIdsOf(err));
+      }
     });
   }
   if (r.restoreOwed) {

@@ -109,6 +109,7 @@ describe('a relink that goes to plan', () => {
     expect(written).toEqual([
       ['TemporalChangeVersion'], // the SDK's own record of the patched() change (fewer-round-trips)
       ['TemporalChangeVersion'], // activity-heartbeats
+      ['TemporalChangeVersion'], // user-metadata, asked with it at the start
       ['TemporalChangeVersion'], // title-level-requests, asked at the request review
       ['RelinkStep'],
       ['TemporalChangeVersion'], // supersede-recheck, asked before the first swap
@@ -119,7 +120,8 @@ describe('a relink that goes to plan', () => {
       ['TemporalChangeVersion'], // lost-check-rides-out-outages, asked at the first Lost check
       ['RelinkAwaiting', 'RelinkStep'],
       ['TemporalChangeVersion'], // restore-recheck, asked after the restore
-      ['RelinkStep'],
+      ['TemporalChangeVersion'], // outcome-search-attribute, asked at the end
+      ['RelinkOutcome', 'RelinkStep'],
     ]);
     await recordHistory(h, started.workflowId, 'completed-one-item');
   });

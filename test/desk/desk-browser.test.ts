@@ -6,8 +6,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { fixturesWith, holdRequest, item, patron } from '../../src/alma-sim/builders';
+import { launchChromium } from '../support/chromium';
 import { debianTool } from '../support/debian-package';
 import { ownAddresses, startHarness, userOf, waitForProgress, type RelinkHarness } from '../support/relink-harness';
 import { loopbackProxy, PROXY_USER, startTestDesk, type TestDesk } from './desk-support';
@@ -41,25 +42,16 @@ describeWithBrowser('the relink desk in a browser', () => {
       }),
     );
     desk = await startTestDesk(h, loopbackProxy);
-    userDataDir = mkdtempSync(path.join(tmpdir(), 'relink-desk-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: 'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      // A circulation desk's screen; the sign-in proxy in front of the desk adds the header.
-      viewport: { width: 1280, height: 900 },
-      extraHTTPHeaders: { 'X-Remote-User': PROXY_USER },
-      javaScriptEnabled: true,
-    });
+    ({ browser, userDataDir } = await launchChromium(
+      'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',
+      'relink-desk-chromium-',
+      {
+        // A circulation desk's screen; the sign-in proxy in front of the desk adds the header.
+        viewport: { width: 1280, height: 900 },
+        extraHTTPHeaders: { 'X-Remote-User': PROXY_USER },
+        javaScriptEnabled: true,
+      },
+    ));
     browser.setDefaultTimeout(30_000);
     browser.on('response', (res) => {
       if ((res.headers()['content-type'] ?? '').includes('text/html')) {

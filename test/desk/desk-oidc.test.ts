@@ -2,12 +2,12 @@
 // (oidc-provider, started by the test). A staff member signs in in the browser, starts a relink, and the desk's log
 // records the action with the signed-in name. Without any sign-in, off loopback, the desk refuses to start.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { type BrowserContext } from 'playwright-core';
 import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
 import { freePort } from '../../src/dev/free-port';
+import { launchChromium } from '../support/chromium';
 import { debianTool } from '../support/debian-package';
 import { startHarness, waitForProgress, type RelinkHarness } from '../support/relink-harness';
 import { cliEnv } from '../cli/run-cli';
@@ -92,22 +92,13 @@ describeWithBrowser('the desk signs staff in through OpenID Connect', () => {
       }),
       /Relink desk on/,
     );
-    userDataDir = mkdtempSync(path.join(tmpdir(), 'relink-desk-oidc-'));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: 'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
+    ({ browser, userDataDir } = await launchChromium(
+      'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',
+      'relink-desk-oidc-',
+      {
+        viewport: { width: 1280, height: 900 },
+      },
+    ));
     browser.setDefaultTimeout(30_000);
   }, 240_000);
 

@@ -2,13 +2,13 @@
 // patron, opens one, and reads its input — decrypted by the codec server in the browser, while the Temporal server
 // holds only ciphertext — and the step the relink awaits. A dev server of its own (with a UI and the codec endpoint),
 // so jest's headless shared server is not involved. Screenshots go to test-output/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { EncryptionCodec, devKeyRing, startCodecServer, type CodecServer } from '../../src/codec';
 import { freePort } from '../../src/dev/free-port';
 import { startDevServer, type DevServer } from '../../src/dev/temporal-server';
+import { launchChromium } from '../support/chromium';
 import { debianTool } from '../support/debian-package';
 import { HOLDING_EMAIL, fixturesWith, item, patron } from '../../src/alma-sim/builders';
 import { relinkInput } from '../../src/dev/relink-input';
@@ -54,22 +54,13 @@ describeWithBrowser('the Temporal Web UI, through the codec server', () => {
     workflowId = (await h.relinks.start(relinkInput(PATRON, [BARCODE]))).workflowId;
     await waitForProgress(h, workflowId, (p) => p.awaiting === 'lost-declaration', 60_000);
 
-    userDataDir = mkdtempSync(path.join(tmpdir(), 'relink-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: 'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1400, height: 1000 },
-    });
+    ({ browser, userDataDir } = await launchChromium(
+      'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',
+      'relink-chromium-',
+      {
+        viewport: { width: 1400, height: 1000 },
+      },
+    ));
     browser.setDefaultTimeout(30_000);
     mkdirSync(OUTPUT, { recursive: true });
   }, 180_000);

@@ -2,19 +2,16 @@
 // its progress and download the report. A batch in progress lives in this desk process (a restart forgets the page,
 // not the relinks: they run in Temporal, and `relink list` or the home page still shows them).
 import { randomUUID } from 'node:crypto';
-import type { Express, RequestHandler } from 'express';
+import type { Express } from 'express';
 import multer from 'multer';
 import { stringify } from 'csv-stringify/sync';
-import type { RelinkClient } from '../../client';
-import type { RelinkSettings } from '../../config';
 import { parseBatchFile, type BatchPlan } from '../../staff-input/batch-file';
 import { REPORT_COLUMNS, runBatch, type BatchReportRow, type BatchSummary } from '../../staff-input/batch-run';
 import { InvalidInput } from '../../staff-input/problems';
 import { relinkInputFor } from '../../staff-input/rules';
 import { NotFound } from '../errors';
-import type { Forms } from '../forms';
 import { render } from '../render';
-import type { StaffLog } from '../staff-log';
+import type { StartingPageDeps } from './start';
 
 /** How long each start waits for a worker to take it. */
 const START_MS = 15_000;
@@ -34,16 +31,7 @@ interface BatchJob {
 
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 1024 * 1024, files: 1, fields: 5 } });
 
-export function batchPage(
-  app: Express,
-  {
-    relinks,
-    relink,
-    forms,
-    limit,
-    log,
-  }: { relinks: RelinkClient; relink: RelinkSettings; forms: Forms; limit: RequestHandler; log: StaffLog },
-): void {
+export function batchPage(app: Express, { relinks, relink, forms, limit, log }: StartingPageDeps): void {
   const jobs = new Map<string, BatchJob>();
   const inputOf = (r: BatchPlan['relinks'][number]) =>
     relinkInputFor({ patronId: r.patronId, barcodes: r.rows.map((x) => x.barcode) }, relink);

@@ -21,16 +21,16 @@ interface FieldErrors {
   form?: string[];
 }
 
-export function startPage(
-  app: Express,
-  {
-    relinks,
-    relink,
-    forms,
-    limit,
-    log,
-  }: { relinks: RelinkClient; relink: RelinkSettings; forms: Forms; limit: RequestHandler; log: StaffLog },
-): void {
+/** What the pages that start relinks (one, or a batch) are given: the client, the settings, forms, the start limit. */
+export interface StartingPageDeps {
+  relinks: RelinkClient;
+  relink: RelinkSettings;
+  forms: Forms;
+  limit: RequestHandler;
+  log: StaffLog;
+}
+
+export function startPage(app: Express, { relinks, relink, forms, limit, log }: StartingPageDeps): void {
   const page = (
     req: Parameters<RequestHandler>[0],
     res: Parameters<RequestHandler>[1],

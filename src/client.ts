@@ -485,7 +485,8 @@ export class RelinkClient {
     if (status.status !== 'RUNNING') {
       throw new RelinkClientError(`${workflowId} is not running (${status.status.toLowerCase()}).`, 'refused');
     }
-    if (status.awaiting !== 'lost-declaration' && status.awaiting !== 'overdue') {
+    // return-refused: staff returned the item (or clicked Lost) in Alma; the relink tries the return again.
+    if (!['lost-declaration', 'overdue', 'return-refused'].includes(status.awaiting)) {
       throw new RelinkClientError(
         `${workflowId} is not waiting for a Lost click (it is at step ${status.step}).`,
         'refused',

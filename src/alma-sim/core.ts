@@ -20,6 +20,7 @@ export interface CoreOptions {
   lostProcessStatus: string;
   emailTypes: readonly string[];
   emailDescriptionMax: number | undefined;
+  returnReceipt: boolean;
   /** What the API key may do in each API area (Alma's key settings); a call outside them is 400 UNAUTHORIZED. */
   keyPermissions: KeyPermissions;
   jobProfile: JobProfile;

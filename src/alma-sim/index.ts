@@ -71,6 +71,11 @@ export interface AlmaSimulatorOptions {
    * cut on a user PUT. Default: kept whole.
    */
   emailDescriptionMax?: number;
+  /**
+   * Whether a return (a scan-in that closes a loan) sends the borrower the Return Receipt Letter, as an institution
+   * that enables it does. Default true: the side on which a return made without the holding address shows.
+   */
+  returnReceipt?: boolean;
   /** What the key may do per API area (Users, Bibs, Configuration); default Users and Bibs read-write, Conf read. */
   keyPermissions?: Partial<KeyPermissions>;
   /** The scheduled jobs' configuration (courtesy and overdue days, the lost threshold); DEFAULT_JOB_PROFILE. */
@@ -126,6 +131,7 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
       lostProcessStatus: options.lostProcessStatus ?? 'LOST',
       emailTypes: options.emailTypes ?? EMAIL_TYPES,
       emailDescriptionMax: options.emailDescriptionMax,
+      returnReceipt: options.returnReceipt ?? true,
       keyPermissions: { ...FULL_KEY, ...options.keyPermissions },
       jobProfile: { ...DEFAULT_JOB_PROFILE, ...options.jobs },
     },

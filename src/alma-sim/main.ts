@@ -27,6 +27,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--lost-item-fee <amount>', 'Lost item replacement fee of the Lost click (0: none)', integer(0), 85)
     .option('--lost-process-status <code>', "a lost loan's process_status (e.g. LOST, LOST_LOAN)", 'LOST')
     .option('--email-description-max <length>', "characters Alma keeps of an email's description", integer(0))
+    .option('--no-return-receipt', 'a return sends no Return Receipt Letter (the institution has it disabled)')
     .option(
       '--key-permissions <list>',
       "the key's permissions per API area, e.g. users=read-only,conf=none (default: Users and Bibs read-write, Conf read)",
@@ -52,6 +53,7 @@ async function main(argv: string[]): Promise<void> {
     lostItemFee: number;
     lostProcessStatus: string;
     emailDescriptionMax?: number;
+    returnReceipt: boolean;
     keyPermissions?: ReturnType<typeof parseKeyPermissions>;
   }>();
   const lostLetter = LOST_LETTERS.find((l) => l === (opts.lostLetter ?? LOST_LETTERS[0]));
@@ -71,6 +73,7 @@ async function main(argv: string[]): Promise<void> {
     lostItemFee: opts.lostItemFee,
     lostProcessStatus: opts.lostProcessStatus,
     emailDescriptionMax: opts.emailDescriptionMax,
+    returnReceipt: opts.returnReceipt,
     keyPermissions: opts.keyPermissions,
   });
   console.log(`Alma simulator listening on ${sim.url}`);

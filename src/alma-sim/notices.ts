@@ -5,6 +5,8 @@ import { isoSeconds } from './store';
 
 export const LETTERS = {
   loanReceipt: 'FulLoanReceiptLetter',
+  /** Sent at a return, where the institution enables it (returnReceipt). */
+  returnReceipt: 'FulReturnReceiptLetter',
   onHoldShelf: 'FulPlaceOnHoldShelfLetter',
   lostLoan: 'FulLostLoanLetter',
   overdueAndLostLoan: 'FulOverdueAndLostLoanLetter',
@@ -25,6 +27,7 @@ export const LOST_LETTERS: readonly LostLetterCode[] = [LETTERS.lostLoan, LETTER
 // letters that can go by SMS by SMS too, the side on which a missed suppression shows.)
 const SMS_LETTERS = new Set<LetterCode>([
   LETTERS.loanReceipt,
+  LETTERS.returnReceipt,
   LETTERS.onHoldShelf,
   LETTERS.lostLoan,
   LETTERS.overdueAndLostLoan,

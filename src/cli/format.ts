@@ -62,6 +62,7 @@ const AWAITING_WORDS: Record<string, string> = {
   'lost-declaration': 'a staff member\'s "Lost" click in Alma',
   overdue: 'past the Lost deadline: a "Lost" click in Alma, or a staff decision to return or keep the loans',
   'quiet-period': "nothing: Alma's jobs run before the restore; relink restore-now ends it early",
+  'return-refused': 'Alma refused to return a loan: a return (or a Lost click) done in Alma, or a keep-loans decision',
   none: 'nothing from staff',
 };
 
@@ -88,6 +89,14 @@ export function whatToDoText(
   // A quiet period needs nothing from staff: its command is only there to end it early.
   const next = view.awaiting === 'quiet-period' ? '  To end it early, run:' : '  When that is done, run:';
   lines.push(next, ...(view.nextCommands ?? []).map((c) => `    ${c}`));
+  if (view.awaiting === 'return-refused') {
+    // The relink is already stopping: a cancel changes nothing, and the only other way out is keep-loans.
+    lines.push(
+      "  Or end it keeping the loans active and not lost (Alma's letters about them then reach the patron):",
+      `    relink cancel ${view.workflowId} --keep-loans --by <your name>`,
+    );
+    return lines.join('\n');
+  }
   lines.push(
     view.awaiting === 'request-review'
       ? "  To stop the relink instead (the patron's email is restored if it was changed):"

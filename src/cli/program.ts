@@ -86,6 +86,7 @@ With --wait the exit status is 0 only when the relink completed (1 when it faile
         'lost-declaration',
         'overdue',
         'quiet-period',
+        'return-refused',
       ]),
     )
     .option('--all', 'include closed relinks')

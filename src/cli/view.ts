@@ -46,6 +46,7 @@ export function nextCommands(workflowId: string, awaiting: Awaiting, items: Item
     ];
   }
   if (awaiting === 'quiet-period') return [`relink restore-now ${workflowId}`];
+  if (awaiting === 'return-refused') return [`relink confirm-lost ${workflowId}`];
   return [];
 }
 

@@ -64,8 +64,17 @@ export type RelinkStepName =
  * What a relink can wait for (RelinkAwaiting); the worker's gauges count each kind but 'none', so list new ones here.
  * `overdue`: the Lost deadline passed; the holding address stays while staff click Lost or decide on the loans.
  * `quiet-period`: nothing is needed from staff, who may end it early (relink restore-now).
+ * `return-refused`: after a give-up Alma refused to return a loan; the holding address stays until staff return it
+ * (or click Lost) in Alma, or choose keep-loans.
  */
-export const AWAITING_KINDS = ['none', 'request-review', 'lost-declaration', 'overdue', 'quiet-period'] as const;
+export const AWAITING_KINDS = [
+  'none',
+  'request-review',
+  'lost-declaration',
+  'overdue',
+  'quiet-period',
+  'return-refused',
+] as const;
 export type Awaiting = (typeof AWAITING_KINDS)[number];
 
 export type Outcome = 'completed' | 'aborted' | 'needs-attention';

@@ -46,8 +46,18 @@ export const ACTIONS: DeskAction[] = [
     run: (relinks, id, staff) => relinks.returnLoans(id, staff),
   },
   {
+    id: 'returned-in-alma',
+    // After a give-up Alma refused the return: staff returned the item (or clicked Lost) in Alma themselves.
+    awaiting: ['return-refused'],
+    label: 'I returned it (or clicked Lost) in Alma',
+    run: async (relinks, id, staff) => {
+      await relinks.confirmLost(id, undefined, staff);
+      return 'Told the relink: it tries the return again now, and restores the patron once Alma shows no active loan.';
+    },
+  },
+  {
     id: 'keep-loans',
-    awaiting: ['overdue'],
+    awaiting: ['overdue', 'return-refused'],
     label: 'Keep the loans (letters then reach the patron)',
     caution: true,
     run: (relinks, id, staff) => relinks.keepLoans(id, staff),

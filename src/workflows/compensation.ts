@@ -5,9 +5,10 @@
 import { CancellationScope, isCancellation, ParentClosePolicy, sleep, startChild } from '@temporalio/workflow';
 import { RelinkPatronId, restoreRecheckWorkflowId, type RelinkResult } from '../contract';
 import { ensureStillSwapped } from './contact-swap';
-import { returnedState, unansweredLoanLog } from './instructions';
+import { returnedState, unansweredLoanLog, type OpenLoan } from './instructions';
 import { almaIdsOf, causeOf, RelinkStop } from './outcomes';
-import { OUTCOME_SEARCH_ATTRIBUTE, RESTORE_RECHECK, RETURN_LOANS_ON_GIVE_UP } from './patches';
+import { HOLD_ON_REFUSED_RETURN, OUTCOME_SEARCH_ATTRIBUTE, RESTORE_RECHECK, RETURN_LOANS_ON_GIVE_UP } from './patches';
+import { holdWhileReturnRefused, type RefusedReturn } from './refused-return';
 import { recheckRestore } from './recheck-restore';
 import type { Relink } from './relink';
 
@@ -87,30 +88,46 @@ async function returnLoans(r: Relink): Promise<void> {
   } catch (err) {
     track.log(`The swap could not be read again before the return: ${causeOf(err)}`);
   }
+  const refused: RefusedReturn[] = [];
   for (const l of open) {
-    const item = r.checked.get(l.barcode)!;
-    try {
-      const result = await r.activities.compensation.returnLoan({ patronId: r.patronId, item, loanId: l.loanId });
-      const stateNow = returnedState(result, item.processType);
-      if (result.outcome === 'lost') {
-        track.update(l.barcode, {
-          phase: 'lost-confirmed',
-          lostConfirmed: true,
-          lostConfirmedBy: 'loan-process-status',
-          stateNow,
-        });
-      } else {
-        track.update(l.barcode, { phase: 'returned', stateNow });
-      }
-      track.log(`${l.barcode}: ${stateNow}`, { loanId: l.loanId });
-    } catch (err) {
-      // A business refusal (retryable errors are retried without end): say so, and what staff must do.
-      const stateNow =
-        `still on loan to the patron: Alma refused the return (${causeOf(err)}). ` +
-        'In Alma, return it at Fulfillment > Return Items.';
-      track.update(l.barcode, { stateNow });
-      track.log(`${l.barcode}: ${stateNow}`, { loanId: l.loanId, ...almaIdsOf(err) });
+    const cause = await returnOne(r, l);
+    if (cause !== undefined) refused.push({ ...l, cause });
+  }
+  // Restoring now would leave an active, non-lost loan with the patron's own address: wait for staff instead.
+  if (refused.length > 0 && r.patch(HOLD_ON_REFUSED_RETURN)) {
+    await holdWhileReturnRefused(r, refused, (l) => returnOne(r, l, false));
+  }
+}
+
+/** Returns one loan and records the item's state now; answers the cause when Alma refuses the return. */
+async function returnOne(r: Relink, l: OpenLoan, logRefusal = true): Promise<string | undefined> {
+  const { track } = r;
+  const item = r.checked.get(l.barcode)!;
+  try {
+    const result = await r.activities.compensation.returnLoan({ patronId: r.patronId, item, loanId: l.loanId });
+    const stateNow = returnedState(result, item.processType);
+    if (result.outcome === 'lost') {
+      track.update(l.barcode, {
+        phase: 'lost-confirmed',
+        lostConfirmed: true,
+        lostConfirmedBy: 'loan-process-status',
+        stateNow,
+      });
+    } else {
+      track.update(l.barcode, { phase: 'returned', stateNow });
     }
+    track.log(`${l.barcode}: ${stateNow}`, { loanId: l.loanId });
+    return undefined;
+  } catch (err) {
+    // A business refusal (retryable errors are retried without end): say so, and what staff must do.
+    const cause = causeOf(err);
+    const stateNow =
+      `still on loan to the patron: Alma refused the return (${cause}). ` +
+      'In Alma, return it at Fulfillment > Return Items.';
+    track.update(l.barcode, { stateNow });
+    // The hold's retries keep the audit to its first refusal and the end.
+    if (logRefusal) track.log(`${l.barcode}: ${stateNow}`, { loanId: l.loanId, ...almaIdsOf(err) });
+    return cause;
   }
 }
 

@@ -156,3 +156,19 @@ export const quietPeriodInstructions = (workflowId: string, until: string): stri
   "so that the letters Alma's scheduled jobs send about the new fee (the fines/fees notification) go there; the " +
   `patron's other letters go there too meanwhile. Then the relink restores the patron by itself; to restore them now ` +
   `instead: relink restore-now ${workflowId}.`;
+
+/** What staff read while a return Alma refused keeps the holding address in place. */
+export function refusedReturnInstructions(
+  refused: (OpenLoan & { cause: string })[],
+  patronId: string,
+  workflowId: string,
+): string {
+  const list = refused.map((l) => `${l.barcode} ("${l.title ?? ''}", loan ${l.loanId}): ${l.cause}`).join('; ');
+  return (
+    `Alma refused to return ${list}. The holding address stays so that no letter about these loans reaches patron ` +
+    `${patronId}. Choose one: (1) in Alma, return the item at Fulfillment > Return Items (or, on the patron's Loans ` +
+    `tab, choose "Lost"), then run: relink confirm-lost ${workflowId} (the relink checks Alma now; it also checks by ` +
+    `itself, and tries the return again). (2) relink cancel ${workflowId} --keep-loans --by <you>: the loans stay ` +
+    `active and not lost, and from then on Alma's letters about them go to the patron.`
+  );
+}

@@ -60,3 +60,9 @@ export const USER_METADATA = 'user-metadata';
  * restoreNow update and, for "next HH:MM", the quietPeriodEnd activity. Asked only by relinks that have one.
  */
 export const QUIET_PERIOD = 'quiet-period';
+
+/**
+ * A return Alma refuses after a give-up no longer ends in the restore with the loan active: the holding address stays
+ * (awaiting return-refused) until the loan is returned or Lost in Alma, or staff choose keep-loans.
+ */
+export const HOLD_ON_REFUSED_RETURN = 'hold-on-refused-return';

@@ -37,7 +37,9 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
     // Who reported it only changes the audit text, not the workflow's commands: no patch needed.
     const by = request?.by ? ` (${request.by})` : '';
     track.log(
-      `Staff reported the Lost click${request?.barcode ? ` for ${request.barcode}` : ''}${by}; checking Alma now.`,
+      track.awaiting === 'return-refused'
+        ? `Staff reported the item returned or Lost in Alma${by}; trying the return again now.`
+        : `Staff reported the Lost click${request?.barcode ? ` for ${request.barcode}` : ''}${by}; checking Alma now.`,
     );
   });
   setHandler(
@@ -76,6 +78,16 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
         }
         if (d.by !== undefined && (typeof d.by !== 'string' || d.by.length > 100)) {
           throw new Error('by must be a staff user name of at most 100 characters');
+        }
+        // Holding the address while Alma refuses a return: staff may keep the loans, whatever was decided before.
+        if (track.awaiting === 'return-refused') {
+          if (d.decision !== 'keep-loans') {
+            throw new Error(
+              `${workflowId} is already returning its loans, and Alma refuses: return them in Alma, then run ` +
+                `relink confirm-lost ${workflowId}; or keep them (--keep-loans).`,
+            );
+          }
+          return;
         }
         if (relink.closing || track.step !== 'lost-declaration' || relink.openLoans().length === 0) {
           throw new Error(

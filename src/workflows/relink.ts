@@ -222,10 +222,10 @@ export class Relink {
     this.track.log(`Item ${item.barcode} loaned to patron ${this.patronId}${already}.`, { loanId: loan.loanId });
   }
 
-  /** Loans made and not yet confirmed Lost in Alma. */
+  /** Loans made, not yet confirmed Lost in Alma and not returned by the compensation. */
   openLoans(): say.OpenLoan[] {
     return [...this.loans.entries()]
-      .filter(([b]) => !this.track.item(b).lostConfirmed)
+      .filter(([b]) => !this.track.item(b).lostConfirmed && this.track.item(b).phase !== 'returned')
       .map(([barcode, l]) => ({ barcode, loanId: l.loanId, title: this.track.item(barcode).title }));
   }
 }

@@ -2,8 +2,8 @@
 // charges a lost-item fee, what the loan's process status reads after it, the EmailTypes code table, and (a test
 // mode) refusing query parameters the OpenAPI does not declare, which Alma itself ignores.
 import { startAlmaSimulator, type AlmaSimulator, type AlmaSimulatorOptions } from '../../src/alma-sim';
-import { fixturesWith, item, loan, patron } from '../../src/alma-sim/builders';
-import { almaClient, almaErrorOf } from './helpers';
+import { fixturesWith, item, itemIds, loan, patron } from '../../src/alma-sim/builders';
+import { almaClient, almaErrorOf, SCAN_AT_MAIN } from './helpers';
 
 const LENT = item('30000000080', { processType: 'LOAN' });
 const fixtures = () =>
@@ -92,5 +92,28 @@ describe('institution settings of the simulator', () => {
     const refused = await almaClient(strict).get('/users/lender/loans', { params: { status: 'active' } });
     expect(refused.status).toBe(400);
     expect(almaErrorOf(refused).errorCode).toBe('SIM_UNDECLARED_PARAMETER');
+  });
+
+  it('a return sends the borrower the Return Receipt Letter at the preferred address of that moment, unless disabled', async () => {
+    const ids = itemIds('30000000080');
+    const scan = `/bibs/${ids.mmsId}/holdings/${ids.holdingId}/items/${ids.itemPid}?${SCAN_AT_MAIN}`;
+    const enabled = await sim();
+    expect((await almaClient(enabled).post(scan, {})).status).toBe(200);
+    expect(enabled.state().loans[0]).toMatchObject({ loan_status: 'COMPLETE' });
+    expect(enabled.notices()).toEqual([
+      expect.objectContaining({
+        letter: 'FulReturnReceiptLetter',
+        user_id: 'lender',
+        channel: 'email',
+        address: 'lender@example.edu',
+        loan_id: '7399000000080',
+      }),
+    ]);
+    // A second scan closes no loan: no second letter.
+    expect((await almaClient(enabled).post(scan, {})).status).toBe(200);
+    expect(enabled.notices()).toHaveLength(1);
+    const disabled = await sim({ returnReceipt: false });
+    expect((await almaClient(disabled).post(scan, {})).status).toBe(200);
+    expect(disabled.notices()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // The give-up through the CLI: an overdue relink in relink status and relink list, relink start's
 // --holding-address-limit, relink cancel returning the loans, and relink cancel --keep-loans with its warning.
-import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { fixturesWith, item, itemIds, patron } from '../../src/alma-sim/builders';
 import { startHarness, userOf, waitForProgress, type RelinkHarness } from '../support/relink-harness';
 import { cliEnv, jsonOf, relinkCli } from './run-cli';
 
@@ -15,8 +15,8 @@ describe('relink and a relink past its Lost deadline', () => {
   beforeAll(async () => {
     h = await startHarness(
       fixturesWith({
-        users: ['cli.overdue', 'cli.keep', 'cli.limit'].map((id) => patron(id)),
-        items: [item('53000000001'), item('53000000002'), item('53000000003')],
+        users: ['cli.overdue', 'cli.keep', 'cli.limit', 'cli.refused'].map((id) => patron(id)),
+        items: [item('53000000001'), item('53000000002'), item('53000000003'), item('53000000004')],
       }),
     );
     // A short Lost deadline, as a library could set it; the holding-address limit stays at its default (7 days).
@@ -88,5 +88,57 @@ describe('relink and a relink past its Lost deadline', () => {
     expect(malformed.stderr).toMatch(/must be a duration like "24 hours"/);
     expect(h.sim.state().users.find((u: any) => u.primary_id === 'cli.limit')).toBeDefined();
     expect(h.sim.state().loans.filter((l: any) => l.user_id === 'cli.limit')).toEqual([]);
+  });
+
+  it('cancel says when Alma refuses a return, and confirm-lost lets the relink try again once it is cleared', async () => {
+    const before = userOf(h.sim.state(), 'cli.refused');
+    // The relink's own retries an hour apart: here only the staff's confirm-lost makes it try the return again.
+    const hourly = { ...env, RELINK_LOST_POLL_INITIAL: '1 hour', RELINK_LOST_POLL_MAX: '1 hour' };
+    const { workflowId } = jsonOf(
+      await relinkCli(['start', '--patron', 'cli.refused', '--barcode', '53000000004', '--json'], hourly),
+    );
+    await waitForProgress(h, workflowId, (p) => p.awaiting === 'overdue', 60_000);
+    const pid = itemIds('53000000004').itemPid;
+    h.sim.setFaults({
+      rules: [
+        {
+          method: 'POST',
+          path: `/items/${pid}\\?.*op=scan`,
+          action: 'error',
+          status: 400,
+          errorCode: '402502',
+          times: 1000,
+        },
+      ],
+    });
+    const cancelled = await relinkCli(['cancel', workflowId], env);
+    show('$ relink cancel (Alma refuses the return)', cancelled.stdout);
+    expect(cancelled.code).toBe(1);
+    expect(cancelled.stdout).toMatch(/Alma refused to return a loan: the holding address stays/);
+    expect(cancelled.stdout).toMatch(/relink confirm-lost relink-cli\.refused/);
+    expect(cancelled.stdout).toMatch(/--keep-loans --by <your name>/);
+    const listed = await relinkCli(['list', '--awaiting', 'return-refused'], env);
+    expect(listed.stdout).toContain(workflowId);
+    // A second plain cancel is refused with what to do: the stop cannot be cancelled.
+    const again = await relinkCli(['cancel', workflowId], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already stopping: Alma refused to return a loan/);
+    // Still refused: confirm-lost says so, and the holding address stays.
+    const stillRefused = await relinkCli(['confirm-lost', workflowId], env);
+    show('$ relink confirm-lost (still refused)', stillRefused.stdout);
+    expect(stillRefused.code).toBe(1);
+    expect(stillRefused.stdout).toMatch(/Alma still refuses the return/);
+    h.sim.setFaults({});
+    const cleared = await relinkCli(['confirm-lost', workflowId], env);
+    show('$ relink confirm-lost (cleared)', cleared.stdout + cleared.stderr);
+    expect(cleared.code).toBe(0);
+    expect(cleared.stdout).toMatch(/no active loan left to return/);
+    await h.temporal.client.workflow
+      .getHandle(workflowId)
+      .result()
+      .catch(() => undefined);
+    expect(userOf(h.sim.state(), 'cli.refused')).toEqual(before);
+    const loan = h.sim.state().loans.find((l: any) => l.user_id === 'cli.refused');
+    expect(loan).toMatchObject({ loan_status: 'COMPLETE' });
   });
 });

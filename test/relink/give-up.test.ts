@@ -17,7 +17,17 @@ import {
 
 type AnyRecord = Record<string, any>;
 
-const patrons = ['give.overdue', 'give.limit', 'give.cancel', 'give.keep', 'give.return', 'give.fail', 'give.seen'];
+const patrons = [
+  'give.overdue',
+  'give.limit',
+  'give.cancel',
+  'give.keep',
+  'give.return',
+  'give.fail',
+  'give.seen',
+  'give.refused',
+  'give.refkeep',
+];
 const barcodeOf = (patronId: string) => `4700000000${patrons.indexOf(patronId)}`;
 const FAIL_SECOND = '47000000100';
 
@@ -137,6 +147,11 @@ describe('no loose ends after a give-up', () => {
       expect.arrayContaining([expect.stringMatching(/^Returning the loans before the restore: 47/)]),
     );
     expect(loanOn(await h.sim.state(), 'give.cancel', barcode)).toMatchObject({ loan_status: 'COMPLETE' });
+    // The return's letter (Alma's Return Receipt, where enabled) went to the holding address.
+    const receipts = (await h.sim.notices()).filter(
+      (n) => n.user_id === 'give.cancel' && n.letter === 'FulReturnReceiptLetter' && n.channel === 'email',
+    );
+    expect(receipts.map((n) => n.address)).toEqual([HOLDING_EMAIL]);
     await expectReturnedBeforeRestore('give.cancel', barcode);
     await expectPatronUntouched('give.cancel', before);
     await recordHistory(h, started.workflowId, 'give-up-cancelled-loans-returned');
@@ -232,5 +247,74 @@ describe('no loose ends after a give-up', () => {
       process_status: 'LOST',
     });
     await expectPatronUntouched('give.seen', before);
+  });
+
+  /** Alma refuses every scan-in of the barcode (402502) until the faults are cleared. */
+  const refuseScans = (barcode: string) =>
+    h.sim.setFaults({
+      rules: [
+        {
+          method: 'POST',
+          path: `/items/${itemIds(barcode).itemPid}\\?.*op=scan`,
+          action: 'error',
+          status: 400,
+          errorCode: '402502',
+          errorMessage: 'Scan in of item failed.',
+          times: 1000,
+        },
+      ],
+    });
+
+  /** Cancels a relink waiting for the Lost click while Alma refuses the return: it holds the holding address. */
+  async function cancelIntoRefusedReturn(patronId: string) {
+    const barcode = barcodeOf(patronId);
+    const started = await h.relinks.start(relinkInput(patronId, [barcode], { lostPollInitial: '1 second' }));
+    await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-declaration');
+    await refuseScans(barcode);
+    await h.relinks.cancel(started.workflowId);
+    const held = await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'return-refused');
+    // Several of the relink's own retries pass, and none of them restores with the loan active.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const now = await h.relinks.progress(started.workflowId);
+    expect(now.awaiting).toBe('return-refused');
+    expect(preferredEmail(userOf(await h.sim.state(), patronId))).toBe(HOLDING_EMAIL);
+    expect(loanOn(await h.sim.state(), patronId, barcode)).toMatchObject({ loan_status: 'ACTIVE' });
+    return { workflowId: started.workflowId, barcode, held };
+  }
+
+  it('a return Alma refuses keeps the holding address until the loan is returned, then restores', async () => {
+    const before = userOf(await h.sim.state(), 'give.refused');
+    const { workflowId, barcode, held } = await cancelIntoRefusedReturn('give.refused');
+    expect(held.awaitingInstructions).toMatch(/Alma refused to return 47\d+ .*Fulfillment > Return Items/);
+    expect(held.awaitingInstructions).toMatch(/relink confirm-lost relink-give\.refused/);
+    // A plain return-loans decision has nothing to add: the relink is already returning them.
+    await expect(h.relinks.returnLoans(workflowId, 'kim')).rejects.toThrow(/already returning its loans/);
+    // Whatever blocked the return is cleared; staff tell the relink, which tries again at once.
+    await h.sim.setFaults({});
+    await h.relinks.confirmLost(workflowId, undefined, 'kim');
+    await expect(h.temporal.client.workflow.getHandle(workflowId).result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    const progress = await h.relinks.progress(workflowId);
+    expect(progress.items[0]).toMatchObject({ phase: 'returned', stateNow: expect.stringMatching(/^returned; now/) });
+    expect(progress.contact).toMatchObject({ restored: true, verified: true });
+    expect(loanOn(await h.sim.state(), 'give.refused', barcode)).toMatchObject({ loan_status: 'COMPLETE' });
+    await expectPatronUntouched('give.refused', before);
+    await recordHistory(h, workflowId, 'give-up-return-refused-then-returned');
+  });
+
+  it('while a return is refused, keep-loans is the one staff decision that restores with the loan active', async () => {
+    const before = userOf(await h.sim.state(), 'give.refkeep');
+    const { workflowId, barcode } = await cancelIntoRefusedReturn('give.refkeep');
+    const warning = await h.relinks.keepLoans(workflowId, 'jdoe');
+    expect(warning).toMatch(/Staff member jdoe chose to keep the loans of 47\d+ \(loan \d+\) active and not lost/);
+    await h.temporal.client.workflow
+      .getHandle(workflowId)
+      .result()
+      .catch(() => undefined);
+    await h.sim.setFaults({});
+    const progress = await h.relinks.progress(workflowId);
+    expect(progress.items[0]!.stateNow).toMatch(/kept at a staff decision/);
+    expect(progress.contact).toMatchObject({ restored: true, verified: true });
+    expect(loanOn(await h.sim.state(), 'give.refkeep', barcode)).toMatchObject({ loan_status: 'ACTIVE' });
+    await expectPatronUntouched('give.refkeep', before);
   });
 });

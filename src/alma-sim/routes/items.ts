@@ -113,6 +113,14 @@ export const itemRoutes: RouteDef[] = [
         loan.loan_status = 'COMPLETE';
         loan.return_date = isoSeconds(now);
         loan.return_circ_desk = { value: desk.code, desc: desk.name };
+        const borrower = store.findUser(loan.user_id, 'primary_id');
+        if (core.options.returnReceipt && borrower) {
+          notices.send(LETTERS.returnReceipt, borrower, {
+            loan_id: loan.loan_id,
+            item_barcode: item.item_data.barcode,
+            title: item.bib_data.title,
+          });
+        }
       }
 
       // The request the item now serves: the one named, else one already on the hold shelf, else the first in the

@@ -5,6 +5,7 @@ import { temporalSettings, withRelinks } from '../context';
 import { CliError, EXIT, type ExitCode } from '../errors';
 import { parseOrThrow, staffNameSchema, workflowIdSchema } from '../input';
 import type { Output } from '../output';
+import { whatToDoText } from '../format';
 import { statusView, type StatusView } from '../view';
 import { runningStatus, watch } from './running-relink';
 
@@ -19,8 +20,21 @@ export async function cancelCommand(id: string, opts: CancelOptions, out: Output
   return withRelinks(temporalSettings(), async (relinks) => {
     const before = await runningStatus(relinks, workflowId);
     let warning: string | undefined;
+    if (!opts.keepLoans && before.awaiting === 'return-refused') {
+      // Already stopping, and the stop cannot be cancelled: what it waits for is a return done in Alma.
+      throw new CliError(
+        'refused',
+        `Relink ${workflowId} is already stopping: Alma refused to return a loan, and the holding address stays until ` +
+          'it is returned (or declared Lost) in Alma.',
+        {
+          hint:
+            `Return it in Alma (Fulfillment > Return Items), then run: relink confirm-lost ${workflowId}; or keep the ` +
+            `loans: relink cancel ${workflowId} --keep-loans --by <your name>`,
+        },
+      );
+    }
     if (opts.keepLoans) {
-      if (before.awaiting !== 'lost-declaration' && before.awaiting !== 'overdue') {
+      if (!['lost-declaration', 'overdue', 'return-refused'].includes(before.awaiting)) {
         throw new CliError(
           'refused',
           `Relink ${workflowId} has no loan waiting for the Lost click (it is at step ${before.step}): ` +
@@ -34,8 +48,15 @@ export async function cancelCommand(id: string, opts: CancelOptions, out: Output
       await relinks.cancel(workflowId);
     }
     // The returns and the restore run before the relink closes, and the cancellation cannot stop them.
-    const closed = await watch(relinks, workflowId, (s) => s.status !== 'RUNNING', 60_000);
+    // ... unless Alma refuses a return: the relink then holds the holding address and waits for staff.
+    const closed = await watch(
+      relinks,
+      workflowId,
+      (s) => s.status !== 'RUNNING' || s.awaiting === 'return-refused',
+      60_000,
+    );
     const view: StatusView | undefined = closed ? await statusView(relinks, workflowId) : undefined;
+    const held = view?.status === 'RUNNING' && view.awaiting === 'return-refused';
     const items = (view?.items ?? []).filter((i) => i.loanId);
     const doc = {
       workflowId,
@@ -43,7 +64,8 @@ export async function cancelCommand(id: string, opts: CancelOptions, out: Output
       keepLoans: !!opts.keepLoans,
       ...(by ? { by } : {}),
       ...(warning ? { warning } : {}),
-      closed: !!view,
+      closed: !!view && !held,
+      ...(held ? { awaiting: 'return-refused' } : {}),
       ...(view ? { status: view.status, outcome: view.outcome, ...(view.email ? { email: view.email } : {}) } : {}),
       ...(view ? { items: items.map((i) => ({ barcode: i.barcode, loanId: i.loanId, stateNow: i.stateNow })) } : {}),
     };
@@ -55,6 +77,15 @@ export async function cancelCommand(id: string, opts: CancelOptions, out: Output
           `${opts.keepLoans ? 'The decision was recorded' : `Cancellation of ${workflowId} requested`}. The relink ` +
             `first ${opts.keepLoans ? '' : 'returns its loans and '}restores the patron's email (that part cannot be ` +
             `cancelled), then ends. See it with: relink status ${workflowId}`,
+        ].join('\n');
+      }
+      if (held) {
+        return [
+          ...head,
+          `Relink ${workflowId} is stopping, but Alma refused to return a loan: the holding address stays, so that no ` +
+            'letter about it reaches the patron, until it is returned (or declared Lost) in Alma.',
+          '',
+          whatToDoText(view),
         ].join('\n');
       }
       const email =
@@ -76,6 +107,6 @@ export async function cancelCommand(id: string, opts: CancelOptions, out: Output
       ].join('\n');
     };
     out.result(doc, text);
-    return EXIT.ok;
+    return held ? EXIT.failed : EXIT.ok;
   });
 }

@@ -1,11 +1,11 @@
 // relink confirm-lost: staff clicked Lost in Alma; the relink checks Alma at once and says what it found.
-import type { RelinkStatus } from '../../client';
+import type { RelinkClient, RelinkStatus } from '../../client';
 import { temporalSettings, withRelinks } from '../context';
 import { CliError, EXIT, type ExitCode } from '../errors';
 import { auditLine } from '../format';
 import { barcodeSchema, parseOrThrow, workflowIdSchema } from '../input';
 import type { Output } from '../output';
-import { newEntries, notAwaiting, runningStatus, watch } from './running-relink';
+import { newEntries, notAwaiting, runningStatus, watch, type Running } from './running-relink';
 
 export async function confirmLostCommand(id: string, opts: { barcode?: string }, out: Output): Promise<ExitCode> {
   const workflowId = parseOrThrow(workflowIdSchema, id, 'confirm the Lost click');
@@ -21,6 +21,7 @@ export async function confirmLostCommand(id: string, opts: { barcode?: string },
         `Barcode ${barcode} is not part of relink ${workflowId} (its items: ${items.map((i) => i.barcode).join(', ')}).`,
       );
     }
+    if (before.awaiting === 'return-refused') return returnDoneInAlma(relinks, before, out);
     if (before.awaiting !== 'lost-declaration' && before.awaiting !== 'overdue') {
       throw notAwaiting(before, 'a Lost click');
     }
@@ -82,4 +83,36 @@ export async function confirmLostCommand(id: string, opts: { barcode?: string },
     out.result(doc, text);
     return after && notYet.length === 0 ? EXIT.ok : EXIT.failed;
   });
+}
+
+/**
+ * After a give-up Alma refused a return, and the relink holds the holding address: staff say they returned the item
+ * (or clicked Lost) in Alma; the relink tries the return again at once, which reads Alma first.
+ */
+async function returnDoneInAlma(relinks: RelinkClient, before: Running, out: Output): Promise<ExitCode> {
+  const { workflowId } = before;
+  const from = before.progress.audit.length;
+  await relinks.confirmLost(workflowId);
+  const after = await watch(
+    relinks,
+    workflowId,
+    (s) => s.status !== 'RUNNING' || s.awaiting !== 'return-refused' || newEntries(s, from).length >= 2,
+    15_000,
+  );
+  const released = !!after && (after.status !== 'RUNNING' || after.awaiting !== 'return-refused');
+  const doc = { workflowId, checked: !!after, released, status: after?.status ?? 'RUNNING' };
+  const text = (): string =>
+    [
+      `Told ${workflowId} that the item is returned or Lost in Alma; it tried the return again:`,
+      ...newEntries(after, from).map(auditLine),
+      '',
+      !after
+        ? `The relink has not finished checking Alma yet. See the result with: relink status ${workflowId}`
+        : released
+          ? `Alma shows no active loan left to return: the relink restores the patron's email. See: relink status ${workflowId}`
+          : 'Alma still refuses the return: return the item in Alma (Fulfillment > Return Items), then run again:\n' +
+            `    relink confirm-lost ${workflowId}`,
+    ].join('\n');
+  out.result(doc, text);
+  return released ? EXIT.ok : EXIT.failed;
 }

@@ -20,13 +20,14 @@ export interface WaitingCard {
   awaiting: string;
   instructions?: string;
   startTime: string;
-  mark?: 'needs-attention' | 'overdue';
+  mark?: 'needs-attention' | 'return-refused' | 'overdue';
   reason?: string;
   actions: DeskAction[];
 }
 
 /** Marked relinks first (needs attention, then overdue), then the oldest first. */
-const rank = (c: WaitingCard) => (c.mark === 'needs-attention' ? 0 : c.mark === 'overdue' ? 1 : 2);
+const RANKS: Record<string, number> = { 'needs-attention': 0, 'return-refused': 0, overdue: 1 };
+const rank = (c: WaitingCard) => RANKS[c.mark ?? ''] ?? 2;
 
 export class WaitingList {
   /** Outcomes of closed runs never change: read each once. */
@@ -61,8 +62,9 @@ export class WaitingList {
       awaiting,
       ...(progress?.awaitingInstructions ? { instructions: progress.awaitingInstructions } : {}),
       startTime: s.startTime,
-      // An overdue relink (past its Lost deadline, waiting for a decision) is marked.
+      // An overdue relink (past its Lost deadline, waiting for a decision) is marked; a refused return comes first.
       ...(awaiting === 'overdue' ? { mark: 'overdue' as const } : {}),
+      ...(awaiting === 'return-refused' ? { mark: 'return-refused' as const } : {}),
       actions: actionsFor(awaiting),
     };
   }

@@ -27,11 +27,6 @@ export interface Expectation {
   declaredLost: string[];
   /** Loans a staff member chose to keep active and not lost (relink cancel --keep-loans); default none. */
   keptByStaff?: string[];
-  /**
-   * Loans of a relink an admin terminated (a Terminate runs no compensation; the production Web UI disables it):
-   * `relink sweep --fix` restores the email but does not return these yet, a known gap (docs/reliability.md).
-   */
-  leftByTerminate?: string[];
 }
 
 const userIn = (state: SimState, patronId: string): AnyRecord | undefined =>
@@ -124,7 +119,7 @@ export function checkLoans(b: Baseline, after: SimState, e: Expectation): string
     if (e.loaned.includes(barcode)) {
       const loan = active[0];
       const declared = e.declaredLost.includes(barcode);
-      const kept = (e.keptByStaff ?? []).includes(barcode) || (e.leftByTerminate ?? []).includes(barcode);
+      const kept = (e.keptByStaff ?? []).includes(barcode);
       if (!loan) {
         if (declared) problems.push(`${barcode} was declared Lost by staff but has no active loan`);
         else if (kept) problems.push(`${barcode}'s loan was kept by staff but is no longer active`);

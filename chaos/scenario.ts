@@ -144,7 +144,6 @@ export async function relinkRun(lab: ChaosLab, spec: RelinkRunSpec): Promise<Run
       loaned,
       declaredLost: spec.barcodes.filter((b) => lab.declaredLost.has(b)),
       keptByStaff: spec.staffKeepsLoans ? loaned : [],
-      leftByTerminate: ending.outcome === 'terminated' ? loaned : [],
     });
     return record(describeEnding(ending), (spec.expect ?? completedAndRestored)(ending), [...own, ...violations]);
   } catch (err) {

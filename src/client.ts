@@ -22,7 +22,7 @@ import {
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { clientDataConverter } from './codec';
 import { temporalConnectionOptions, type TemporalSettings } from './config';
-import { recordedPlan } from './relink-history';
+import { recordedRelink, type RecordedRelink } from './relink-history';
 import { readDailyQuota, relinkLostLoans, resolvePatron, sweepFind, sweepRestore } from './workflows';
 import {
   RelinkAwaiting,
@@ -39,7 +39,6 @@ import {
   reviewDecisionUpdate,
   loanDecisionUpdate,
   type Awaiting,
-  type ContactPlan,
   type DailyQuotaReading,
   type HoldingAddressFinding,
   type RelinkInput,
@@ -547,9 +546,12 @@ export class RelinkClient {
     );
   }
 
-  /** The contact plan a closed relink recorded before its swap, from its history; undefined when that is gone. */
-  async recordedPlan(workflowId: string): Promise<ContactPlan | undefined> {
-    return recordedPlan(this.client, workflowId);
+  /**
+   * The contact plan a closed relink recorded before its swap, and the loans it made, from its history; undefined
+   * when that is gone.
+   */
+  async recordedRelink(workflowId: string): Promise<RecordedRelink | undefined> {
+    return recordedRelink(this.client, workflowId);
   }
 
   /**

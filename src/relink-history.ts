@@ -1,10 +1,11 @@
 // What a closed relink's history still knows: the plan of the patron's contact details it recorded before its swap,
-// which relink sweep --fix restores by. Read with the client's data converter, so the encrypted payloads decode.
+// which relink sweep --fix restores by, and the loans it made (or tried to make), which the sweep returns first. Read
+// with the client's data converter, so the encrypted payloads decode.
 import type { Client } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
 import { z } from 'zod';
-import { markerFor, type ContactPlan } from './contract';
+import { markerFor, type CheckedItem, type ContactPlan, type RecordedLoan } from './contract';
 
 const entryRef = z.object({
   address: z.string(),
@@ -24,14 +25,35 @@ const contactPlanSchema = z.object({
   holdingEmailType: z.string().optional(),
 }) satisfies z.ZodType<ContactPlan>;
 
+const checkedItemSchema = z.object({
+  barcode: z.string(),
+  mmsId: z.string(),
+  holdingId: z.string(),
+  itemPid: z.string(),
+  title: z.string(),
+  library: z.string(),
+  circDesk: z.string(),
+  processType: z.string(),
+  requested: z.boolean(),
+}) satisfies z.ZodType<CheckedItem>;
+const loanInputSchema = z.object({ item: checkedItemSchema });
+const loanResultSchema = z.object({ loanId: z.string() });
+const foundLoansSchema = z.array(z.object({ barcode: z.string(), loanId: z.string() }));
+
+/** What sweep --fix needs of a closed relink's run: its contact plan, and the loans it made or tried to make. */
+export interface RecordedRelink {
+  plan: ContactPlan;
+  loans: RecordedLoan[];
+}
+
 /** Activities whose input carries the plan the swap was (or was to be) made by: the last one is what Alma got. */
 const PLAN_IN_INPUT = new Set(['swapContact', 'recheckSwap', 'restoreContact']);
 
 /**
- * The plan of the newest run of `workflowId` that recorded one for this relink's marker, or undefined when no run's
- * history does (it is gone, or the relink never got as far as the swap's plan).
+ * The newest run of `workflowId` that recorded a plan for this relink's marker, with its loans; undefined when no
+ * run's history does (it is gone, or the relink never got as far as the swap's plan).
  */
-export async function recordedPlan(client: Client, workflowId: string): Promise<ContactPlan | undefined> {
+export async function recordedRelink(client: Client, workflowId: string): Promise<RecordedRelink | undefined> {
   for (const runId of await runsNewestFirst(client, workflowId)) {
     let history: temporal.api.history.v1.IHistory;
     try {
@@ -40,8 +62,8 @@ export async function recordedPlan(client: Client, workflowId: string): Promise<
       if (isNotFound(err)) continue;
       throw err;
     }
-    const plan = await planIn(client, history, markerFor(workflowId));
-    if (plan) return plan;
+    const found = await readRun(client, history, markerFor(workflowId));
+    if (found) return found;
   }
   return undefined;
 }
@@ -54,34 +76,62 @@ async function runsNewestFirst(client: Client, workflowId: string): Promise<Arra
   return runs.length ? runs.sort((a, b) => b.start - a.start).map((r) => r.runId) : [undefined];
 }
 
-/** The last plan the run sent to Alma (a swap's input), else the one its preflight read. */
-async function planIn(
+/**
+ * The last plan the run sent to Alma (a swap's input), else the one its preflight read; and each item its loanItem
+ * was scheduled for, with the loan id its answer (or a later findLoans) gave. A loan whose answer never came has no
+ * id: the sweep asks Alma.
+ */
+async function readRun(
   client: Client,
   history: temporal.api.history.v1.IHistory,
   marker: string,
-): Promise<ContactPlan | undefined> {
+): Promise<RecordedRelink | undefined> {
   const converter = client.options.loadedDataConverter;
   const decode = async (payloads: temporal.api.common.v1.IPayload[] | null | undefined): Promise<unknown> =>
     decodeFromPayloadsAtIndex<unknown>(converter, 0, payloads);
-  const scheduled = new Map<string, string>();
+  const scheduled = new Map<string, { name: string; barcode?: string }>();
+  const loans = new Map<string, RecordedLoan>();
   let sent: ContactPlan | undefined;
   let read: ContactPlan | undefined;
   for (const event of history.events ?? []) {
     const start = event.activityTaskScheduledEventAttributes;
-    if (start?.activityType?.name) {
-      scheduled.set(String(event.eventId), start.activityType.name);
-      if (PLAN_IN_INPUT.has(start.activityType.name)) {
+    const name = start?.activityType?.name;
+    if (start && name) {
+      const entry: { name: string; barcode?: string } = { name };
+      scheduled.set(String(event.eventId), entry);
+      if (PLAN_IN_INPUT.has(name)) {
         sent =
           ofMarker(((await decode(start.input?.payloads)) as { plan?: unknown } | undefined)?.plan, marker) ?? sent;
       }
+      if (name === 'loanItem') {
+        const input = loanInputSchema.safeParse(await decode(start.input?.payloads));
+        if (input.success) {
+          entry.barcode = input.data.item.barcode;
+          const known = loans.get(entry.barcode);
+          loans.set(entry.barcode, { item: input.data.item, ...(known?.loanId ? { loanId: known.loanId } : {}) });
+        }
+      }
     }
     const done = event.activityTaskCompletedEventAttributes;
-    if (done && scheduled.get(String(done.scheduledEventId)) === 'preflight') {
+    const of = done ? scheduled.get(String(done.scheduledEventId)) : undefined;
+    if (!done || !of) continue;
+    if (of.name === 'preflight') {
       const result = (await decode(done.result?.payloads)) as { contactPlan?: unknown } | undefined;
       read = ofMarker(result?.contactPlan, marker) ?? read;
+    } else if (of.name === 'loanItem' && of.barcode) {
+      const result = loanResultSchema.safeParse(await decode(done.result?.payloads));
+      const loan = loans.get(of.barcode);
+      if (result.success && loan) loan.loanId = result.data.loanId;
+    } else if (of.name === 'findLoans') {
+      const found = foundLoansSchema.safeParse(await decode(done.result?.payloads));
+      for (const f of found.success ? found.data : []) {
+        const loan = loans.get(f.barcode);
+        if (loan) loan.loanId = f.loanId;
+      }
     }
   }
-  return sent ?? read;
+  const plan = sent ?? read;
+  return plan ? { plan, loans: [...loans.values()] } : undefined;
 }
 
 function ofMarker(value: unknown, marker: string): ContactPlan | undefined {

@@ -219,8 +219,9 @@ export function limitScenarios(outageMinutes = 3): Scenario[] {
 
 /**
  * An admin terminates a relink in its Lost wait (the Web UI's Terminate, or `temporal workflow terminate`): no
- * restore runs, and the patron keeps the holding address. Staff then run `relink sweep --fix`, which must find the
- * patron by the holding address, see that no relink runs for them, and restore the record from the relink's history.
+ * restore runs, and the patron keeps the holding address and an active loan. Staff then run `relink sweep --fix`, which
+ * must find the patron by the holding address, see that no relink runs for them, return the loan the relink's history
+ * names while the holding address is in place, and restore the record from that history.
  */
 function terminateThenSweep(): Scenario {
   const name = 'terminated in the Lost wait (no restore), then relink sweep --fix';

@@ -206,6 +206,19 @@ export function sweepText(rows: SweepRow[], { holdingEmail, fix }: { holdingEmai
       ['Needs attention:', ...noted.map((r) => wrap(`${r.workflowId ?? r.patronId}: ${r.note}`, 100, '  '))].join('\n'),
     );
   }
+  const returned = rows.filter((r) => r.returns?.length);
+  if (returned.length) {
+    parts.push(
+      [
+        'The loans of those relinks, returned before any restore while the holding address was in place:',
+        ...returned.flatMap((r) =>
+          r.returns!.map((l) =>
+            wrap(`${r.workflowId}: ${l.barcode}${l.loanId ? ` (loan ${l.loanId})` : ''}: ${l.stateNow}`, 100, '  '),
+          ),
+        ),
+      ].join('\n'),
+    );
+  }
   const n = (state: SweepRow['state']) => rows.filter((r) => r.state === state).length;
   const patrons = new Set(rows.map((r) => r.patronId)).size;
   const counts = [

@@ -272,12 +272,20 @@ export interface RestoreRecheckResult {
 }
 
 /** What relink sweep --fix asks of the worker for one patron left swapped by a relink that is not running. */
+/** A loan a relink made or tried to make, read from its history; no loanId when Alma's answer never came. */
+export interface RecordedLoan {
+  item: CheckedItem;
+  loanId?: string;
+}
+
 export interface SweepRestoreInput {
   patronId: string;
   /** The relink whose marker the holding entry carries. */
   workflowId: string;
   /** The relink's plan, read from its history; absent when the history is gone and only the marker is known. */
   plan?: ContactPlan;
+  /** The relink's loans, from its history: returned (unless Lost) before the restore, while the holding address is in place. */
+  loans?: RecordedLoan[];
 }
 
 export interface SweepRestoreResult {
@@ -288,4 +296,6 @@ export interface SweepRestoreResult {
   verified: boolean;
   /** What staff must check, without an address or number. */
   attention?: string;
+  /** Each recorded loan: its barcode, loan id and state now (returned, Lost, or why it is still on loan). */
+  returns?: { barcode: string; loanId?: string; stateNow: string }[];
 }

@@ -66,3 +66,6 @@ export const QUIET_PERIOD = 'quiet-period';
  * (awaiting return-refused) until the loan is returned or Lost in Alma, or staff choose keep-loans.
  */
 export const HOLD_ON_REFUSED_RETURN = 'hold-on-refused-return';
+
+/** sweepRestore returns the loans a terminated relink's history names (unless Lost) before it restores. */
+export const SWEEP_RETURNS_LOANS = 'sweep-returns-loans';

@@ -1,24 +1,85 @@
 // relink sweep --fix, on the worker: restores a patron left swapped by a relink that is not running (terminated, or
-// its history lost with a cluster). With the relink's plan, the relink's own restore (idempotent, verified on a read
-// after its write); with the marker alone, the conservative restore that says what staff must check.
-import { ApplicationFailure } from '@temporalio/workflow';
-import { markerFor, type SweepRestoreInput, type SweepRestoreResult } from '../contract';
+// its history lost with a cluster). First, while the holding address is still in place, it returns the loans the
+// relink's history names (unless Alma shows them Lost), as the relink's own give-up would have: a restore before that
+// would leave an active, non-lost loan whose letters reach the patron. With the relink's plan, the relink's own restore
+// (idempotent, verified on a read after its write); with the marker alone, the conservative restore that says what
+// staff must check.
+import { ApplicationFailure, patched } from '@temporalio/workflow';
+import {
+  markerFor,
+  type RecordedLoan,
+  type RelinkActivities,
+  type SweepRestoreInput,
+  type SweepRestoreResult,
+} from '../contract';
 import { staffToolActivities } from './activity-proxies';
+import { returnedState } from './instructions';
+import { causeOf } from './outcomes';
+import { SWEEP_RETURNS_LOANS } from './patches';
 
-export async function sweepRestore({ patronId, workflowId, plan }: SweepRestoreInput): Promise<SweepRestoreResult> {
+type Returned = NonNullable<SweepRestoreResult['returns']>[number];
+
+export async function sweepRestore({
+  patronId,
+  workflowId,
+  plan,
+  loans,
+}: SweepRestoreInput): Promise<SweepRestoreResult> {
   const marker = markerFor(workflowId);
   const activities = staffToolActivities('1 minute');
-  if (!plan) {
-    const { written, attention } = await activities.restoreFromMarker({ patronId, marker });
-    return { from: 'marker', written, verified: false, attention };
-  }
-  if (plan.marker !== marker) {
+  if (plan && plan.marker !== marker) {
     // A plan of another relink would remove the wrong entry, or none.
     throw ApplicationFailure.nonRetryable(
       `The plan given is not ${workflowId}'s (its marker differs).`,
       'InvalidInput',
     );
   }
+  let returns: (Returned & { refused?: boolean })[] | undefined;
+  if (loans?.length && patched(SWEEP_RETURNS_LOANS)) {
+    returns = await returnLoans(activities, patronId, loans);
+    const refused = returns.filter((r) => r.refused);
+    if (refused.length > 0) {
+      return {
+        from: plan ? 'plan' : 'marker',
+        written: false,
+        verified: false,
+        attention:
+          `Not restored: Alma refused to return ${refused.map((r) => r.barcode).join(', ')} (see the loans below). ` +
+          'Return it in Alma (Fulfillment > Return Items), then run relink sweep --fix again.',
+        returns: returns.map(({ refused: _r, ...rest }) => rest),
+      };
+    }
+  }
+  const listed = returns ? { returns: returns.map(({ refused: _r, ...rest }) => rest) } : {};
+  if (!plan) {
+    const { written, attention } = await activities.restoreFromMarker({ patronId, marker });
+    return { from: 'marker', written, verified: false, attention, ...listed };
+  }
   const { written, verified, attention } = await activities.restoreContact({ patronId, plan });
-  return { from: 'plan', written, verified, ...(attention ? { attention } : {}) };
+  return { from: 'plan', written, verified, ...(attention ? { attention } : {}), ...listed };
+}
+
+/** Returns each loan (a loan whose answer never came is looked up first); records what became of each. */
+async function returnLoans(
+  activities: RelinkActivities,
+  patronId: string,
+  loans: RecordedLoan[],
+): Promise<(Returned & { refused?: boolean })[]> {
+  const unknown = loans.filter((l) => !l.loanId).map((l) => l.item);
+  const found = unknown.length ? await activities.findLoans({ patronId, items: unknown }) : [];
+  const out: (Returned & { refused?: boolean })[] = [];
+  for (const { item, loanId: recorded } of loans) {
+    const loanId = recorded ?? found.find((f) => f.barcode === item.barcode)?.loanId;
+    if (!loanId) {
+      out.push({ barcode: item.barcode, stateNow: 'no loan: the relink’s loan never went through.' });
+      continue;
+    }
+    try {
+      const result = await activities.returnLoan({ patronId, item, loanId });
+      out.push({ barcode: item.barcode, loanId, stateNow: returnedState(result, item.processType) });
+    } catch (err) {
+      out.push({ barcode: item.barcode, loanId, stateNow: `still on loan: ${causeOf(err)}`, refused: true });
+    }
+  }
+  return out;
 }

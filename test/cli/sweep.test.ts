@@ -2,7 +2,7 @@
 // Against the real dev server, a relink worker and the Alma simulator: what sweep reports, what --fix restores, and
 // that a running relink is reported and left alone.
 import { applySwap, planFrom } from '../../src/activities/contact';
-import { email, fixturesWith, HOLDING_EMAIL, item, patron, phone } from '../../src/alma-sim/builders';
+import { email, fixturesWith, HOLDING_EMAIL, item, itemIds, patron, phone } from '../../src/alma-sim/builders';
 import { markerFor } from '../../src/contract';
 import { relinkInput } from '../../src/dev/relink-input';
 import { startHarness, userOf, waitForProgress, writesIn, type RelinkHarness } from '../support/relink-harness';
@@ -26,6 +26,7 @@ describe('relink sweep', () => {
             phones: [phone('+1 555 0100')],
           }),
           patron('sw.run'),
+          patron('sw.refused'),
           patron('sw.gone', {
             emails: [
               email('sw.gone@example.edu'),
@@ -34,7 +35,7 @@ describe('relink sweep', () => {
             phones: [phone('+1 555 0101')],
           }),
         ],
-        items: [item('64000000001'), item('64000000002')],
+        items: [item('64000000001'), item('64000000002'), item('64000000003')],
       }),
     );
     env = cliEnv(h);
@@ -75,12 +76,21 @@ describe('relink sweep', () => {
     const doc = jsonOf(fixed);
     expect(doc).toMatchObject({ fixed: true, summary: { running: 1, notRunning: 0, restored: 1, needsAttention: 1 } });
     const row = (patronId: string) => doc.patrons.find((r: any) => r.patronId === patronId);
+    // Its loan, from its history, was returned first, while the holding address was in place.
     expect(row('sw.term')).toEqual({
       patronId: 'sw.term',
       workflowId: 'relink-sw.term',
       state: 'restored',
       restoreBy: 'plan',
+      returns: [
+        { barcode: '64000000001', loanId: expect.any(String), stateNow: expect.stringMatching(/^returned; now/) },
+      ],
     });
+    const termLoan = h.sim.state().loans.find((l: any) => l.user_id === 'sw.term');
+    expect(termLoan).toMatchObject({ loan_status: 'COMPLETE' });
+    const receipts = h.sim.notices().filter((n) => n.user_id === 'sw.term' && n.letter === 'FulReturnReceiptLetter');
+    // By email to the holding address; no SMS, which the swap had switched off.
+    expect(receipts.map((n) => n.address)).toEqual([HOLDING_EMAIL]);
     expect(row('sw.run')).toEqual({ patronId: 'sw.run', workflowId: 'relink-sw.run', state: 'running' });
     expect(row('sw.gone')).toMatchObject({
       workflowId: 'relink-sw.gone',
@@ -99,7 +109,12 @@ describe('relink sweep', () => {
     expect(goneAfter.contact_info.phone[0].preferred_sms).toBe(false);
     // The running relink's patron was not written to.
     const writes = writesIn(h.sim.calls().slice(callsBefore)).map((c) => c.path.split('?')[0]);
-    expect(writes.sort()).toEqual(['/almaws/v1/users/sw.gone', '/almaws/v1/users/sw.term']);
+    const { mmsId, holdingId, itemPid } = itemIds('64000000001');
+    expect(writes.sort()).toEqual([
+      `/almaws/v1/bibs/${mmsId}/holdings/${holdingId}/items/${itemPid}`,
+      '/almaws/v1/users/sw.gone',
+      '/almaws/v1/users/sw.term',
+    ]);
 
     const after = await relinkCli(['sweep'], env);
     expect(after.code).toBe(0);
@@ -111,5 +126,39 @@ describe('relink sweep', () => {
     const none = await relinkCli(['sweep', '--json'], env);
     expect(none.code).toBe(0);
     expect(jsonOf(none)).toMatchObject({ patrons: [], summary: { running: 0, notRunning: 0 } });
+  });
+
+  it('with --fix, a terminated relink whose return Alma refuses stays swapped, and says what to do', async () => {
+    const before = userOf(h.sim.state(), 'sw.refused');
+    await h.relinks.start(relinkInput('sw.refused', ['64000000003']));
+    await waitForProgress(h, 'relink-sw.refused', (p) => p.awaiting === 'lost-declaration');
+    await h.temporal.client.workflow.getHandle('relink-sw.refused').terminate('terminated from the Web UI');
+    const pid = itemIds('64000000003').itemPid;
+    h.sim.setFaults({
+      rules: [
+        {
+          method: 'POST',
+          path: `/items/${pid}\\?.*op=scan`,
+          action: 'error',
+          status: 400,
+          errorCode: '402502',
+          times: 1000,
+        },
+      ],
+    });
+    const refused = await relinkCli(['sweep', '--fix'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/Not restored: Alma refused to return 64000000003/);
+    expect(refused.stdout).toMatch(/then\s+run\s+relink\s+sweep\s+--fix\s+again/);
+    expect(refused.stdout).toMatch(/64000000003 \(loan \d+\): still on loan: Alma refused/);
+    expect(holdingEntries(userOf(h.sim.state(), 'sw.refused'))).toHaveLength(1);
+    expect(h.sim.state().loans.find((l: any) => l.user_id === 'sw.refused')).toMatchObject({ loan_status: 'ACTIVE' });
+
+    h.sim.setFaults({});
+    const fixed = await relinkCli(['sweep', '--fix'], env);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toMatch(/relink-sw\.refused: 64000000003 \(loan \d+\): returned; now in place/);
+    expect(userOf(h.sim.state(), 'sw.refused')).toEqual(before);
+    expect(h.sim.state().loans.find((l: any) => l.user_id === 'sw.refused')).toMatchObject({ loan_status: 'COMPLETE' });
   });
 });

@@ -24,6 +24,8 @@ export interface SweepRow {
   restoreBy?: 'plan' | 'marker';
   /** For staff: what to check or do. No address or number. */
   note?: string;
+  /** With --fix: the relink's loans, returned before the restore unless Alma shows them Lost, and their state now. */
+  returns?: { barcode: string; loanId?: string; stateNow: string }[];
 }
 
 /** The search and each restore run on a worker and read Alma: longer than a query, but bounded. */
@@ -68,18 +70,31 @@ const unmarked = (patronId: string): SweepRow => ({
 async function sweepOne(relinks: RelinkClient, patronId: string, workflowId: string, fix: boolean): Promise<SweepRow> {
   const base = { patronId, workflowId };
   if (await isRunning(relinks, workflowId)) return { ...base, state: 'running' };
-  const plan = await relinks.recordedPlan(workflowId);
+  const recorded = await relinks.recordedRelink(workflowId);
+  const plan = recorded?.plan;
+  const loans = recorded?.loans ?? [];
   const restoreBy = plan ? 'plan' : 'marker';
   if (!fix) {
     const how = plan ? "from the relink's history" : "from the marker alone (the relink's history is gone)";
-    return { ...base, state: 'not running', restoreBy, note: `Left swapped; relink sweep --fix restores it ${how}.` };
+    const returning = loans.length
+      ? `returns its loans of ${loans.map((l) => l.item.barcode).join(', ')} (unless Alma shows them Lost), then `
+      : '';
+    const unknown = plan
+      ? ''
+      : " Its history is gone, so any loan it made is unknown: check the patron's loans in Alma first.";
+    return {
+      ...base,
+      state: 'not running',
+      restoreBy,
+      note: `Left swapped; relink sweep --fix ${returning}restores it ${how}.${unknown}`,
+    };
   }
   // Asked again just before writing: a relink started meanwhile owns the record.
   if (await isRunning(relinks, workflowId)) return { ...base, state: 'running' };
   let result: SweepRestoreResult;
   try {
     result = await relinks.sweepRestore(
-      { patronId, workflowId, ...(plan ? { plan } : {}) },
+      { patronId, workflowId, ...(plan ? { plan } : {}), ...(loans.length ? { loans } : {}) },
       { timeoutMs: SWEEP_ANSWER_MS },
     );
   } catch (err) {
@@ -97,6 +112,7 @@ async function sweepOne(relinks: RelinkClient, patronId: string, workflowId: str
     state: clean ? 'restored' : 'needs attention',
     restoreBy,
     ...(clean ? {} : { note: result.attention }),
+    ...(result.returns?.length ? { returns: result.returns } : {}),
   };
 }
 

@@ -2,7 +2,9 @@
 // the Alma simulator loaded with fixtures/alma-example.json, and a relink worker; runs a demo relink end to end
 // with a clearly labelled simulated staff member for the Lost click; prints what happened and the letters Alma
 // would have sent; then keeps everything running for exploration until Ctrl-C. The relink desk runs beside them on
-// loopback, and the simulated staff member starts the relink and presses "I clicked Lost" through its forms.
+// loopback, and the simulated staff member starts the relink and presses "I clicked Lost" through its forms. The demo
+// relink has a short quiet period before the restore (RELINK_RESTORE_AFTER), in which Alma's nightly Fines/Fees
+// Notification job runs: its letter about the new lost-item fee goes to the holding address, not to the patron.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -73,7 +75,8 @@ async function run(): Promise<void> {
   const workerRun = worker.run();
   const client = new Client({ connection, dataConverter });
   const relinks = new RelinkClient(client, TASK_QUEUE, uiBase);
-  // Step 3b: the relink desk on loopback, with the demo's relink settings (a quick Lost poll) and a typed-in name.
+  // Step 3b: the relink desk on loopback, with the demo's relink settings (a quick Lost poll, a short quiet period
+  // before the restore) and a typed-in name.
   const { relink } = loadSettings(
     ['relink'],
     {
@@ -81,6 +84,7 @@ async function run(): Promise<void> {
       ALMA_DESK_MAP: DESK_MAP,
       RELINK_LOST_POLL_INITIAL: '2 seconds',
       RELINK_LOST_POLL_MAX: '10 seconds',
+      RELINK_RESTORE_AFTER: process.env.RELINK_RESTORE_AFTER ?? '15 seconds',
     },
     { dotenv: false },
   );
@@ -132,6 +136,7 @@ async function run(): Promise<void> {
   say(`Started ${started.workflowId}: ${started.uiUrl}`);
 
   let lostClicked = false;
+  let jobRun = false;
   let printed = 0;
   const final = await relinks.follow(
     started.workflowId,
@@ -151,6 +156,16 @@ async function run(): Promise<void> {
           await desk.clickedLost(started.workflowId);
         })().catch((err) => console.error(`  simulated staff member failed: ${String(err)}`));
       }
+      if (p.awaiting === 'quiet-period' && !jobRun) {
+        // What the quiet period is for: Alma's nightly job announces the new fee to the preferred address of the
+        // moment it runs. The trade-off: the patron's other letters meanwhile go to the holding address too.
+        jobRun = true;
+        const run = sim.runJob('fines-fees-notification');
+        say(`  [simulated Alma] the Fines/Fees Notification job runs during the quiet period:`);
+        for (const n of run.notices.filter((x) => x.user_id === DEMO.patronId)) {
+          say(`    ${n.letter} via ${n.channel}: ${n.address ?? '(no address: not sent)'}`);
+        }
+      }
     },
     { intervalMs: 500 },
   );
@@ -169,7 +184,7 @@ async function run(): Promise<void> {
   say('Letters Alma would have sent (simulator):');
   for (const n of await sim.notices()) {
     say(
-      `  ${String(n.letter).padEnd(28)} to ${String(n.user_id).padEnd(14)} via ${n.channel}: ${n.address ?? '(no address: not sent)'}`,
+      `  ${String(n.letter).padEnd(30)} to ${String(n.user_id).padEnd(14)} via ${n.channel}: ${n.address ?? '(no address: not sent)'}`,
     );
   }
   say();

@@ -188,6 +188,30 @@ export function cancelScenarios(): Scenario[] {
       }),
     },
     {
+      name: 'cancelled after the loan while Alma refuses the return: holds the address, worker killed, returns later',
+      quick: true,
+      spec: (i) => ({
+        fixtures: { users: [richPatron(i.patronId)], items: [item(i.barcode)] },
+        staff: false,
+        input: { lostPollInitial: '1 second', lostPollMax: '2 seconds' },
+        during: async (l, workflowId) => {
+          await l.waitForAwaiting(workflowId, 'lost-declaration');
+          l.setFaults({
+            rules: [{ ...returnScan(i.itemPid), action: 'error', status: 400, errorCode: '402502', times: 10_000 }],
+          });
+          await l.relinks.cancel(workflowId);
+          await l.waitForAwaiting(workflowId, 'return-refused');
+          // Its own retries meet the refusal; then no worker at all while Alma starts accepting the return again.
+          await sleep(3_000);
+          await l.killWorkers();
+          l.clearFaults();
+          await sleep(1_000);
+          await l.startWorker();
+        },
+        expect: (e) => cancelled(e) && returnedAll(e),
+      }),
+    },
+    {
       name: 'overdue, staff choose --keep-loans: the loan stays active (the one exception the invariant allows)',
       spec: (i) => ({
         fixtures: { users: [richPatron(i.patronId)], items: [item(i.barcode)] },

@@ -44,7 +44,10 @@ const retryableByKind: Partial<Record<AlmaErrorKind, { type: string; text: (what
 export function toActivityFailure(err: unknown, what: string): Error {
   if (!isAlmaError(err)) return err instanceof Error ? err : new Error(String(err));
   const ids = { almaCode: err.code ?? '', trackingId: err.trackingId ?? '', httpStatus: String(err.status ?? '') };
-  const detail = `${err.almaMessage || err.message}${err.code ? ` (Alma error ${err.code})` : ''}`;
+  // Alma's own words in curly quotes: they may name a person (another patron's request, a blocked account), so the
+  // log scrubber leaves them out of log lines; staff still read them in the relink's audit and failure.
+  const said = err.almaMessage ? `“${err.almaMessage.replace(/[“”]/g, '"')}”` : err.message;
+  const detail = `${said}${err.code ? ` (Alma error ${err.code})` : ''}`;
   const message = `Alma refused ${what}: ${detail}`;
   if (err.retryable) {
     // Not a refusal: Alma was down, slow or busy, or the step stopped the call. Say which.

@@ -1,11 +1,16 @@
 // What a log line may never carry: a patron's email address, phone number or name. The relink's own messages name
-// patrons by their Alma id only, but a log line can also carry what others wrote: an Alma error message, the SDK's
+// patrons by their Alma id only, but a log line can also carry what others wrote: an Alma error message (quoted, and
+// left out whole), the SDK's
 // "Activity failed" warning with the failure's message and stack, a record passed as metadata. This scrubs those
 // before a line is written. Hand-written: pino's redact works on key paths only and cannot find an address inside a
 // message.
 
-/** An email address anywhere in a text (the holding address too: a log line has no need of any). */
-const EMAIL = /[^\s@"'<>(),;:[\]]+@[^\s@"'<>(),;:[\]]+\.[a-z]{2,}/gi;
+/**
+ * An email address anywhere in a text (the holding address too: a log line has no need of any). The domain is host
+ * name characters only and the local part has no slash, so a stack trace's package path
+ * (node_modules/@temporalio/worker/lib/x.js) is not taken for one.
+ */
+const EMAIL = /[^\s@"'<>(),;:[\]/\\]+@(?:[a-z0-9-]+\.)+[a-z]{2,}/gi;
 /**
  * A phone number as people write it: international (+358 40 123 4567, +1 555 0100) or grouped (555-123-4567,
  * (555) 123 4567). A plain run of digits is not one: barcodes and loan ids are plain runs of digits.
@@ -16,8 +21,14 @@ const PHONE = /(?:\+\d{1,3}[\s.-]?)(?:\(?\d{1,4}\)?[\s.-]?){1,5}\d{2,4}|\(?\b\d{
 const PERSONAL_KEYS =
   /^(first_name|last_name|middle_name|full_name|preferred_first_name|preferred_last_name|preferred_middle_name|name|email|email_address|emails|holdingEmail|phone|phone_number|phones|address|contact_info|originalEmails|original|args|arguments|input|details|heartbeatDetails)$/i;
 
+/**
+ * Alma's own error text, which the activities quote in curly quotes (activities/failures.ts): it may name a person
+ * (a requester, a blocked patron), and no pattern finds a name, so the whole quote stays out of log lines.
+ */
+const ALMA_QUOTE = /“[^”]*”/g;
+
 export function scrubText(text: string): string {
-  return text.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
+  return text.replace(ALMA_QUOTE, '“[Alma’s message]”').replace(EMAIL, '[email]').replace(PHONE, '[phone]');
 }
 
 /**

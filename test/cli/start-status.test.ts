@@ -170,7 +170,7 @@ describe('relink start, status and list', () => {
     ]);
     expect(human.code).toBe(1);
     expect(human.stderr).toMatch(
-      /^relink: Alma refused reading patron cli\.nobody: User with identifier cli\.nobody was not found\. \(Alma error 401861\) Nothing was started\./,
+      /^relink: Alma refused reading patron cli\.nobody: “User with identifier cli\.nobody was not found\.” \(Alma error 401861\) Nothing was started\./,
     );
     expect(jsonOf(json).error).toMatchObject({ code: 'refused', exitCode: 1 });
     await expect(h.relinks.summary('relink-cli.nobody')).rejects.toMatchObject({ kind: 'not-found' });

@@ -59,7 +59,7 @@ describe('RelinkClient.start by any identifier of the patron', () => {
     expect(refused).toMatchObject({
       kind: 'refused',
       message:
-        'Alma refused reading patron rp.nobody: User with identifier rp.nobody was not found. (Alma error 401861) ' +
+        'Alma refused reading patron rp.nobody: “User with identifier rp.nobody was not found.” (Alma error 401861) ' +
         'Nothing was started.',
     });
     const calls = h.sim.calls().slice(callsBefore);

@@ -16,7 +16,14 @@ import { startLoggedWorker, type LoggedWorker } from './worker-process';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // The patron's personal data: none of it may reach a log line.
-const PERSONAL = ['ana.rivera@example.edu', 'ana@home.example.org', '+358 40 123 4567', 'Anneli', 'Rivera-Koskinen'];
+const PERSONAL = [
+  'ana.rivera@example.edu',
+  'ana@home.example.org',
+  '+358 40 123 4567',
+  'Anneli',
+  'Rivera-Koskinen',
+  'Rivera, Ana',
+];
 const namedPatron = (id: string) =>
   patron(
     id,
@@ -119,9 +126,10 @@ describe('the production worker, as an operator sees it', () => {
   }
 
   it('publishes the SDK metrics and the relink gauges: running, awaiting staff by kind, ended needs-attention', async () => {
-    // Alma refuses the swap once, with an error that quotes the patron's address and phone (the SDK warns with that
-    // message). Names in Alma's free text cannot be told from other words: the relink's own messages name patrons by
-    // their Alma id, and records passed as metadata lose their name fields.
+    // Alma refuses the swap once, with an error that quotes the patron's name, address and phone (the SDK warns with
+    // that message). No pattern tells a name from other words: the activities quote Alma's text, and the logs leave
+    // the quote out whole; the relink's own messages name patrons by their Alma id, and records passed as metadata
+    // lose their name fields.
     sim.setFaults({
       rules: [
         {
@@ -129,7 +137,7 @@ describe('the production worker, as an operator sees it', () => {
           path: '/users/ops\\.logged',
           action: 'error',
           status: 500,
-          errorMessage: 'Update failed for <ana.rivera@example.edu>, phone +358 40 123 4567',
+          errorMessage: 'Update failed for Rivera, Ana <ana.rivera@example.edu>, phone +358 40 123 4567',
         },
       ],
     });
@@ -208,7 +216,8 @@ describe('the production worker, as an operator sees it', () => {
     // The SDK's warning about the refused swap is there, with Alma's message scrubbed.
     const failed = records.filter((r) => r.msg === 'Activity failed');
     expect(failed.length).toBeGreaterThan(0);
-    expect(JSON.stringify(failed)).toContain('Update failed for <[email]>, phone [phone]');
+    expect(JSON.stringify(failed)).toContain('“[Alma’s message]”');
+    expect(JSON.stringify(failed)).not.toContain('Rivera, Ana');
     expect(records.every((r) => typeof r.level === 'string' && typeof r.time === 'string')).toBe(true);
   });
 });

@@ -238,6 +238,14 @@ describeWithCompose('docker-compose.yml', () => {
     expect([...used].filter((v) => !documented.has(v))).toEqual([]);
   });
 
+  it('passes every setting .env.example documents to a service: none is set there to no effect', () => {
+    const used = new Set(
+      [...readFileSync(COMPOSE_FILE, 'utf8').matchAll(/(?<!\$)\$\{([A-Z0-9_]+)/g)].map((m) => m[1]!),
+    );
+    const documented = [...readFileSync(ENV_EXAMPLE, 'utf8').matchAll(/^#?\s*([A-Z0-9_]+)=/gm)].map((m) => m[1]!);
+    expect(documented.filter((v) => !used.has(v))).toEqual([]);
+  });
+
   it('publishes ports on loopback only', () => {
     for (const [name, service] of Object.entries(services)) {
       for (const port of service.ports ?? []) {

@@ -21,6 +21,7 @@ export interface CoreOptions {
   emailTypes: readonly string[];
   emailDescriptionMax: number | undefined;
   returnReceipt: boolean;
+  acceptPastDueDate: boolean;
   /** What the API key may do in each API area (Alma's key settings); a call outside them is 400 UNAUTHORIZED. */
   keyPermissions: KeyPermissions;
   jobProfile: JobProfile;

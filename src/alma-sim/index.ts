@@ -76,6 +76,11 @@ export interface AlmaSimulatorOptions {
    * that enables it does. Default true: the side on which a return made without the holding address shows.
    */
   returnReceipt?: boolean;
+  /**
+   * Whether the due-date PUT accepts a due date in the past. Default false: Ex Libris' OpenAPI documents the refusal
+   * (401681 "Due date cannot be in the past."); true plays a tenant that would accept one, which nobody has shown.
+   */
+  acceptPastDueDate?: boolean;
   /** What the key may do per API area (Users, Bibs, Configuration); default Users and Bibs read-write, Conf read. */
   keyPermissions?: Partial<KeyPermissions>;
   /** The scheduled jobs' configuration (courtesy and overdue days, the lost threshold); DEFAULT_JOB_PROFILE. */
@@ -132,6 +137,7 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
       emailTypes: options.emailTypes ?? EMAIL_TYPES,
       emailDescriptionMax: options.emailDescriptionMax,
       returnReceipt: options.returnReceipt ?? true,
+      acceptPastDueDate: options.acceptPastDueDate ?? false,
       keyPermissions: { ...FULL_KEY, ...options.keyPermissions },
       jobProfile: { ...DEFAULT_JOB_PROFILE, ...options.jobs },
     },

@@ -5,6 +5,8 @@ import { isoSeconds } from './store';
 
 export const LETTERS = {
   loanReceipt: 'FulLoanReceiptLetter',
+  /** The Loan Status Notice: a due date changed (the due-date PUT with notify_user=true). [INFERRED] code. */
+  loanStatusNotice: 'FulLoanStatusNoticeLetter',
   /** Sent at a return, where the institution enables it (returnReceipt). */
   returnReceipt: 'FulReturnReceiptLetter',
   onHoldShelf: 'FulPlaceOnHoldShelfLetter',

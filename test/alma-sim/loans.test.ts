@@ -159,4 +159,32 @@ describe('loans', () => {
       expect.objectContaining({ loan_id: '7399000000010', loan_status: 'ACTIVE', process_status: 'LOST' }),
     ]);
   });
+
+  describe('the due-date PUT, as Ex Libris documents it', () => {
+    const put = (body: object, query = '') => t.alma.put(`/users/borrower/loans/7399000000010${query}`, body);
+    const day = 86_400_000;
+
+    it('changes the due date to a future one, without a letter unless notify_user=true', async () => {
+      const later = new Date(Date.now() + 3 * day).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const res = await put({ due_date: later });
+      expect(res.status).toBe(200);
+      expect(res.data).toMatchObject({ loan_id: '7399000000010', due_date: later });
+      expect(t.sim.notices()).toEqual([]);
+      expect((await put({ due_date: later }, '?notify_user=true')).status).toBe(200);
+      expect(t.sim.notices()).toEqual([
+        expect.objectContaining({ letter: 'FulLoanStatusNoticeLetter', user_id: 'borrower' }),
+      ]);
+    });
+
+    it('refuses a due date in the past (401681), one missing (401824), and a loan that is not the user’s (401823)', async () => {
+      const dueBefore = t.sim.state().loans.find((l) => l.loan_id === '7399000000010')?.due_date;
+      const past = await put({ due_date: new Date(Date.now() - 40 * day).toISOString() });
+      expect(past.status).toBe(400);
+      expect(almaErrorOf(past)).toMatchObject({ errorCode: '401681' });
+      expect(almaErrorOf(await put({}))).toMatchObject({ errorCode: '401824' });
+      const other = await t.alma.put('/users/other.patron/loans/7399000000010', { due_date: '2030-01-01T22:59:00Z' });
+      expect(almaErrorOf(other)).toMatchObject({ errorCode: '401823' });
+      expect(t.sim.state().loans.find((l) => l.loan_id === '7399000000010')?.due_date).toBe(dueBefore);
+    });
+  });
 });

@@ -185,6 +185,37 @@ export const loanRoutes: RouteDef[] = [
     },
   },
   {
+    // "Change loan due date", as Ex Libris documents it: due_date is required (401824), and a due date in the past is
+    // refused (401681 "Due date cannot be in the past.") unless the simulator is told this tenant accepts one.
+    method: 'PUT',
+    path: '/almaws/v1/users/{user_id}/loans/{loan_id}',
+    query: ['notify_user'],
+    handler(req, core) {
+      const { store, notices } = core;
+      const user = store.requireUser(req.params.user_id ?? '');
+      const loan = store.loans.find(
+        (l) => l.loan_id === req.params.loan_id && l.user_id === user.primary_id && l.loan_status === 'ACTIVE',
+      );
+      if (!loan) throw almaError('401823', `Loan ID ${req.params.loan_id} does not exist.`);
+      const body = jsonBody(req, '401824', 'Due date is not in loan object.');
+      const asked = typeof body.due_date === 'string' ? Date.parse(body.due_date) : NaN;
+      if (Number.isNaN(asked)) throw almaError('401824', 'Due date is not in loan object.');
+      if (asked < core.now().getTime() && !core.options.acceptPastDueDate) {
+        throw almaError('401681', 'Due date cannot be in the past.');
+      }
+      loan.due_date = isoSeconds(new Date(asked));
+      // notify_user defaults to false; when true, the borrower hears of the change at the address of the moment.
+      if (flag(req, 'notify_user', false)) {
+        notices.send(LETTERS.loanStatusNotice, user, {
+          loan_id: loan.loan_id,
+          item_barcode: loan.item_barcode,
+          due_date: loan.due_date,
+        });
+      }
+      return { status: 200, body: store.loanView(loan, req.baseUrl) };
+    },
+  },
+  {
     method: 'GET',
     path: '/almaws/v1/bibs/{mms_id}/holdings/{holding_id}/items/{item_id}/loans',
     query: LOAN_LIST_PARAMS,

@@ -485,7 +485,7 @@ export class RelinkClient {
       throw new RelinkClientError(`${workflowId} is not running (${status.status.toLowerCase()}).`, 'refused');
     }
     // return-refused: staff returned the item (or clicked Lost) in Alma; the relink tries the return again.
-    if (!['lost-declaration', 'overdue', 'return-refused'].includes(status.awaiting)) {
+    if (!['lost-declaration', 'overdue', 'return-refused', 'lost-job'].includes(status.awaiting)) {
       throw new RelinkClientError(
         `${workflowId} is not waiting for a Lost click (it is at step ${status.step}).`,
         'refused',

@@ -13,6 +13,8 @@ import { withSecretFiles } from './secret-files';
 import {
   DEFAULT_HOLDING_EMAIL_TYPE,
   EMAIL_PATTERN,
+  LOST_MODES,
+  lostModeProblems,
   RELINK_DEFAULTS,
   RESTORE_AT_ONCE,
   restoreAfterProblem,
@@ -175,10 +177,27 @@ const relinkSchema = z
           ctx.addIssue({ code: 'custom', message: 'must be 0, a duration like "12 hours" or "next 02:30"' });
       })
       .default(RESTORE_AT_ONCE),
+    // Who declares the loans Lost: staff-click (default) or overdue-job, Alma's Overdue and Lost Loan job (lost-mode.ts).
+    RELINK_LOST_MODE: z.enum(LOST_MODES).default('staff-click'),
+    RELINK_LOST_AFTER_OVERDUE: duration.optional(),
+    RELINK_LOST_JOB_AT: z.string().trim().optional(),
   })
   .superRefine((c, ctx) => {
     const problem = holdingLimitProblem(c.RELINK_HOLDING_ADDRESS_LIMIT, c.RELINK_LOST_DEADLINE);
     if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['RELINK_HOLDING_ADDRESS_LIMIT'] });
+    let holdingAddressLimitMs = Infinity;
+    try {
+      holdingAddressLimitMs = msToNumber(c.RELINK_HOLDING_ADDRESS_LIMIT as Duration);
+    } catch {
+      // reported by holdingLimitProblem
+    }
+    for (const message of lostModeProblems({
+      lostMode: c.RELINK_LOST_MODE,
+      lostAfterOverdue: c.RELINK_LOST_AFTER_OVERDUE,
+      lostJobAt: c.RELINK_LOST_JOB_AT,
+      holdingAddressLimitMs,
+    }))
+      ctx.addIssue({ code: 'custom', message, path: ['RELINK_LOST_MODE'] });
   })
   .refine((c) => (c.ALMA_LIBRARY && c.ALMA_CIRC_DESK) || c.ALMA_DESK_MAP, {
     message: 'set ALMA_LIBRARY and ALMA_CIRC_DESK, or ALMA_DESK_MAP (e.g. MAIN=DEFAULT_CIRC_DESK,SCI=SCI_DESK)',

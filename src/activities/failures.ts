@@ -23,6 +23,8 @@ const typeByAlmaCode: Record<string, RelinkFailureType> = {
   '401163': 'PatronBlocked',
   '401201': 'PatronBlocked',
   '401168': 'PatronBlocked',
+  '401681': 'DueDateRefused',
+  '401824': 'DueDateRefused',
   UNAUTHORIZED: 'AlmaUnauthorized',
   DAILY_THRESHOLD: 'AlmaDailyLimit',
   QUOTA_FLOOR: 'AlmaDailyLimit',

@@ -21,6 +21,7 @@ import { createReturnLoan } from './return-loan';
 import { createReviewRequests } from './review-requests';
 import { createScanIn } from './scan-in';
 import { createSwapContact } from './swap-contact';
+import { createSetDueDate } from './loan-due-date';
 
 export function createActivities(deps: ActivityDeps): RelinkActivities {
   // Steps that open a swap wait behind the steps that end or protect one (the per-second limiter's `closing` line):
@@ -52,6 +53,9 @@ export function createActivities(deps: ActivityDeps): RelinkActivities {
     findHoldingAddresses: forward(createFindHoldingAddresses),
     restoreFromMarker: compensation(createRestoreFromMarker),
     quietPeriodEnd: forward(createQuietPeriodEnd),
+    // The overdue-job mode's due-date change, and its undoing before a give-up's return (which must never be refused
+    // by the quota floor, or the return would charge an overdue fine).
+    setDueDate: compensation(createSetDueDate),
   };
 }
 

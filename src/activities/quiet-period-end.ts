@@ -5,8 +5,19 @@ import { nextWallClock } from '../contract';
 import type { ActivityDeps } from './deps';
 
 export function createQuietPeriodEnd(deps: ActivityDeps) {
-  return async ({ hour, minute }: { hour: number; minute: number }): Promise<{ until: string; timeZone: string }> => {
+  // `after`: the first HH:MM after that moment instead of now (the overdue-job mode: the job's first run at which the
+  // loan is overdue past the lost threshold).
+  return async ({
+    hour,
+    minute,
+    after,
+  }: {
+    hour: number;
+    minute: number;
+    after?: string;
+  }): Promise<{ until: string; timeZone: string }> => {
     const timeZone = deps.timeZone ?? 'UTC';
-    return { until: new Date(nextWallClock(Date.now(), hour, minute, timeZone)).toISOString(), timeZone };
+    const from = Math.max(Date.now(), after ? Date.parse(after) : 0);
+    return { until: new Date(nextWallClock(from, hour, minute, timeZone)).toISOString(), timeZone };
   };
 }

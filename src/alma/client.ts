@@ -241,6 +241,21 @@ export class AlmaClient extends AlmaTransport {
     return this.call({ operation: 'getUserLoan', method: 'GET', path }, AlmaLoanSchema);
   }
 
+  /**
+   * PUT /users/{id}/loans/{loan_id}: changes the loan's due date, telling the patron nothing (notify_user=false, sent
+   * explicitly). Alma documents 401681 for a due date in the past.
+   */
+  async changeLoanDueDate(userId: string, loanId: string, dueDate: string): Promise<AlmaLoan> {
+    const spec: CallSpec = {
+      operation: 'changeLoanDueDate',
+      method: 'PUT',
+      path: `/users/${seg(userId)}/loans/${seg(loanId)}`,
+      query: { notify_user: 'false' },
+      body: { due_date: dueDate },
+    };
+    return this.call(spec, AlmaLoanSchema);
+  }
+
   async listItemLoans(ref: ItemRef, status: LoanStatus = 'Active'): Promise<AlmaLoan[]> {
     return this.#loanPages('listItemLoans', `${itemPath(ref)}/loans`, status);
   }

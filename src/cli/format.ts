@@ -62,6 +62,7 @@ const AWAITING_WORDS: Record<string, string> = {
   'lost-declaration': 'a staff member\'s "Lost" click in Alma',
   overdue: 'past the Lost deadline: a "Lost" click in Alma, or a staff decision to return or keep the loans',
   'quiet-period': "nothing: Alma's jobs run before the restore; relink restore-now ends it early",
+  'lost-job': "nothing: Alma's Overdue and Lost Loan job is to declare the loans Lost; a Lost click still works",
   'return-refused': 'Alma refused to return a loan: a return (or a Lost click) done in Alma, or a keep-loans decision',
   none: 'nothing from staff',
 };
@@ -87,7 +88,12 @@ export function whatToDoText(
   const lines = [`What to do now (the relink awaits ${view.awaiting}):`];
   if (view.awaitingInstructions) lines.push(wrap(view.awaitingInstructions, 100, '  '));
   // A quiet period needs nothing from staff: its command is only there to end it early.
-  const next = view.awaiting === 'quiet-period' ? '  To end it early, run:' : '  When that is done, run:';
+  const next =
+    view.awaiting === 'quiet-period'
+      ? '  To end it early, run:'
+      : view.awaiting === 'lost-job'
+        ? '  To finish sooner, click Lost in Alma, then run:'
+        : '  When that is done, run:';
   lines.push(next, ...(view.nextCommands ?? []).map((c) => `    ${c}`));
   if (view.awaiting === 'return-refused') {
     // The relink is already stopping: a cancel changes nothing, and the only other way out is keep-loans.

@@ -87,6 +87,7 @@ With --wait the exit status is 0 only when the relink completed (1 when it faile
         'overdue',
         'quiet-period',
         'return-refused',
+        'lost-job',
       ]),
     )
     .option('--all', 'include closed relinks')

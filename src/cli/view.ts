@@ -38,7 +38,7 @@ export interface StatusView {
 export function nextCommands(workflowId: string, awaiting: Awaiting, items: ItemProgress[] = []): string[] {
   if (awaiting === 'request-review')
     return [`relink review ${workflowId} --proceed`, `relink review ${workflowId} --abort`];
-  if (awaiting === 'lost-declaration' || awaiting === 'overdue') {
+  if (awaiting === 'lost-declaration' || awaiting === 'overdue' || awaiting === 'lost-job') {
     const open = items.filter((i) => i.loanId && !i.lostConfirmed);
     return [
       `relink confirm-lost ${workflowId}`,

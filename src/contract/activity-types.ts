@@ -156,6 +156,30 @@ export interface RestoreFromMarkerResult {
   attention: string;
 }
 
+export interface SetDueDateInput {
+  patronId: string;
+  loanId: string;
+  barcode: string;
+  /** ISO date-time: the due date the loan gets (moving it back before a give-up's return). */
+  dueDate?: string;
+  /**
+   * Or: this long after the moment of the call (the overdue-job mode). Computed in the activity, not the workflow: a
+   * step that waited in line would otherwise send a date already past, which Alma refuses (401681).
+   */
+  dueInMs?: number;
+  /** 'earlier': leave a loan already due by then as it is (the overdue-job mode only ever moves it earlier). */
+  only?: 'earlier';
+}
+
+export interface SetDueDateResult {
+  barcode: string;
+  loanId: string;
+  /** changed: written now; unchanged: Alma already had it; lost / not-active: the loan is Lost or closed, left alone. */
+  outcome: 'changed' | 'unchanged' | 'lost' | 'not-active';
+  /** The loan's due date in Alma now (changed, unchanged). */
+  dueDate?: string;
+}
+
 export interface ReturnLoanInput {
   patronId: string;
   /** Where to scan it in (its own library and desk) and what it was before the relink (processType). */
@@ -191,6 +215,8 @@ export interface RelinkActivities {
   findLoans(input: FindLoansInput): Promise<FoundLoan[]>;
   /** After a give-up, before the restore: returns (scans in) the relink's loan unless Alma shows it Lost. */
   returnLoan(input: ReturnLoanInput): Promise<ReturnLoanResult>;
+  /** overdue-job mode: the loan's due date (read first; Lost or closed loans are left alone). One or two calls. */
+  setDueDate(input: SetDueDateInput): Promise<SetDueDateResult>;
   /** After the restore: whether a write Alma applied late brought this relink's holding entry back. One read. */
   holdingEntryBack(input: RestoreContactInput): Promise<boolean>;
   /** Before a start, for the client: the primary_id of the patron any identifier names (a card barcode). One read. */
@@ -205,7 +231,7 @@ export interface RelinkActivities {
    * The end of a quiet period "next HH:MM" (RELINK_RESTORE_AFTER): that wall-clock time in the worker's ALMA_TIME_ZONE,
    * after now. No Alma call: the workflow may not read a time zone's rules, which change with the worker's Node.
    */
-  quietPeriodEnd(input: { hour: number; minute: number }): Promise<{ until: string; timeZone: string }>;
+  quietPeriodEnd(input: { hour: number; minute: number; after?: string }): Promise<{ until: string; timeZone: string }>;
 }
 
 /** The business failures activities raise (non-retryable ApplicationFailure types) and the workflow's own. */
@@ -224,5 +250,7 @@ export type RelinkFailureType =
   | 'AlmaUnauthorized'
   | 'AlmaDailyLimit'
   | 'AlmaRejected'
+  /** The due-date PUT refused (401681: a date in the past; 401824). */
+  | 'DueDateRefused'
   /** The workflow's own: a join or start-or-join that reached a relink after it began to finish. */
   | 'RelinkClosing';

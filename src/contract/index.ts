@@ -4,6 +4,7 @@
 export * from './activity-types';
 export * from './defaults';
 export * from './ids';
+export * from './lost-mode';
 export * from './messages';
 export * from './restore-after';
 export * from './search-attributes';

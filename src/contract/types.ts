@@ -40,6 +40,14 @@ export interface RelinkInput {
    * duration, or "next HH:MM" in the institution's time zone (ALMA_TIME_ZONE, the worker's).
    */
   restoreAfter?: string;
+  /** Who declares the loans Lost (RELINK_LOST_MODE): staff-click (unset) or overdue-job (lost-mode.ts). */
+  lostMode?: 'staff-click' | 'overdue-job';
+  /** overdue-job: the Overdue and Lost Loan profile's lost threshold (RELINK_LOST_AFTER_OVERDUE), e.g. "1 day". */
+  lostAfterOverdue?: string;
+  /** overdue-job: when the job runs (RELINK_LOST_JOB_AT): "next HH:MM" (ALMA_TIME_ZONE) or a duration. */
+  lostJobAt?: string;
+  /** overdue-job: how far ahead of the worker's clock the new due date is set; unset: DEFAULT_DUE_DATE_LEAD. */
+  dueDateLead?: string;
   /**
    * Set by RelinkClient's start-or-join (update-with-start): the addBarcodes update that carries the same id is the
    * one that started this run, not a join.
@@ -64,6 +72,7 @@ export type RelinkStepName =
  * What a relink can wait for (RelinkAwaiting); the worker's gauges count each kind but 'none', so list new ones here.
  * `overdue`: the Lost deadline passed; the holding address stays while staff click Lost or decide on the loans.
  * `quiet-period`: nothing is needed from staff, who may end it early (relink restore-now).
+ * `lost-job`: RELINK_LOST_MODE=overdue-job; nothing is needed from staff while Alma's Overdue and Lost Loan job runs.
  * `return-refused`: after a give-up Alma refused to return a loan; the holding address stays until staff return it
  * (or click Lost) in Alma, or choose keep-loans.
  */
@@ -74,6 +83,7 @@ export const AWAITING_KINDS = [
   'overdue',
   'quiet-period',
   'return-refused',
+  'lost-job',
 ] as const;
 export type Awaiting = (typeof AWAITING_KINDS)[number];
 

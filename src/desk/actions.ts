@@ -18,7 +18,7 @@ export const ACTIONS: DeskAction[] = [
   {
     id: 'confirm-lost',
     // Past the Lost deadline (overdue) a Lost click still finishes the relink normally.
-    awaiting: ['lost-declaration', 'overdue'],
+    awaiting: ['lost-declaration', 'overdue', 'lost-job'],
     label: 'I clicked Lost',
     run: async (relinks, id, staff) => {
       await relinks.confirmLost(id, undefined, staff);

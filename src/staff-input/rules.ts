@@ -63,6 +63,13 @@ export function relinkInputFor(args: StartArgs, relink: RelinkSettings): RelinkI
     ...(relink.RELINK_RESTORE_AFTER !== RESTORE_AT_ONCE ? { restoreAfter: relink.RELINK_RESTORE_AFTER } : {}),
     ...(relink.RELINK_LOST_POLL_INITIAL ? { lostPollInitial: relink.RELINK_LOST_POLL_INITIAL } : {}),
     ...(relink.RELINK_LOST_POLL_MAX ? { lostPollMax: relink.RELINK_LOST_POLL_MAX } : {}),
+    ...(relink.RELINK_LOST_MODE === 'overdue-job'
+      ? {
+          lostMode: 'overdue-job' as const,
+          lostAfterOverdue: relink.RELINK_LOST_AFTER_OVERDUE,
+          lostJobAt: relink.RELINK_LOST_JOB_AT,
+        }
+      : {}),
   };
   // The workflow's own full check, so a rule added there is enforced here too.
   const problems = relinkInputProblems(input);

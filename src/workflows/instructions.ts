@@ -151,6 +151,17 @@ export function returnedState(
   );
 }
 
+/** What staff read while the relink waits for Alma's Overdue and Lost Loan job (RELINK_LOST_MODE=overdue-job). */
+export function lostJobInstructions(open: OpenLoan[], patronId: string, workflowId: string, checkAt: string): string {
+  const list = open.map((l) => `${l.barcode} ("${l.title ?? ''}", loan ${l.loanId})`).join('; ');
+  return (
+    `Nothing to do: Alma's Overdue and Lost Loan job is expected to declare ${list} Lost; the relink checks Alma at ` +
+    `${checkAt} and, if the job has not acted, asks for the Lost click then. To finish sooner, in Alma: Fulfillment > ` +
+    `Manage Patron Services, patron ${patronId}, Loans tab: open the row actions (⋯) of each loan and choose "Lost", ` +
+    `then run: relink confirm-lost ${workflowId}.`
+  );
+}
+
 export const quietPeriodInstructions = (workflowId: string, until: string): string =>
   `Nothing to do: the Lost click is confirmed, and the patron's email stays on the holding address until ${until} ` +
   "so that the letters Alma's scheduled jobs send about the new fee (the fines/fees notification) go there; the " +

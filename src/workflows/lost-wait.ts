@@ -23,7 +23,8 @@ import { lostWaitSummary } from './summaries';
 
 export async function awaitLostDeclarations(r: Relink): Promise<void> {
   const { track } = r;
-  const waitStarted = Date.now();
+  // In the overdue-job mode the Lost wait began with the wait for Alma's job: its deadlines count from then.
+  const waitStarted = r.lostWaitSince ?? Date.now();
   const deadline = waitStarted + r.lostDeadlineMs;
   /** Set when the relink becomes overdue: when it stops waiting and returns the loans itself. */
   let limit: number | undefined;
@@ -92,7 +93,7 @@ function decisionStop(r: Relink, open: OpenLoan[]): RelinkStop {
 }
 
 /** Asks Alma whether the open loans are Lost now; returns how many were newly confirmed. */
-async function checkLost(r: Relink, open: OpenLoan[], deadline: number, overdue: boolean): Promise<number> {
+export async function checkLost(r: Relink, open: OpenLoan[], deadline: number, overdue: boolean): Promise<number> {
   const loans = open.map(({ barcode, loanId }) => ({ barcode, loanId, loanDate: r.loans.get(barcode)?.loanDate }));
   const input = { patronId: r.patronId, loans };
   let checks: LostCheck[];

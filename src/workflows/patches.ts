@@ -69,3 +69,10 @@ export const HOLD_ON_REFUSED_RETURN = 'hold-on-refused-return';
 
 /** sweepRestore returns the loans a terminated relink's history names (unless Lost) before it restores. */
 export const SWEEP_RETURNS_LOANS = 'sweep-returns-loans';
+
+/**
+ * RELINK_LOST_MODE=overdue-job (lost-by-job.ts): the due date moved, the wait for Alma's Overdue and Lost Loan job, the
+ * fallback to the staff click; and the due date moved back before a give-up's return. Asked only by relinks in that
+ * mode.
+ */
+export const LOST_BY_OVERDUE_JOB = 'lost-by-overdue-job';

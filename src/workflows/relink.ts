@@ -20,6 +20,7 @@ import { restore } from './compensation';
 import { ensureStillSwapped, ensureSwapped } from './contact-swap';
 import { reviewUntilClear } from './request-review';
 import { awaitLostDeclarations } from './lost-wait';
+import { lostByOverdueJob } from './lost-by-job';
 import { quietPeriodBeforeRestore } from './quiet-period';
 import { failureType, ms } from './outcomes';
 import { ACTIVITY_HEARTBEATS, FEWER_ROUND_TRIPS, USER_METADATA } from './patches';
@@ -57,7 +58,7 @@ export class Relink {
   /** A swap was sent at least once: Alma may apply one late, so the record is read again after the restore. */
   swapAttempted = false;
   readonly checked = new Map<string, CheckedItem>();
-  readonly loans = new Map<string, { loanId: string; loanDate?: string }>();
+  readonly loans = new Map<string, { loanId: string; loanDate?: string; dueDate?: string }>();
   /** Items whose loan POST may have reached Alma: a failure's answer can be lost after Alma applied it. */
   readonly loanAttempted = new Set<string>();
   /** Items joined while the relink runs, each batch waiting for the main loop to take it. */
@@ -75,6 +76,9 @@ export class Relink {
   /** Staff ended the quiet period before the restore early (relink restore-now), and who. */
   restoreNowAsked = false;
   restoreNowBy?: string;
+  /** overdue-job mode: loans whose due date the relink moved (lost-by-job.ts), and when that wait began. */
+  readonly dueDateMoved = new Set<string>();
+  lostWaitSince?: number;
 
   constructor(readonly input: RelinkInput) {
     this.patronId = input.patronId;
@@ -147,8 +151,10 @@ export class Relink {
     await this.relinkBatch(pre.items);
     // The restore begins after a verified Lost, and after the quiet period when there is one; a join during the quiet
     // period goes back to the Lost wait.
-    do await awaitLostDeclarations(this);
-    while (!(await quietPeriodBeforeRestore(this)));
+    do {
+      await lostByOverdueJob(this);
+      await awaitLostDeclarations(this);
+    } while (!(await quietPeriodBeforeRestore(this)));
     this.track.outcome = 'completed';
   }
 
@@ -216,7 +222,7 @@ export class Relink {
     this.loanAttempted.add(item.barcode);
     const patronRequestId = this.track.item(item.barcode).patronRequestId;
     const loan = await this.steps.loanItem({ patronId: this.patronId, item, patronRequestId });
-    this.loans.set(item.barcode, { loanId: loan.loanId, loanDate: loan.loanDate });
+    this.loans.set(item.barcode, { loanId: loan.loanId, loanDate: loan.loanDate, dueDate: loan.dueDate });
     this.track.update(item.barcode, { phase: 'loaned', loanId: loan.loanId });
     const already = loan.alreadyExisted ? ' (Alma already had the loan)' : '';
     this.track.log(`Item ${item.barcode} loaned to patron ${this.patronId}${already}.`, { loanId: loan.loanId });

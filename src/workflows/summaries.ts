@@ -20,6 +20,7 @@ const ACTIVITY_SUMMARIES: Record<keyof RelinkActivities, string> = {
   returnLoan: 'return the loan (scan the item in) before the restore',
   readDailyQuota: "read Alma's daily API quota for a batch",
   quietPeriodEnd: 'work out when the quiet period ends',
+  setDueDate: "change the loan's due date",
 };
 
 /** The summary of one call of an activity; the Lost check is numbered, as staff count them. */

@@ -72,7 +72,7 @@ function miniAlma(): (req: StubRequest) => StubReply {
     if (method === 'DELETE' && /\/users\/[^/]+\/requests\/[^/]+$/.test(path)) return { status: 204 };
     if (method === 'POST' && /\/users\/[^/]+\/loans$/.test(path)) return { body: loans[0] };
     if (method === 'GET' && /\/users\/[^/]+\/loans$/.test(path)) return { body: pageOf(loans, req.query, 'item_loan') };
-    if (method === 'GET' && /\/users\/[^/]+\/loans\/[^/]+$/.test(path)) return { body: loans[1] };
+    if (/\/users\/[^/]+\/loans\/[^/]+$/.test(path) && ['GET', 'PUT'].includes(method)) return { body: loans[1] };
     if (path === '/almaws/v1/users/operation/test' || path === '/almaws/v1/bibs/test') return { body: {} };
     if (method === 'GET' && path === '/almaws/v1/conf/libraries') return { body: { library: [{ code: 'MAIN' }] } };
     if (method === 'GET' && path === '/almaws/v1/conf/libraries/MAIN/circ-desks')
@@ -125,6 +125,7 @@ describe('a full tour of the client', () => {
         await client.listUserLoans('rivera.ana', 'Complete');
       },
       getUserLoan: () => client.getUserLoan('rivera.ana', '7310000000101'),
+      changeLoanDueDate: () => client.changeLoanDueDate('rivera.ana', '7310000000101', '2030-01-01T22:59:00Z'),
       listItemLoans: () => client.listItemLoans(itemRefOf(sampleItem()), 'Complete'),
       testAccess: async () => {
         for (const area of ['users', 'bibs'] as const)

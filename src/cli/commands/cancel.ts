@@ -34,7 +34,7 @@ export async function cancelCommand(id: string, opts: CancelOptions, out: Output
       );
     }
     if (opts.keepLoans) {
-      if (!['lost-declaration', 'overdue', 'return-refused'].includes(before.awaiting)) {
+      if (!['lost-declaration', 'overdue', 'return-refused', 'lost-job'].includes(before.awaiting)) {
         throw new CliError(
           'refused',
           `Relink ${workflowId} has no loan waiting for the Lost click (it is at step ${before.step}): ` +

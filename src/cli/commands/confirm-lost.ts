@@ -7,6 +7,9 @@ import { barcodeSchema, parseOrThrow, workflowIdSchema } from '../input';
 import type { Output } from '../output';
 import { newEntries, notAwaiting, runningStatus, watch, type Running } from './running-relink';
 
+/** The waits a Lost click answers (lost-job: the overdue-job mode, where staff may click anyway). */
+const LOST_WAITS: readonly string[] = ['lost-declaration', 'overdue', 'lost-job'];
+
 export async function confirmLostCommand(id: string, opts: { barcode?: string }, out: Output): Promise<ExitCode> {
   const workflowId = parseOrThrow(workflowIdSchema, id, 'confirm the Lost click');
   const barcode =
@@ -22,7 +25,7 @@ export async function confirmLostCommand(id: string, opts: { barcode?: string },
       );
     }
     if (before.awaiting === 'return-refused') return returnDoneInAlma(relinks, before, out);
-    if (before.awaiting !== 'lost-declaration' && before.awaiting !== 'overdue') {
+    if (!LOST_WAITS.includes(before.awaiting)) {
       throw notAwaiting(before, 'a Lost click');
     }
     const targets = barcode ? [barcode] : items.filter((i) => i.loanId && !i.lostConfirmed).map((i) => i.barcode);
@@ -38,7 +41,7 @@ export async function confirmLostCommand(id: string, opts: { barcode?: string },
       workflowId,
       (s) =>
         s.status !== 'RUNNING' ||
-        (s.awaiting !== 'lost-declaration' && s.awaiting !== 'overdue') ||
+        !LOST_WAITS.includes(s.awaiting) ||
         targets.every((b) => confirmedIn(s).includes(b)) ||
         newEntries(s, from).length >= 2,
       15_000,

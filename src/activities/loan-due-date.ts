@@ -1,0 +1,35 @@
+// RELINK_LOST_MODE=overdue-job: moves the relink's loan due date, so that Alma's Overdue and Lost Loan job declares it
+// Lost (lost-by-job.ts); and after a give-up, back to the date the loan had, so that the return charges the patron no
+// overdue fine. Reads first: a loan already at (or before) the date asked, Lost, or closed is left as it is. Alma is
+// told not to notify the patron (notify_user=false); the holding address is in place anyway.
+import type { SetDueDateInput, SetDueDateResult } from '../contract';
+import type { ActivityDeps } from './deps';
+import { LOST_PROCESS_STATUSES } from './check-lost';
+import { almaStep } from './failures';
+import { normaliseStatus } from './item-state';
+import { readActiveLoans } from './loan';
+
+/** Due dates within a minute of each other are the same (Alma keeps seconds; a retry sends the same instant). */
+const SAME_MS = 60_000;
+
+const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function createSetDueDate({ alma }: ActivityDeps) {
+  return async function setDueDate(input: SetDueDateInput): Promise<SetDueDateResult> {
+    const { patronId, loanId, barcode, only } = input;
+    const dueDate = input.dueDate ?? iso(Date.now() + (input.dueInMs ?? 0));
+    const loan = (await readActiveLoans(alma, patronId)).find((l) => String(l.loan_id) === loanId);
+    if (!loan) return { barcode, loanId, outcome: 'not-active' };
+    if (LOST_PROCESS_STATUSES.has(normaliseStatus(loan.process_status as string | undefined))) {
+      return { barcode, loanId, outcome: 'lost' };
+    }
+    const now = Date.parse(String(loan.due_date ?? ''));
+    const wanted = Date.parse(dueDate);
+    const done = Math.abs(now - wanted) < SAME_MS || (only === 'earlier' && now <= wanted);
+    if (done) return { barcode, loanId, outcome: 'unchanged', dueDate: String(loan.due_date) };
+    const changed = await almaStep(`changing the due date of ${barcode} (loan ${loanId})`, () =>
+      alma.changeLoanDueDate(patronId, loanId, dueDate),
+    );
+    return { barcode, loanId, outcome: 'changed', dueDate: String(changed.due_date ?? dueDate) };
+  };
+}

@@ -121,6 +121,37 @@ function holdingAddressCheck(env: NodeJS.ProcessEnv, rows: CheckRow[]): void {
   else rows.push(ok('relink', 'holding address', address));
 }
 
+/**
+ * The Lost mode. overdue-job rests on what no API shows (the Overdue and Lost Loan profiles and the job's schedule are
+ * not in the Configuration API): the row says what the library must try in its own sandbox before enabling it.
+ */
+function lostModeChecks(relink: RelinkSettings, rows: CheckRow[]): void {
+  if (relink.RELINK_LOST_MODE !== 'overdue-job') {
+    rows.push(ok('relink', 'Lost mode', 'staff-click: staff click Lost in Manage Patron Services'));
+    return;
+  }
+  rows.push(
+    ok(
+      'relink',
+      'Lost mode',
+      `overdue-job: the due date is moved to now, and Alma's Overdue and Lost Loan job is expected to declare the ` +
+        `loan Lost ${relink.RELINK_LOST_AFTER_OVERDUE} past due, at its run (${relink.RELINK_LOST_JOB_AT}); else staff click`,
+    ),
+  );
+  rows.push(
+    skipped(
+      'relink',
+      'Lost mode in your sandbox',
+      'no API shows this; before enabling it, check in your sandbox: (1) an Overdue and Lost Loan profile applies to ' +
+        `these loans (their loan policy or user group) and changes them to Lost ${relink.RELINK_LOST_AFTER_OVERDUE} ` +
+        'after the due date, with the lost-item fee you expect; (2) the "Loans - Overdue and Lost Item" job runs at ' +
+        `${relink.RELINK_LOST_JOB_AT}; (3) a loan whose due date the API moved to now (PUT .../loans/{loan_id}, ` +
+        'notify_user=false) is declared Lost by that run, and Alma sent no letter at the change; (4) Alma refuses a due ' +
+        'date in the past (401681), as documented: the relink never sends one',
+    ),
+  );
+}
+
 async function temporalChecks(temporal: TemporalSettings, rows: CheckRow[]): Promise<void> {
   let connection: Connection;
   try {
@@ -174,7 +205,6 @@ export async function runDoctorChecks(env: NodeJS.ProcessEnv = process.env): Pro
   holdingAddressCheck(env, rows);
   if (temporal) await temporalChecks(temporal, rows);
   else rows.push(skipped('temporal', 'Temporal', 'its settings have problems (above)'));
-  // A spot for the checks a Lost mode needs before a library enables it (e.g. the "overdue-job" mode: what the
-  // library's lost-loan profile and overdue job must be set to): they join here as more rows.
+  if (relink) lostModeChecks(relink, rows);
   return rows;
 }

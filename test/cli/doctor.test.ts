@@ -49,6 +49,22 @@ describe('relink doctor', () => {
     ]);
   });
 
+  it('says what a library must check in its sandbox before the overdue-job Lost mode, and refuses a 30-day profile', async () => {
+    const s = await sim();
+    const mode = { RELINK_LOST_MODE: 'overdue-job', RELINK_LOST_JOB_AT: 'next 02:00' };
+    const run = await relinkCli(['doctor', '--json'], env(s, { ...mode, RELINK_LOST_AFTER_OVERDUE: '1 day' }));
+    const doc = jsonOf(run) as { checks: Array<{ check: string; status: string; detail: string }> };
+    expect(doc.checks.find((c) => c.check === 'Lost mode')).toMatchObject({ status: 'ok' });
+    expect(doc.checks.find((c) => c.check === 'Lost mode in your sandbox')).toMatchObject({
+      status: 'skipped',
+      detail: expect.stringMatching(/Overdue and Lost Loan profile applies to these loans .*\(401681\)/),
+    });
+    const long = await relinkCli(['doctor', '--json'], env(s, { ...mode, RELINK_LOST_AFTER_OVERDUE: '30 days' }));
+    expect(long.code).toBe(1);
+    const settings = (jsonOf(long) as typeof doc).checks.find((c) => c.check === 'relink settings');
+    expect(settings?.detail).toMatch(/longer than the holding-address limit/);
+  });
+
   it('reports a read-only key, no Configuration permission and a malformed holding address', async () => {
     const s = await sim({ users: 'read-only', conf: 'none' });
     const run = await relinkCli(['doctor', '--json'], env(s, { RELINK_HOLDING_EMAIL: 'desk@library' }));

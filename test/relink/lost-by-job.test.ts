@@ -3,7 +3,7 @@
 // job's letters reach the holding address. When the job does not act, it falls back to the staff click. A batch of
 // 50 completes with one job run. On the real dev server and the simulator, whose job profile marks a loan Lost one
 // second past due (a profile a library would scope to these loans).
-import { HOLDING_EMAIL, email, fixturesWith, item, patron, phone } from '../../src/alma-sim/builders';
+import { HOLDING_EMAIL, email, fixturesWith, item, itemIds, patron, phone } from '../../src/alma-sim/builders';
 import type { RelinkInput, RelinkResult } from '../../src/contract';
 import { relinkInput } from '../../src/dev/relink-input';
 import {
@@ -19,7 +19,7 @@ type AnyRecord = Record<string, any>;
 
 const BATCH = Array.from({ length: 50 }, (_, i) => `job.batch${String(i).padStart(2, '0')}`);
 const barcodeOf = (patronId: string, i: number) => `4800000${String(i).padStart(4, '0')}`;
-const ONE = ['job.one', 'job.fallback', 'job.cancel', 'job.refused'];
+const ONE = ['job.one', 'job.fallback', 'job.cancel', 'job.refused', 'job.click'];
 const ids = [...ONE, ...BATCH];
 
 /** The overdue-job mode: the job marks a loan Lost 1 s past due and runs within `jobAt` of the due-date change. */
@@ -90,6 +90,30 @@ describe('Lost without a click: the overdue-job mode', () => {
     expect(letters.map((n) => n.letter)).toContain('FulOverdueAndLostLoanLetter');
     expect(new Set(letters.map((n) => n.address))).toEqual(new Set([HOLDING_EMAIL]));
     await expectPatronUntouched('job.one', before);
+    // The call budget (docs/performance.md), against the same relink with the staff click: the due-date change adds
+    // its read and its PUT. The follow-up's re-read 10 minutes later is in neither.
+    const clickStarted = await h.relinks.start(relinkInput('job.click', [barcodeOf('job.click', 4)]));
+    const clickWaiting = await waitForProgress(h, clickStarted.workflowId, (p) => p.awaiting === 'lost-declaration');
+    h.sim.declareLost(clickWaiting.items[0]!.loanId!);
+    await h.relinks.confirmLost(clickStarted.workflowId);
+    await h.temporal.client.workflow.getHandle(clickStarted.workflowId).result();
+    const callsOf = (patronId: string, barcode: string) => {
+      const { mmsId, itemPid } = itemIds(barcode);
+      return h.sim
+        .calls()
+        .filter(
+          (c) =>
+            c.path.includes(`/users/${patronId}`) ||
+            c.path.includes(itemPid) ||
+            c.path.includes(`/bibs/${mmsId}/`) ||
+            c.path.includes(`item_barcode=${barcode}`),
+        );
+    };
+    const byJobCalls = callsOf('job.one', barcodeOf('job.one', 0));
+    const byClickCalls = callsOf('job.click', barcodeOf('job.click', 4));
+    if (process.env.SHOW_CALLS === '1')
+      console.log(`overdue-job ${byJobCalls.length} calls, staff-click ${byClickCalls.length} calls`);
+    expect(byJobCalls.length - byClickCalls.length).toBe(2);
     await recordHistory(h, started.workflowId, 'lost-by-overdue-job');
   });
 

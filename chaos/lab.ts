@@ -75,6 +75,9 @@ export class ChaosLab {
       port: 0,
       seed: options.seed ?? 1,
       dailyBudget: DAILY_BUDGET,
+      // The Overdue and Lost Loan job marks a loan Lost 1 s past due (the overdue-job Lost mode's scenario); the
+      // relinks of other scenarios are due in 28 days, and none runs that job.
+      jobs: { lostAfterDays: 1 / 86_400 },
       log: () => undefined,
     });
     // A key of this run only: the workers get it in RELINK_CODEC_KEYS, the client here the same.

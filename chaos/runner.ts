@@ -9,6 +9,7 @@ import { faultScenarios } from './scenarios/faults';
 import { limitScenarios } from './scenarios/limits';
 import { peopleScenarios } from './scenarios/people';
 import { quietPeriodScenarios } from './scenarios/quiet-period';
+import { lostByJobScenarios } from './scenarios/lost-by-job';
 import { serverRestartScenarios } from './scenarios/server-restart';
 import { workerCrashScenarios } from './scenarios/worker-crash';
 import { recordHistories } from './histories';
@@ -58,6 +59,7 @@ export function scenariosFor(options: ChaosOptions): Scenario[] {
   const all: Scenario[] = [
     ...workerCrashScenarios(options.repeat ?? 1),
     ...quietPeriodScenarios(),
+    ...lostByJobScenarios(),
     ...serverRestartScenarios(),
     ...faultScenarios(options.faultRelinks ?? (quick ? 12 : 50)),
     ...badInputScenarios(),

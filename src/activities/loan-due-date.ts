@@ -2,6 +2,7 @@
 // Lost (lost-by-job.ts); and after a give-up, back to the date the loan had, so that the return charges the patron no
 // overdue fine. Reads first: a loan already at (or before) the date asked, Lost, or closed is left as it is. Alma is
 // told not to notify the patron (notify_user=false); the holding address is in place anyway.
+import { isAlmaError } from '../alma';
 import type { SetDueDateInput, SetDueDateResult } from '../contract';
 import type { ActivityDeps } from './deps';
 import { LOST_PROCESS_STATUSES } from './check-lost';
@@ -11,6 +12,9 @@ import { readActiveLoans } from './loan';
 
 /** Due dates within a minute of each other are the same (Alma keeps seconds; a retry sends the same instant). */
 const SAME_MS = 60_000;
+
+/** Alma's "Due date cannot be in the past." */
+const DUE_DATE_IN_PAST = '401681';
 
 const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -27,8 +31,14 @@ export function createSetDueDate({ alma }: ActivityDeps) {
     const wanted = Date.parse(dueDate);
     const done = Math.abs(now - wanted) < SAME_MS || (only === 'earlier' && now <= wanted);
     if (done) return { barcode, loanId, outcome: 'unchanged', dueDate: String(loan.due_date) };
+    // A date set from now can reach Alma already past when the call waited in line (the rate limiter): Alma refuses it
+    // (401681), and one more try with a date from the moment of that try is what was meant.
+    const send = (date: string) => alma.changeLoanDueDate(patronId, loanId, date);
     const changed = await almaStep(`changing the due date of ${barcode} (loan ${loanId})`, () =>
-      alma.changeLoanDueDate(patronId, loanId, dueDate),
+      send(dueDate).catch((err: unknown) => {
+        if (input.dueInMs === undefined || !isAlmaError(err) || err.code !== DUE_DATE_IN_PAST) throw err;
+        return send(iso(Date.now() + input.dueInMs));
+      }),
     );
     return { barcode, loanId, outcome: 'changed', dueDate: String(changed.due_date ?? dueDate) };
   };

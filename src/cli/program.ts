@@ -2,6 +2,7 @@
 // live in commands/, the output rules in output.ts, the exit statuses in errors.ts.
 import { Command, Option } from 'commander';
 import { version } from '../../package.json';
+import { AWAITING_KINDS } from '../contract';
 import { batchCommand } from './commands/batch';
 import { cancelCommand, type CancelOptions } from './commands/cancel';
 import { confirmLostCommand } from './commands/confirm-lost';
@@ -81,14 +82,9 @@ With --wait the exit status is 0 only when the relink completed (1 when it faile
     .command('list')
     .description('running relinks (with --all, closed ones too)')
     .addOption(
-      new Option('--awaiting <what>', 'only relinks waiting for this staff action').choices([
-        'request-review',
-        'lost-declaration',
-        'overdue',
-        'quiet-period',
-        'return-refused',
-        'lost-job',
-      ]),
+      new Option('--awaiting <what>', 'only relinks waiting for this staff action').choices(
+        AWAITING_KINDS.filter((k) => k !== 'none'),
+      ),
     )
     .option('--all', 'include closed relinks')
     .addOption(jsonOption())

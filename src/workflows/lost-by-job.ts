@@ -25,11 +25,7 @@ export async function lostByOverdueJob(r: Relink): Promise<void> {
   /** When the job has run for every loan moved so far, with a grace for its letters. */
   let until = 0;
   for (;;) {
-    if (r.pendingBatches.length > 0) {
-      track.await('none');
-      await r.relinkBatch(r.pendingBatches.shift()!);
-      continue;
-    }
+    if (await r.relinkJoined()) continue;
     const open = r.openLoans();
     if (open.length === 0) return;
     track.enter('lost-declaration');

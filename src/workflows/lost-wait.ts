@@ -31,11 +31,7 @@ export async function awaitLostDeclarations(r: Relink): Promise<void> {
   let pause = r.pollInitialMs;
   let polls = 0;
   for (;;) {
-    if (r.pendingBatches.length > 0) {
-      track.await('none');
-      await r.relinkBatch(r.pendingBatches.shift()!);
-      continue;
-    }
+    if (await r.relinkJoined()) continue;
     const open = r.openLoans();
     if (open.length === 0) {
       // Let a join that is still being checked land before the relink closes.

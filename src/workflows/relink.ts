@@ -186,6 +186,15 @@ export class Relink {
     return ApplicationFailure.nonRetryable(message, 'RelinkClosing');
   }
 
+  /** Relinks the next batch of joined barcodes, if one waits; says whether it did (the waits then look again). */
+  async relinkJoined(): Promise<boolean> {
+    const batch = this.pendingBatches.shift();
+    if (!batch) return false;
+    this.track.await('none');
+    await this.relinkBatch(batch);
+    return true;
+  }
+
   async relinkBatch(items: CheckedItem[]): Promise<void> {
     await reviewUntilClear(this, items, false);
     await ensureSwapped(this);

@@ -1,7 +1,13 @@
 // The give-up through the CLI: an overdue relink in relink status and relink list, relink start's
 // --holding-address-limit, relink cancel returning the loans, and relink cancel --keep-loans with its warning.
-import { fixturesWith, item, itemIds, patron } from '../../src/alma-sim/builders';
-import { startHarness, userOf, waitForProgress, type RelinkHarness } from '../support/relink-harness';
+import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import {
+  refusingReturnsOf,
+  startHarness,
+  userOf,
+  waitForProgress,
+  type RelinkHarness,
+} from '../support/relink-harness';
 import { cliEnv, jsonOf, relinkCli } from './run-cli';
 
 const show = (label: string, out: string) => {
@@ -98,19 +104,7 @@ describe('relink and a relink past its Lost deadline', () => {
       await relinkCli(['start', '--patron', 'cli.refused', '--barcode', '53000000004', '--json'], hourly),
     );
     await waitForProgress(h, workflowId, (p) => p.awaiting === 'overdue', 60_000);
-    const pid = itemIds('53000000004').itemPid;
-    h.sim.setFaults({
-      rules: [
-        {
-          method: 'POST',
-          path: `/items/${pid}\\?.*op=scan`,
-          action: 'error',
-          status: 400,
-          errorCode: '402502',
-          times: 1000,
-        },
-      ],
-    });
+    h.sim.setFaults(refusingReturnsOf('53000000004'));
     const cancelled = await relinkCli(['cancel', workflowId], env);
     show('$ relink cancel (Alma refuses the return)', cancelled.stdout);
     expect(cancelled.code).toBe(1);

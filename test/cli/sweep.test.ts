@@ -5,7 +5,14 @@ import { applySwap, planFrom } from '../../src/activities/contact';
 import { email, fixturesWith, HOLDING_EMAIL, item, itemIds, patron, phone } from '../../src/alma-sim/builders';
 import { markerFor } from '../../src/contract';
 import { relinkInput } from '../../src/dev/relink-input';
-import { startHarness, userOf, waitForProgress, writesIn, type RelinkHarness } from '../support/relink-harness';
+import {
+  refusingReturnsOf,
+  startHarness,
+  userOf,
+  waitForProgress,
+  writesIn,
+  type RelinkHarness,
+} from '../support/relink-harness';
 import { cliEnv, jsonOf, relinkCli } from './run-cli';
 
 const holdingEntries = (user: any) =>
@@ -133,19 +140,7 @@ describe('relink sweep', () => {
     await h.relinks.start(relinkInput('sw.refused', ['64000000003']));
     await waitForProgress(h, 'relink-sw.refused', (p) => p.awaiting === 'lost-declaration');
     await h.temporal.client.workflow.getHandle('relink-sw.refused').terminate('terminated from the Web UI');
-    const pid = itemIds('64000000003').itemPid;
-    h.sim.setFaults({
-      rules: [
-        {
-          method: 'POST',
-          path: `/items/${pid}\\?.*op=scan`,
-          action: 'error',
-          status: 400,
-          errorCode: '402502',
-          times: 1000,
-        },
-      ],
-    });
+    h.sim.setFaults(refusingReturnsOf('64000000003'));
     const refused = await relinkCli(['sweep', '--fix'], env);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/Not restored: Alma refused to return 64000000003/);

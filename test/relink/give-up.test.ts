@@ -9,6 +9,7 @@ import { relinkInput } from '../../src/dev/relink-input';
 import {
   ownAddresses,
   recordHistory,
+  refusingReturnsOf,
   startHarness,
   userOf,
   waitForProgress,
@@ -249,28 +250,12 @@ describe('no loose ends after a give-up', () => {
     await expectPatronUntouched('give.seen', before);
   });
 
-  /** Alma refuses every scan-in of the barcode (402502) until the faults are cleared. */
-  const refuseScans = (barcode: string) =>
-    h.sim.setFaults({
-      rules: [
-        {
-          method: 'POST',
-          path: `/items/${itemIds(barcode).itemPid}\\?.*op=scan`,
-          action: 'error',
-          status: 400,
-          errorCode: '402502',
-          errorMessage: 'Scan in of item failed.',
-          times: 1000,
-        },
-      ],
-    });
-
   /** Cancels a relink waiting for the Lost click while Alma refuses the return: it holds the holding address. */
   async function cancelIntoRefusedReturn(patronId: string) {
     const barcode = barcodeOf(patronId);
     const started = await h.relinks.start(relinkInput(patronId, [barcode], { lostPollInitial: '1 second' }));
     await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-declaration');
-    await refuseScans(barcode);
+    await h.sim.setFaults(refusingReturnsOf(barcode));
     await h.relinks.cancel(started.workflowId);
     const held = await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'return-refused');
     // Several of the relink's own retries pass, and none of them restores with the loan active.

@@ -19,7 +19,7 @@ type AnyRecord = Record<string, any>;
 
 const BATCH = Array.from({ length: 50 }, (_, i) => `job.batch${String(i).padStart(2, '0')}`);
 const barcodeOf = (patronId: string, i: number) => `4800000${String(i).padStart(4, '0')}`;
-const ONE = ['job.one', 'job.fallback', 'job.cancel', 'job.refused', 'job.click'];
+const ONE = ['job.one', 'job.fallback', 'job.cancel', 'job.refused', 'job.click', 'job.late'];
 const ids = [...ONE, ...BATCH];
 
 /** The overdue-job mode: the job marks a loan Lost 1 s past due and runs within `jobAt` of the due-date change. */
@@ -169,6 +169,7 @@ describe('Lost without a click: the overdue-job mode', () => {
           status: 400,
           errorCode: '401681',
           errorMessage: 'Due date cannot be in the past.',
+          times: 2, // the activity tries once more with a date from that moment: refused twice, the staff click
         },
       ],
     });
@@ -185,8 +186,27 @@ describe('Lost without a click: the overdue-job mode', () => {
     await expectPatronUntouched('job.refused', before);
   });
 
+  it('a due date that reached Alma already past (the call waited in line) is sent once more, from that moment', async () => {
+    h.sim.setFaults({
+      rules: [{ method: 'PUT', path: '/users/job\\.late/loans/', action: 'error', status: 400, errorCode: '401681' }],
+    });
+    const started = await h.relinks.start(relinkInput('job.late', [barcodeOf('job.late', 5)], byJob('1 hour')));
+    const waiting = await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-job');
+    h.sim.setFaults({});
+    expect(waiting.audit.map((a) => a.message).join('\n')).toMatch(/Due date of 48\d+ set to .*notify_user=false/);
+    const puts = h.sim.calls().filter((c) => c.method === 'PUT' && c.path.includes('/users/job.late/loans/'));
+    expect(puts.map((c) => c.status)).toEqual([400, 200]);
+    await h.relinks.cancel(started.workflowId);
+    await h.temporal.client.workflow
+      .getHandle(started.workflowId)
+      .result()
+      .catch(() => undefined);
+  });
+
   it('a batch of 50 relinks completes with one run of the job and no click', async () => {
-    const input = (p: string) => relinkInput(p, [barcodeOf(p, ids.indexOf(p))], byJob('45 seconds'));
+    // A lead of 5 s: fifty relinks' due-date PUTs wait in line behind the rate limiter.
+    const input = (p: string) =>
+      relinkInput(p, [barcodeOf(p, ids.indexOf(p))], { ...byJob('45 seconds'), dueDateLead: '5 seconds' });
     const started = await Promise.all(BATCH.map((p) => h.relinks.start(input(p))));
     for (const s of started) await waitForProgress(h, s.workflowId, (p) => p.awaiting === 'lost-job', 60_000);
     await pastThreshold(BATCH);

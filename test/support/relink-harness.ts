@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { AlmaClient } from '../../src/alma';
+import { itemIds } from '../../src/alma-sim/builders';
 import { startAlmaSimulator, type AlmaSimulator, type AlmaSimulatorOptions, type Fixtures } from '../../src/alma-sim';
 import { RelinkClient } from '../../src/client';
 import { EncryptionCodec, devKeyRing, failureConverterPath, startCodecServer } from '../../src/codec';
@@ -93,6 +94,21 @@ export async function startHarness(
 }
 
 /** Polls the relink's progress until `predicate` holds. */
+/** Faults under which Alma refuses every scan-in of the barcode (402502), so a give-up's return is refused. */
+export const refusingReturnsOf = (barcode: string) => ({
+  rules: [
+    {
+      method: 'POST',
+      path: `/items/${itemIds(barcode).itemPid}\\?.*op=scan`,
+      action: 'error' as const,
+      status: 400,
+      errorCode: '402502',
+      errorMessage: 'Scan in of item failed.',
+      times: 10_000,
+    },
+  ],
+});
+
 export async function waitForProgress(
   h: RelinkHarness,
   workflowId: string,

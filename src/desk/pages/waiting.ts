@@ -18,6 +18,8 @@ export interface WaitingCard {
   items: ItemProgress[];
   step?: string;
   awaiting: string;
+  /** What it waits for, in the desk's words (running relinks). */
+  waitingFor?: string;
   instructions?: string;
   startTime: string;
   mark?: 'needs-attention' | 'return-refused' | 'overdue';
@@ -26,6 +28,16 @@ export interface WaitingCard {
 }
 
 /** Marked relinks first (needs attention, then overdue), then the oldest first. */
+/** What a card says the relink waits for, in the desk's words. */
+const WAITING_FOR: Record<string, string> = {
+  'lost-declaration': 'your Lost click',
+  'request-review': 'your request review',
+  overdue: 'your Lost click, or your decision on the loans',
+  'return-refused': 'the item to be returned in Alma (Alma refused the return)',
+  'quiet-period': 'nothing: the quiet period before the restore',
+  'lost-job': "nothing: Alma's Overdue and Lost Loan job",
+};
+
 const RANKS: Record<string, number> = { 'needs-attention': 0, 'return-refused': 0, overdue: 1 };
 const rank = (c: WaitingCard) => RANKS[c.mark ?? ''] ?? 2;
 
@@ -60,6 +72,7 @@ export class WaitingList {
       items: progress?.items ?? [],
       step: progress?.step ?? s.step,
       awaiting,
+      waitingFor: WAITING_FOR[awaiting] ?? awaiting,
       ...(progress?.awaitingInstructions ? { instructions: progress.awaitingInstructions } : {}),
       startTime: s.startTime,
       // An overdue relink (past its Lost deadline, waiting for a decision) is marked; a refused return comes first.

@@ -13,9 +13,31 @@ export const CALLS_FURTHER_ITEM = 7;
 /** The follow-up's read of the record after the restore. */
 export const CALLS_AROUND_A_RELINK = 1;
 
+/** What the Lost mode adds to a relink: per item, and per relink for its wait. */
+export interface LostModeCost {
+  perItem: number;
+  perRelink: number;
+}
+
+export const STAFF_CLICK_COST: LostModeCost = { perItem: 0, perRelink: 0 };
+
+/**
+ * RELINK_LOST_MODE=overdue-job: each item's due-date change (the loan read and the PUT, `setDueDate`), and for the
+ * wait for Alma's job one swap re-check read every lostPollMax (test/relink/lost-by-job.test.ts counts the 2).
+ */
+export function overdueJobCost(waitMs: number, pollMaxMs: number): LostModeCost {
+  return { perItem: 2, perRelink: Math.ceil(waitMs / pollMaxMs) };
+}
+
 /** The Alma calls one relink of `items` items is expected to spend. */
-export function estimateCalls(items: number): number {
-  return CALLS_AROUND_A_RELINK + CALLS_FIRST_ITEM + CALLS_FURTHER_ITEM * Math.max(0, items - 1);
+export function estimateCalls(items: number, cost: LostModeCost = STAFF_CLICK_COST): number {
+  return (
+    CALLS_AROUND_A_RELINK +
+    CALLS_FIRST_ITEM +
+    CALLS_FURTHER_ITEM * Math.max(0, items - 1) +
+    cost.perItem * items +
+    cost.perRelink
+  );
 }
 
 export interface QuotaPlan {
@@ -31,14 +53,18 @@ export interface QuotaPlan {
   neededToday: number;
 }
 
-export function planAgainstQuota(relinks: BatchRelink[], reading: DailyQuotaReading): QuotaPlan {
-  const needed = relinks.reduce((sum, r) => sum + estimateCalls(r.rows.length), 0);
+export function planAgainstQuota(
+  relinks: BatchRelink[],
+  reading: DailyQuotaReading,
+  cost: LostModeCost = STAFF_CLICK_COST,
+): QuotaPlan {
+  const needed = relinks.reduce((sum, r) => sum + estimateCalls(r.rows.length, cost), 0);
   if (reading.remaining === undefined) return { needed, reading, today: relinks, tomorrow: [], neededToday: needed };
   const available = Math.max(0, reading.remaining - reading.floor);
   const today: BatchRelink[] = [];
   let neededToday = 0;
   for (const relink of relinks) {
-    const calls = estimateCalls(relink.rows.length);
+    const calls = estimateCalls(relink.rows.length, cost);
     if (neededToday + calls > available) break;
     today.push(relink);
     neededToday += calls;

@@ -1,6 +1,6 @@
 // relink batch's plan against today's Alma quota: the estimate per patron, and which patrons fit above the floor.
 import type { BatchRelink } from '../../src/cli/batch-file';
-import { estimateCalls, planAgainstQuota } from '../../src/cli/batch-quota';
+import { estimateCalls, overdueJobCost, planAgainstQuota } from '../../src/cli/batch-quota';
 
 const relink = (patronId: string, items: number): BatchRelink => ({
   patronId,
@@ -11,6 +11,15 @@ describe('batch quota planning', () => {
   it('estimates a relink as the bench counts it: 15 for one item with the lookup, 7 a further item, 1 follow-up', () => {
     expect(estimateCalls(1)).toBe(16);
     expect(estimateCalls(3)).toBe(30);
+  });
+
+  it('adds the overdue-job mode: 2 calls an item for the due date, a swap re-read every lostPollMax of the wait', () => {
+    // A 1-day threshold and a nightly job: up to 48 hours of waiting, a read every 30 minutes.
+    const cost = overdueJobCost(48 * 3_600_000, 30 * 60_000);
+    expect(cost).toEqual({ perItem: 2, perRelink: 96 });
+    expect(estimateCalls(1, cost)).toBe(16 + 2 + 96);
+    expect(estimateCalls(3, cost)).toBe(30 + 6 + 96);
+    expect(planAgainstQuota([relink('a', 1)], { remaining: 5100, floor: 5000 }, cost).tomorrow).toHaveLength(1);
   });
 
   it('takes patrons in file order while they fit above the floor; the rest wait for tomorrow', () => {

@@ -7,7 +7,11 @@ import { relinkWorkflowId } from '../../client';
 import { loadSettings } from '../../config';
 import { REPORT_COLUMNS, runBatch, type BatchReportRow } from '../../staff-input/batch-run';
 import { parseBatchFile, type BatchRelink } from '../batch-file';
-import { planAgainstQuota, type QuotaPlan } from '../batch-quota';
+import { overdueJobCost, planAgainstQuota, STAFF_CLICK_COST, type LostModeCost, type QuotaPlan } from '../batch-quota';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { lostByJobWithinMs, parseLostJobAt, RELINK_DEFAULTS, type LostJobAt } from '../../contract';
+import type { RelinkSettings } from '../../config';
 import { translateTemporalError, withRelinks, WORKER_ANSWER_MS } from '../context';
 import { CliError, EXIT, type ExitCode } from '../errors';
 import { relinkInputFor } from '../input';
@@ -58,6 +62,15 @@ function waitingRows(relink: BatchRelink, plan: QuotaPlan): BatchReportRow[] {
   }));
 }
 
+/** What the configured Lost mode adds to each relink's calls (validated with the settings). */
+function lostModeCostOf(relink: RelinkSettings): LostModeCost {
+  if (relink.RELINK_LOST_MODE !== 'overdue-job') return STAFF_CLICK_COST;
+  const jobAt = parseLostJobAt(relink.RELINK_LOST_JOB_AT) as LostJobAt;
+  const waitMs = lostByJobWithinMs(relink.RELINK_LOST_AFTER_OVERDUE!, jobAt) ?? 0;
+  const pollMax = msToNumber((relink.RELINK_LOST_POLL_MAX ?? RELINK_DEFAULTS.lostPollMax) as Duration);
+  return overdueJobCost(waitMs, pollMax);
+}
+
 export async function batchCommand(file: string, out: Output, options: BatchOptions = {}): Promise<ExitCode> {
   // Step 1: the whole file, then the settings; nothing starts unless every line is right.
   const plan = parseBatchFile(readFile(file), file);
@@ -70,7 +83,7 @@ export async function batchCommand(file: string, out: Output, options: BatchOpti
   // refusal fails that patron's lines, not the batch.
   const { rows, summary } = await withRelinks(temporal, async (relinks) => {
     const reading = await relinks.dailyQuota(plan.relinks[0]!.patronId, { timeoutMs: WORKER_ANSWER_MS });
-    const quota = planAgainstQuota(plan.relinks, reading);
+    const quota = planAgainstQuota(plan.relinks, reading, lostModeCostOf(relink));
     if (quota.tomorrow.length > 0 && !options.pace) throw refusal(quota);
     if (reading.remaining === undefined)
       out.note('Alma sent no daily quota reading: the batch was not planned against it.');

@@ -11,15 +11,24 @@ NAMESPACE=${TEMPORAL_NAMESPACE:-default}
 RETENTION=${TEMPORAL_RETENTION:-30d}
 SEARCH_ATTRIBUTES="RelinkPatronId=Keyword RelinkBarcodes=KeywordList RelinkStep=Keyword RelinkAwaiting=Keyword RelinkOutcome=Keyword"
 
-tries=0
-until "$TEMPORAL" operator cluster health --address "$ADDRESS" >/dev/null 2>&1; do
-  tries=$((tries + 1))
-  if [ "$tries" -ge "${TEMPORAL_WAIT_TRIES:-60}" ]; then
-    echo "namespace: the Temporal server at $ADDRESS did not answer" >&2
-    exit 1
-  fi
-  sleep 2
-done
+# Runs a command until it succeeds, every 2 s, at most TEMPORAL_WAIT_TRIES times; prints its output. On giving up it
+# says why ($1) and fails (set -e then stops the script, also when called inside $(...)).
+retry() {
+  why=$1
+  shift
+  tries=0
+  until out=$("$@" 2>/dev/null); do
+    tries=$((tries + 1))
+    if [ "$tries" -ge "${TEMPORAL_WAIT_TRIES:-60}" ]; then
+      echo "namespace: $why" >&2
+      return 1
+    fi
+    sleep 2
+  done
+  printf '%s\n' "$out"
+}
+
+retry "the Temporal server at $ADDRESS did not answer" "$TEMPORAL" operator cluster health --address "$ADDRESS" >/dev/null
 
 if "$TEMPORAL" operator namespace describe -n "$NAMESPACE" --address "$ADDRESS" >/dev/null 2>&1; then
   "$TEMPORAL" operator namespace update -n "$NAMESPACE" --retention "$RETENTION" --address "$ADDRESS" >/dev/null
@@ -30,15 +39,7 @@ else
 fi
 
 # A new namespace reaches the server's namespace cache within seconds; until then it is "not found".
-tries=0
-until existing=$("$TEMPORAL" operator search-attribute list -n "$NAMESPACE" --address "$ADDRESS" 2>/dev/null); do
-  tries=$((tries + 1))
-  if [ "$tries" -ge "${TEMPORAL_WAIT_TRIES:-60}" ]; then
-    echo "namespace: $NAMESPACE did not become usable" >&2
-    exit 1
-  fi
-  sleep 2
-done
+existing=$(retry "$NAMESPACE did not become usable" "$TEMPORAL" operator search-attribute list -n "$NAMESPACE" --address "$ADDRESS")
 for pair in $SEARCH_ATTRIBUTES; do
   name=${pair%%=*}
   type=${pair#*=}

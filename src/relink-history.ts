@@ -37,7 +37,8 @@ const checkedItemSchema = z.object({
   requested: z.boolean(),
 }) satisfies z.ZodType<CheckedItem>;
 const loanInputSchema = z.object({ item: checkedItemSchema });
-const loanResultSchema = z.object({ loanId: z.string() });
+const loanResultSchema = z.object({ loanId: z.string(), dueDate: z.string().optional() });
+const dueDateInputSchema = z.object({ barcode: z.string(), dueDate: z.string().optional() });
 const foundLoansSchema = z.array(z.object({ barcode: z.string(), loanId: z.string() }));
 
 /** What sweep --fix needs of a closed relink's run: its contact plan, and the loans it made or tried to make. */
@@ -91,6 +92,9 @@ async function readRun(
     decodeFromPayloadsAtIndex<unknown>(converter, 0, payloads);
   const scheduled = new Map<string, { name: string; barcode?: string }>();
   const loans = new Map<string, RecordedLoan>();
+  /** Each loan's own due date (loanItem's answer), and the barcodes whose due date the overdue-job mode moved. */
+  const ownDueDates = new Map<string, string>();
+  const moved = new Set<string>();
   let sent: ContactPlan | undefined;
   let read: ContactPlan | undefined;
   for (const event of history.events ?? []) {
@@ -102,6 +106,11 @@ async function readRun(
       if (PLAN_IN_INPUT.has(name)) {
         sent =
           ofMarker(((await decode(start.input?.payloads)) as { plan?: unknown } | undefined)?.plan, marker) ?? sent;
+      }
+      if (name === 'setDueDate') {
+        // Moving it to now (no dueDate given), not back: the compensation's move back goes through returnLoan.
+        const input = dueDateInputSchema.safeParse(await decode(start.input?.payloads));
+        if (input.success && !input.data.dueDate) moved.add(input.data.barcode);
       }
       if (name === 'loanItem') {
         const input = loanInputSchema.safeParse(await decode(start.input?.payloads));
@@ -122,6 +131,7 @@ async function readRun(
       const result = loanResultSchema.safeParse(await decode(done.result?.payloads));
       const loan = loans.get(of.barcode);
       if (result.success && loan) loan.loanId = result.data.loanId;
+      if (result.success && result.data.dueDate) ownDueDates.set(of.barcode, result.data.dueDate);
     } else if (of.name === 'findLoans') {
       const found = foundLoansSchema.safeParse(await decode(done.result?.payloads));
       for (const f of found.success ? found.data : []) {
@@ -131,6 +141,10 @@ async function readRun(
     }
   }
   const plan = sent ?? read;
+  for (const [barcode, loan] of loans) {
+    const own = ownDueDates.get(barcode);
+    if (own && moved.has(barcode)) loan.dueDateBefore = own;
+  }
   return plan ? { plan, loans: [...loans.values()] } : undefined;
 }
 

@@ -1,7 +1,9 @@
-// After a give-up (a cancel, a failure, the holding-address limit), before the restore: return the relink's loan by
-// scanning the item in at its own library and desk, while the holding address still receives any return letter.
-// Read first: a loan Alma shows Lost stays (the staff click the relink had not seen yet), a closed one is not scanned
-// again.
+// After a give-up (a cancel, a failure, the holding-address limit), before the restore, and in relink sweep --fix:
+// return the relink's loan by scanning the item in at its own library and desk, while the holding address still
+// receives any return letter. Read first: a loan Alma shows Lost stays (the staff click the relink had not seen yet),
+// a closed one is not scanned again. A due date the overdue-job mode moved to now goes back first (dueDateBefore).
+import { ApplicationFailure } from '@temporalio/activity';
+import type { AlmaLoan } from '../alma';
 import type { ReturnLoanInput, ReturnLoanResult } from '../contract';
 import type { ActivityDeps } from './deps';
 import { LOST_PROCESS_STATUSES } from './check-lost';
@@ -14,7 +16,12 @@ const destinationOf = (info: string | null | undefined): string | undefined =>
   /destination is: ([^.]*)\./i.exec(info ?? '')?.[1]?.trim() || undefined;
 
 export function createReturnLoan({ alma }: ActivityDeps) {
-  return async function returnLoan({ patronId, item, loanId }: ReturnLoanInput): Promise<ReturnLoanResult> {
+  return async function returnLoan({
+    patronId,
+    item,
+    loanId,
+    dueDateBefore,
+  }: ReturnLoanInput): Promise<ReturnLoanResult> {
     const ref = { mmsId: item.mmsId, holdingId: item.holdingId, itemPid: item.itemPid };
     const base = { barcode: item.barcode, loanId };
     const loan = (await readActiveLoans(alma, patronId)).find((l) => String(l.loan_id) === loanId);
@@ -30,6 +37,7 @@ export function createReturnLoan({ alma }: ActivityDeps) {
         processType: now.item_data.process_type?.value ?? '',
       };
     }
+    const dueDateBack = dueDateBefore ? await moveDueDateBack(alma, patronId, loan, dueDateBefore) : undefined;
     const scanned = await almaStep(`returning item ${item.barcode} at ${item.library}/${item.circDesk}`, () =>
       alma.scanIn(ref, { library: item.library, circDesk: item.circDesk }),
     );
@@ -39,6 +47,32 @@ export function createReturnLoan({ alma }: ActivityDeps) {
       inPlace: scanned.item_data.base_status?.value === '1',
       processType: scanned.item_data.process_type?.value ?? '',
       destination: destinationOf(scanned.additional_info),
+      ...(dueDateBack ? { dueDateBack } : {}),
     };
   };
+}
+
+/** Due dates within a minute of each other are the same (Alma keeps seconds). */
+const SAME_MS = 60_000;
+
+/** Puts the loan's own due date back, unless it has passed (Alma refuses a date in the past) or is there already. */
+async function moveDueDateBack(
+  alma: ActivityDeps['alma'],
+  patronId: string,
+  loan: AlmaLoan,
+  dueDateBefore: string,
+): Promise<NonNullable<ReturnLoanResult['dueDateBack']>> {
+  const before = Date.parse(dueDateBefore);
+  if (!(before > Date.now())) return 'past';
+  if (Math.abs(Date.parse(String(loan.due_date ?? '')) - before) < SAME_MS) return 'moved-back';
+  try {
+    await almaStep(`moving the due date of ${loan.item_barcode ?? loan.loan_id} back`, () =>
+      alma.changeLoanDueDate(patronId, String(loan.loan_id), dueDateBefore),
+    );
+    return 'moved-back';
+  } catch (err) {
+    // A business refusal: the return goes ahead (the loan must not stay active), and staff are told to check the fee.
+    if (err instanceof ApplicationFailure && err.nonRetryable) return 'refused';
+    throw err;
+  }
 }

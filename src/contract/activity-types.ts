@@ -185,6 +185,11 @@ export interface ReturnLoanInput {
   /** Where to scan it in (its own library and desk) and what it was before the relink (processType). */
   item: CheckedItem;
   loanId: string;
+  /**
+   * The due date the loan had before the overdue-job mode moved it to now: put back before the scan-in (while still
+   * ahead), or the return would find the loan overdue and may charge the patron an overdue fine.
+   */
+  dueDateBefore?: string;
 }
 
 export interface ReturnLoanResult {
@@ -199,6 +204,11 @@ export interface ReturnLoanResult {
   inPlace?: boolean;
   processType?: string;
   destination?: string;
+  /**
+   * With dueDateBefore: moved-back before the scan-in; past: that date had passed, so the loan was returned overdue;
+   * refused: Alma refused to move it back, and the loan was returned as it was.
+   */
+  dueDateBack?: 'moved-back' | 'past' | 'refused';
 }
 
 /** One activity per step; each reads Alma first and writes only what is still needed. */

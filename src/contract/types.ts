@@ -286,6 +286,8 @@ export interface RestoreRecheckResult {
 export interface RecordedLoan {
   item: CheckedItem;
   loanId?: string;
+  /** The loan's own due date, when the overdue-job mode moved it (a setDueDate in the history): put back first. */
+  dueDateBefore?: string;
 }
 
 export interface SweepRestoreInput {

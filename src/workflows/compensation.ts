@@ -5,7 +5,7 @@
 import { CancellationScope, isCancellation, ParentClosePolicy, sleep, startChild } from '@temporalio/workflow';
 import { RelinkPatronId, restoreRecheckWorkflowId, type RelinkResult } from '../contract';
 import { ensureStillSwapped } from './contact-swap';
-import { returnedState, unansweredLoanLog, type OpenLoan } from './instructions';
+import { dueDateBackLog, returnedState, unansweredLoanLog, type OpenLoan } from './instructions';
 import { almaIdsOf, causeOf, RelinkStop } from './outcomes';
 import { HOLD_ON_REFUSED_RETURN, OUTCOME_SEARCH_ATTRIBUTE, RESTORE_RECHECK, RETURN_LOANS_ON_GIVE_UP } from './patches';
 import { holdWhileReturnRefused, type RefusedReturn } from './refused-return';
@@ -103,9 +103,24 @@ async function returnLoans(r: Relink): Promise<void> {
 async function returnOne(r: Relink, l: OpenLoan, logRefusal = true): Promise<string | undefined> {
   const { track } = r;
   const item = r.checked.get(l.barcode)!;
-  if (r.dueDateMoved.has(l.barcode)) await moveDueDateBack(r, l);
+  // The overdue-job mode moved the due date to now: the return puts the loan's own back first (no overdue fine).
+  const dueDateBefore = r.dueDateMoved.has(l.barcode) ? r.loans.get(l.barcode)?.dueDate : undefined;
+  if (r.dueDateMoved.has(l.barcode) && !dueDateBefore) {
+    track.log(
+      `The due date of ${l.barcode} stays as the relink moved it (the loan's own due date is unknown): check Alma ` +
+        'for an overdue fine after the return.',
+      { loanId: l.loanId },
+    );
+  }
   try {
-    const result = await r.activities.compensation.returnLoan({ patronId: r.patronId, item, loanId: l.loanId });
+    const result = await r.activities.compensation.returnLoan({
+      patronId: r.patronId,
+      item,
+      loanId: l.loanId,
+      ...(dueDateBefore ? { dueDateBefore } : {}),
+    });
+    if (result.dueDateBack)
+      track.log(dueDateBackLog(l.barcode, result.dueDateBack, dueDateBefore!), { loanId: l.loanId });
     const stateNow = returnedState(result, item.processType);
     if (result.outcome === 'lost') {
       track.update(l.barcode, {
@@ -129,36 +144,6 @@ async function returnOne(r: Relink, l: OpenLoan, logRefusal = true): Promise<str
     // The hold's retries keep the audit to its first refusal and the end.
     if (logRefusal) track.log(`${l.barcode}: ${stateNow}`, { loanId: l.loanId, ...almaIdsOf(err) });
     return cause;
-  }
-}
-
-/**
- * The overdue-job mode moved the due date to now: returned like that, the loan is overdue and Alma may charge the
- * patron an overdue fine. Put the date the loan had back first (Alma refuses one in the past: then say so).
- */
-async function moveDueDateBack(r: Relink, l: OpenLoan): Promise<void> {
-  const original = r.loans.get(l.barcode)?.dueDate;
-  const why = original ? `its due date ${original} is past` : "the loan's own due date is unknown";
-  if (!original || Date.parse(original) <= Date.now()) {
-    r.track.log(
-      `The due date of ${l.barcode} stays as the relink moved it (${why}): check Alma for an overdue fine after the return.`,
-      { loanId: l.loanId },
-    );
-    return;
-  }
-  try {
-    await r.activities.compensation.setDueDate({
-      patronId: r.patronId,
-      loanId: l.loanId,
-      barcode: l.barcode,
-      dueDate: original,
-    });
-    r.track.log(`Due date of ${l.barcode} moved back to ${original} before the return.`, { loanId: l.loanId });
-  } catch (err) {
-    r.track.log(
-      `The due date of ${l.barcode} could not be moved back (${causeOf(err)}): check Alma for an overdue fine after the return.`,
-      { loanId: l.loanId, ...almaIdsOf(err) },
-    );
   }
 }
 

@@ -151,6 +151,13 @@ export function returnedState(
   );
 }
 
+/** What became of a due date the overdue-job mode had moved, when the loan was returned (returnLoan's dueDateBefore). */
+export function dueDateBackLog(barcode: string, back: 'moved-back' | 'past' | 'refused', before: string): string {
+  if (back === 'moved-back') return `Due date of ${barcode} moved back to ${before} before the return.`;
+  const why = back === 'past' ? `its due date ${before} is past` : 'Alma refused to move it back';
+  return `The due date of ${barcode} stays as the relink moved it (${why}): check Alma for an overdue fine after the return.`;
+}
+
 /** What staff read while the relink waits for Alma's Overdue and Lost Loan job (RELINK_LOST_MODE=overdue-job). */
 export function lostJobInstructions(open: OpenLoan[], patronId: string, workflowId: string, checkAt: string): string {
   const list = open.map((l) => `${l.barcode} ("${l.title ?? ''}", loan ${l.loanId})`).join('; ');

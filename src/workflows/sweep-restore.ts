@@ -13,7 +13,7 @@ import {
   type SweepRestoreResult,
 } from '../contract';
 import { staffToolActivities } from './activity-proxies';
-import { returnedState } from './instructions';
+import { dueDateBackLog, returnedState } from './instructions';
 import { causeOf } from './outcomes';
 import { SWEEP_RETURNS_LOANS } from './patches';
 
@@ -34,23 +34,22 @@ export async function sweepRestore({
       'InvalidInput',
     );
   }
-  let returns: (Returned & { refused?: boolean })[] | undefined;
+  let listed: { returns?: Returned[] } = {};
   if (loans?.length && patched(SWEEP_RETURNS_LOANS)) {
-    returns = await returnLoans(activities, patronId, loans);
-    const refused = returns.filter((r) => r.refused);
+    const { returns, refused } = await returnLoans(activities, patronId, loans);
+    listed = { returns };
     if (refused.length > 0) {
       return {
         from: plan ? 'plan' : 'marker',
         written: false,
         verified: false,
         attention:
-          `Not restored: Alma refused to return ${refused.map((r) => r.barcode).join(', ')} (see the loans below). ` +
+          `Not restored: Alma refused to return ${refused.join(', ')} (see the loans below). ` +
           'Return it in Alma (Fulfillment > Return Items), then run relink sweep --fix again.',
-        returns: returns.map(({ refused: _r, ...rest }) => rest),
+        returns,
       };
     }
   }
-  const listed = returns ? { returns: returns.map(({ refused: _r, ...rest }) => rest) } : {};
   if (!plan) {
     const { written, attention } = await activities.restoreFromMarker({ patronId, marker });
     return { from: 'marker', written, verified: false, attention, ...listed };
@@ -59,27 +58,38 @@ export async function sweepRestore({
   return { from: 'plan', written, verified, ...(attention ? { attention } : {}), ...listed };
 }
 
-/** Returns each loan (a loan whose answer never came is looked up first); records what became of each. */
+/**
+ * Returns each loan (a loan whose answer never came is looked up first; a due date the overdue-job mode moved goes
+ * back first); records what became of each, and the barcodes whose return Alma refused.
+ */
 async function returnLoans(
   activities: RelinkActivities,
   patronId: string,
   loans: RecordedLoan[],
-): Promise<(Returned & { refused?: boolean })[]> {
+): Promise<{ returns: Returned[]; refused: string[] }> {
   const unknown = loans.filter((l) => !l.loanId).map((l) => l.item);
   const found = unknown.length ? await activities.findLoans({ patronId, items: unknown }) : [];
-  const out: (Returned & { refused?: boolean })[] = [];
-  for (const { item, loanId: recorded } of loans) {
+  const returns: Returned[] = [];
+  const refused: string[] = [];
+  for (const { item, loanId: recorded, dueDateBefore } of loans) {
     const loanId = recorded ?? found.find((f) => f.barcode === item.barcode)?.loanId;
     if (!loanId) {
-      out.push({ barcode: item.barcode, stateNow: 'no loan: the relink’s loan never went through.' });
+      returns.push({ barcode: item.barcode, stateNow: 'no loan: the relink’s loan never went through.' });
       continue;
     }
     try {
-      const result = await activities.returnLoan({ patronId, item, loanId });
-      out.push({ barcode: item.barcode, loanId, stateNow: returnedState(result, item.processType) });
+      const result = await activities.returnLoan({
+        patronId,
+        item,
+        loanId,
+        ...(dueDateBefore ? { dueDateBefore } : {}),
+      });
+      const back = result.dueDateBack ? ` ${dueDateBackLog(item.barcode, result.dueDateBack, dueDateBefore!)}` : '';
+      returns.push({ barcode: item.barcode, loanId, stateNow: returnedState(result, item.processType) + back });
     } catch (err) {
-      out.push({ barcode: item.barcode, loanId, stateNow: `still on loan: ${causeOf(err)}`, refused: true });
+      returns.push({ barcode: item.barcode, loanId, stateNow: `still on loan: ${causeOf(err)}` });
+      refused.push(item.barcode);
     }
   }
-  return out;
+  return { returns, refused };
 }

@@ -34,6 +34,7 @@ describe('relink sweep', () => {
           }),
           patron('sw.run'),
           patron('sw.refused'),
+          patron('sw.byjob'),
           patron('sw.gone', {
             emails: [
               email('sw.gone@example.edu'),
@@ -42,7 +43,7 @@ describe('relink sweep', () => {
             phones: [phone('+1 555 0101')],
           }),
         ],
-        items: [item('64000000001'), item('64000000002'), item('64000000003')],
+        items: [item('64000000001'), item('64000000002'), item('64000000003'), item('64000000004')],
       }),
     );
     env = cliEnv(h);
@@ -155,5 +156,31 @@ describe('relink sweep', () => {
     expect(fixed.stdout).toMatch(/relink-sw\.refused: 64000000003 \(loan \d+\): returned; now in place/);
     expect(userOf(h.sim.state(), 'sw.refused')).toEqual(before);
     expect(h.sim.state().loans.find((l: any) => l.user_id === 'sw.refused')).toMatchObject({ loan_status: 'COMPLETE' });
+  });
+
+  it('with --fix, a terminated overdue-job relink gets its loan’s own due date back before the return (no overdue fine)', async () => {
+    const before = userOf(h.sim.state(), 'sw.byjob');
+    await h.relinks.start(
+      relinkInput('sw.byjob', ['64000000004'], {
+        lostMode: 'overdue-job',
+        lostAfterOverdue: '1 day',
+        lostJobAt: 'next 02:00',
+      }),
+    );
+    await waitForProgress(h, 'relink-sw.byjob', (p) => p.awaiting === 'lost-job');
+    const own = (await h.relinks.progress('relink-sw.byjob')).audit.find((a) =>
+      /^Due date of 64000000004 set to/.test(a.message),
+    );
+    expect(own).toBeDefined();
+    await h.temporal.client.workflow.getHandle('relink-sw.byjob').terminate('terminated from the Web UI');
+    const fixed = await relinkCli(['sweep', '--fix', '--json'], env);
+    expect(fixed.code).toBe(0);
+    const row = jsonOf(fixed).patrons.find((r: any) => r.patronId === 'sw.byjob');
+    expect(row.returns[0].stateNow).toMatch(/^returned; now in place.*Due date of 64000000004 moved back to/);
+    const loan = h.sim.state().loans.find((l: any) => l.user_id === 'sw.byjob')!;
+    expect(loan).toMatchObject({ loan_status: 'COMPLETE' });
+    // Returned before its own due date: not overdue.
+    expect(Date.parse(String(loan.due_date))).toBeGreaterThan(Date.parse(String(loan.return_date)));
+    expect(userOf(h.sim.state(), 'sw.byjob')).toEqual(before);
   });
 });

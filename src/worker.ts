@@ -10,6 +10,7 @@ import { isLoopback, loadSettings, temporalConnectionOptions, workerRateShare, t
 import { runMain } from './entry-point';
 import { ensureSearchAttributes } from './namespace-setup';
 import { installWorkerRuntime, RelinkGauges } from './observability';
+import { RateSlots } from './rate-slots';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 
 export interface RelinkWorkerOptions {
@@ -115,6 +116,7 @@ async function run(): Promise<void> {
   // Step 2: connect to Temporal (plain, mTLS or API key), and make sure the search attributes exist.
   const connection = await NativeConnection.connect(temporalConnectionOptions(temporal));
   let gauges: RelinkGauges | undefined;
+  let slots: RateSlots | undefined;
   try {
     if (temporal.RELINK_REGISTER_SEARCH_ATTRIBUTES) {
       const added = await ensureSearchAttributes(connection, temporal.TEMPORAL_NAMESPACE);
@@ -135,6 +137,20 @@ async function run(): Promise<void> {
       shutdownGraceMs: workerSettings.RELINK_SHUTDOWN_GRACE,
       timeZone: alma.ALMA_TIME_ZONE,
     });
+    // Several workers share one Alma limit: each takes its slot of the shared grid, learnt from the task queue.
+    if (alma.ALMA_RATE_LIMIT_WORKERS > 1) {
+      slots = new RateSlots({
+        connection,
+        namespace: temporal.TEMPORAL_NAMESPACE,
+        taskQueue: temporal.RELINK_TASK_QUEUE,
+        identity: worker.options.identity,
+        slots: alma.ALMA_RATE_LIMIT_WORKERS,
+        align: (slot) => client.alignRate(slot),
+        info: (message) => log.info(message),
+        warn: (message) => log.warn(message),
+      });
+      slots.start();
+    }
     if (workerSettings.RELINK_METRICS_ADDRESS) {
       gauges = new RelinkGauges({
         connection,
@@ -157,6 +173,7 @@ async function run(): Promise<void> {
     log.info('Relink worker stopped.');
   } finally {
     await gauges?.stop();
+    await slots?.stop();
     await connection.close();
   }
 }

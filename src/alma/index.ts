@@ -21,7 +21,15 @@ export {
   type AlmaErrorKind,
   type ParsedErrorBody,
 } from './errors';
-export { LimiterGaveUp, RateLimiter, type AcquireOptions, type CallPriority, type Clock } from './rate-limiter';
+export {
+  LimiterGaveUp,
+  RateLimiter,
+  wallClock,
+  type AcquireOptions,
+  type CallPriority,
+  type Clock,
+  type RateSlot,
+} from './rate-limiter';
 export { QuotaFloor, type QuotaFloorOptions } from './quota-floor';
 export {
   ALMA_BASE_PATH,

@@ -8,8 +8,23 @@
 // each line is served in arrival order. Calls that end or protect a patron's email swap (the scan-in and loan of a
 // swapped relink, the re-check, the restore) are `closing`: under load they no longer queue behind every other
 // relink's preflight, so the time letters go to the holding address stays short (issue 17).
+//
+// Several workers share one institution-wide limit, each with its share (1/N). N streams each spaced 1000·N/R ms
+// apart add up to R a second only while they stay apart: two whose starts fall together reach Alma in the same
+// instant, and the least jitter then puts one call more of each stream into some second (R + N in the worst case).
+// `align` gives each worker its own slot of a shared grid on the wall clock (slot k of N starts at k/N of the
+// spacing), so N workers' calls interleave like one worker's: R + 1 at most, for any jitter under ¾ of 1000/R ms.
 
 export type Clock = () => number;
+
+/** The wall clock in ms, to the fraction: workers on one host (or hosts kept in step by NTP) share its grid. */
+export const wallClock: Clock = () => performance.timeOrigin + performance.now();
+
+/** This worker's place among the workers sharing one limit: slot `slot` (from 0) of `slots`. */
+export interface RateSlot {
+  slot: number;
+  slots: number;
+}
 
 /** Which line a call waits in: `closing` goes first. */
 export type CallPriority = 'closing' | 'opening';
@@ -48,8 +63,9 @@ export class RateLimiter {
   private readonly waiting: Record<CallPriority, number> = { closing: 0, opening: 0 };
   private timer: ReturnType<typeof setTimeout> | undefined;
   private waitedMs = 0;
+  private rateSlot: RateSlot | undefined;
 
-  constructor(perSecond = 20, now: Clock = () => performance.now()) {
+  constructor(perSecond = 20, now: Clock = wallClock) {
     if (!Number.isFinite(perSecond) || perSecond <= 0) throw new RangeError(`perSecond must be > 0, got ${perSecond}`);
     this.perSecond = perSecond;
     this.spacingMs = 1000 / perSecond;
@@ -100,6 +116,30 @@ export class RateLimiter {
     });
   }
 
+  /**
+   * Starts calls only in this worker's slot of the grid shared with the other workers (undefined: anywhere, spaced).
+   * Slots that two workers both hold (while they learn of a new one) cost nothing but the alignment: each still keeps
+   * its spacing, so together they stay at or under the limit as they start calls.
+   */
+  align(rateSlot: RateSlot | undefined): void {
+    if (rateSlot) {
+      const { slot, slots } = rateSlot;
+      if (!Number.isInteger(slots) || slots < 1 || !Number.isInteger(slot) || slot < 0 || slot >= slots)
+        throw new RangeError(`a rate slot is 0 to slots - 1 of slots >= 1, got ${slot} of ${slots}`);
+    }
+    this.rateSlot = rateSlot && rateSlot.slots > 1 ? { ...rateSlot } : undefined;
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.pump();
+    }
+  }
+
+  /** The slot this limiter starts calls in, if aligned. */
+  get slot(): RateSlot | undefined {
+    return this.rateSlot && { ...this.rateSlot };
+  }
+
   /** Total time callers have spent waiting for a slot, in ms. */
   get totalWaitMs(): number {
     return this.waitedMs;
@@ -116,7 +156,7 @@ export class RateLimiter {
     for (;;) {
       const next = this.head('closing') ?? this.head('opening');
       if (!next) return;
-      const wait = this.lastStart + this.spacingMs - this.now();
+      const wait = this.nextStart() - this.now();
       // A timer may fire a little early: the pump checks again when it wakes.
       if (wait > 0) {
         this.timer = setTimeout(() => {
@@ -131,6 +171,21 @@ export class RateLimiter {
       else this.lines.opening.shift();
       next.grant(this.lastStart);
     }
+  }
+
+  /**
+   * When the next call may start: a spacing after the last one; aligned, at the first point of this worker's grid
+   * from then on. A start may come late by a quarter of the shared spacing (a late timer) and still take its point;
+   * later than that it waits for its next point rather than drift into a neighbour's.
+   */
+  private nextStart(): number {
+    const spaced = this.lastStart + this.spacingMs;
+    if (!this.rateSlot) return spaced;
+    const { slot, slots } = this.rateSlot;
+    const shared = this.spacingMs / slots;
+    const offset = slot * shared;
+    const from = Math.max(spaced, this.now()) - shared / 4;
+    return Math.ceil((from - offset) / this.spacingMs) * this.spacingMs + offset;
   }
 
   /** The first caller of a line still waiting; those who gave up are dropped on the way. */

@@ -24,6 +24,7 @@ import { MIN_CALL_MS, ViewBounds, type CallBounds } from './bounds';
 import { AlmaErrorCodes, isAlmaError, type AlmaError } from './errors';
 import { Line, type AlmaClientOptions, type AlmaClientStats } from './line';
 import type { QuotaTicket } from './quota-floor';
+import type { RateSlot } from './rate-limiter';
 import { ALMA_BASE_PATH } from './region';
 
 export type { CallSpec, Keep, RawResponse } from './answers';
@@ -107,6 +108,11 @@ export abstract class AlmaTransport {
   /** The last X-Exl-Api-Remaining Alma reported: calls left today for the whole institution. */
   get dailyRemaining(): number | undefined {
     return this.#line.quota.remaining;
+  }
+
+  /** Starts this client's calls in its slot of the grid it shares with other workers (rate-limiter.ts). */
+  alignRate(slot: RateSlot | undefined): void {
+    this.#line.limiter.align(slot);
   }
 
   get stats(): AlmaClientStats {

@@ -72,24 +72,27 @@ export function apiArrival(core: SimCore): RequestHandler {
 }
 
 /**
- * Runs after the body is read, before any route: latency, key, thresholds, fault plan. The body is read before any
+ * Runs after the body is read, before any route: key, thresholds, latency, fault plan. The body is read before any
  * wait, so a call Alma has received runs even when its caller hangs up (or dies) meanwhile, as on a real server.
+ * The thresholds count a call when it arrives, as a gateway does, not when its answer is ready: counted after the
+ * latency, the per-second limit judged the simulator's own timers (hundreds of them, firing late under load) rather
+ * than the callers.
  */
 export function apiGate(core: SimCore): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const state = stateOf(res);
     const { query } = state;
 
+    const authorised =
+      keyMatches(presentedKey(req.get('authorization'), query), core.options.apiKey) &&
+      permits(core.options.keyPermissions, req.method, req.originalUrl);
+    const refused = authorised ? core.faults.admit(Date.now()) : undefined;
     const latency = core.faults.latencyMs();
     if (latency > 0) await core.sleep(latency);
-    if (
-      !keyMatches(presentedKey(req.get('authorization'), query), core.options.apiKey) ||
-      !permits(core.options.keyPermissions, req.method, req.originalUrl)
-    ) {
+    if (!authorised) {
       sendError(res, unauthorized(), state.format);
       return;
     }
-    const refused = core.faults.admit(Date.now());
     res.set('X-Exl-Api-Remaining', String(core.faults.remaining));
     if (refused) {
       state.call.fault = refused.fault;

@@ -43,6 +43,22 @@ describe('faults', () => {
     expect((await t.alma.get('/users/rivera.ana')).status).toBe(200);
   });
 
+  it('counts a call against the per-second limit when it arrives, not when its latency has passed', async () => {
+    t.sim.setFaults({ perSecondLimit: 1, latencyMs: 300 });
+    const first = t.alma.get('/users/rivera.ana');
+    while (t.sim.calls().length === 0) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    // The simulator's timers fire late, as under load: the first call's latency ends a second after it arrived.
+    const until = Date.parse(t.sim.calls()[0]!.at) + 1050;
+    while (Date.now() < until) {
+      // busy
+    }
+    // The second call arrives 1.05 s after the first: Alma's gateway lets it through.
+    const second = await t.alma.get('/users/rivera.ana');
+    expect((await first).status).toBe(200);
+    expect(second.status).toBe(200);
+  });
+
   it('applyThenFailRate applies a write and then answers 500; reads are untouched', async () => {
     t.sim.setFaults({ applyThenFailRate: 1 });
     expect((await t.alma.get('/users/rivera.ana')).status).toBe(200);

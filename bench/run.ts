@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { AlmaClient } from '../src/alma';
@@ -273,6 +274,9 @@ async function run(): Promise<void> {
     log(`temporal: ${s.relinks} relinks over ${s.patrons} patrons, ${s.concurrency} in flight`);
     const workerPids = Object.fromEntries(workers.map((w, i) => [i === 0 ? 'worker' : `worker${i + 1}`, w.pid]));
     const cpu = new CpuMeter({ ...workerPids, temporalServer: server.pid, bench: process.pid }).start();
+    // The simulator runs in this process: how late its event loop ran says how late it saw the calls arrive.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const temporalRun: TemporalRun = await runThroughTemporal({
       relinks,
       sim,
@@ -282,6 +286,12 @@ async function run(): Promise<void> {
       progress: progressBar('temporal', s.relinks),
     });
     const cpuUse = cpu.stop();
+    loopDelay.disable();
+    const simEventLoopDelayMs = {
+      p50: round(loopDelay.percentile(50) / 1e6, 1),
+      p99: round(loopDelay.percentile(99) / 1e6, 1),
+      max: round(loopDelay.max / 1e6, 1),
+    };
     const workerMemories = memories.map((m) => m.stop());
     // The busiest worker's figures (the only one with one worker).
     const peakOf = (m: (typeof workerMemories)[number]) => m.kernelPeakMb ?? m.sampledPeakMb ?? 0;
@@ -403,6 +413,7 @@ async function run(): Promise<void> {
           },
         },
         cpu: cpuUse,
+        simEventLoopDelayMs,
       },
       baselines: s.baselines
         ? {

@@ -38,7 +38,8 @@ const root = path.resolve(__dirname, '..');
 let inBlock = false;
 function quiet(line: string): boolean {
   // The worker's own log lines are JSON (src/observability): its INFO and below are chatter too, but its start line.
-  if (/^\{.*"level":"(info|debug|trace)"/.test(line)) return !line.includes('Relink worker polling');
+  if (/^\{.*"level":"(info|debug|trace)"/.test(line))
+    return !line.includes('Relink worker polling') && !line.includes('Alma calls in');
   if (/\[(INFO|DEBUG|TRACE)\]/.test(line)) {
     inBlock = line.trimEnd().endsWith('{');
     return true;

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { isAlmaError, type AlmaErrorKind } from '../alma';
+import { AlmaErrorCodes, isAlmaError, type AlmaErrorKind } from '../alma';
 import type { RelinkFailureType } from '../contract';
 
 /** Business failure types the workflow and the CLI understand. Each ends the relink with a staff-readable message. */
@@ -47,9 +47,12 @@ export function toActivityFailure(err: unknown, what: string): Error {
   if (!isAlmaError(err)) return err instanceof Error ? err : new Error(String(err));
   const ids = { almaCode: err.code ?? '', trackingId: err.trackingId ?? '', httpStatus: String(err.status ?? '') };
   // Alma's own words in curly quotes: they may name a person (another patron's request, a blocked account), so the
-  // log scrubber leaves them out of log lines; staff still read them in the relink's audit and failure.
-  const said = err.almaMessage ? `“${err.almaMessage.replace(/[“”]/g, '"')}”` : err.message;
-  const detail = `${said}${err.code ? ` (Alma error ${err.code})` : ''}`;
+  // log scrubber leaves them out of log lines; staff still read them in the relink's audit and failure. The client's
+  // own words (a step out of time, a network error) are neither Alma's nor personal: said plainly, for the log too.
+  const own = isClientCode(err.code);
+  const said =
+    err.almaMessage && !own ? `“${err.almaMessage.replace(/[“”]/g, '"')}”` : (err.almaMessage ?? err.message);
+  const detail = `${said}${err.code ? (own ? ` [${err.code}]` : ` (Alma error ${err.code})`) : ''}`;
   const message = `Alma refused ${what}: ${detail}`;
   if (err.retryable) {
     // Not a refusal: Alma was down, slow or busy, or the step stopped the call. Say which.
@@ -65,6 +68,20 @@ export function toActivityFailure(err: unknown, what: string): Error {
     });
   }
   return businessFailure(typeByAlmaCode[err.code ?? ''] ?? 'AlmaRejected', message, ids);
+}
+
+const CLIENT_CODES: ReadonlySet<string> = new Set([
+  AlmaErrorCodes.NETWORK,
+  AlmaErrorCodes.TIMEOUT,
+  AlmaErrorCodes.INVALID_RESPONSE,
+  AlmaErrorCodes.QUOTA_FLOOR,
+  AlmaErrorCodes.CANCELLED,
+  AlmaErrorCodes.DEADLINE,
+]);
+
+/** Codes the Alma client sets itself, for failures Alma never answered (errors.ts). */
+function isClientCode(code: string | undefined): boolean {
+  return code !== undefined && CLIENT_CODES.has(code);
 }
 
 /** Runs one Alma interaction, translating its errors. */

@@ -32,8 +32,9 @@ export class CallLog {
     return call;
   }
 
-  all(): SimCall[] {
-    return this.list.map((c) => ({ ...c }));
+  /** Copies of the calls from the `from`-th on (0: all): a watcher polling the log copies only what is new. */
+  all(from = 0): SimCall[] {
+    return this.list.slice(from).map((c) => ({ ...c }));
   }
 
   clear(): void {

@@ -100,7 +100,8 @@ export interface AlmaSimulator {
   reset(fixtures?: Fixtures): void;
   state(): SimState;
   notices(): SimNotice[];
-  calls(): SimCall[];
+  /** The calls received, in arrival order; from the `from`-th on (0-based) when given. */
+  calls(from?: number): SimCall[];
   /** Replaces the whole fault configuration; throws FaultsError when invalid. */
   setFaults(faults: SimFaults): void;
   /** The fault configuration in force, with rules' remaining `times` and the daily counter. */
@@ -172,7 +173,7 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
     reset: (fixtures) => core.reset(fixtures),
     state: () => core.store.snapshot(),
     notices: () => core.notices.all(),
-    calls: () => core.calls.all(),
+    calls: (from) => core.calls.all(from),
     setFaults: (faults) => core.faults.configure(faults),
     faults: () => core.faults.current(),
     resetDailyQuota: (remaining) => core.faults.resetDaily(remaining),

@@ -14,7 +14,7 @@ import type { SimNotice } from './notices';
 import { LETTERS, type LostLetterCode } from './notices';
 import { apiRoutes } from './routes';
 import { DEFAULT_LOST_FEE_AMOUNT, EMAIL_TYPES } from './vocab';
-import { declareLost, type LostResult } from './staff';
+import { declareLost, returnItem, type LostResult, type ReturnResult } from './staff';
 import { DEFAULT_JOB_PROFILE, runJob, type JobName, type JobProfile, type JobRun } from './jobs';
 import type { SimState } from './store';
 
@@ -27,7 +27,7 @@ export type { SimNotice, LetterCode, LostLetterCode } from './notices';
 export { LETTERS, LOST_LETTERS } from './notices';
 export type { SimCall } from './call-log';
 export type { SimState } from './store';
-export type { LostResult } from './staff';
+export type { LostResult, ReturnResult } from './staff';
 export { StaffActionError } from './staff';
 export { JOBS, DEFAULT_JOB_PROFILE } from './jobs';
 export type { JobName, JobProfile, JobRun } from './jobs';
@@ -110,6 +110,8 @@ export interface AlmaSimulator {
   resetDailyQuota(remaining?: number): void;
   /** The staff member's Lost click on a loan; throws StaffActionError (status 404/409/400) when refused. */
   declareLost(loanId: string, options?: { amount?: number }): LostResult;
+  /** The staff member returns the item at a desk in Alma (not the API: API faults do not apply). */
+  returnItem(barcode: string, deskCode?: string): ReturnResult;
   /** One run of an Alma scheduled job now (POST /_sim/jobs/{job}/run): its letters go to the addresses of now. */
   runJob(job: JobName): JobRun;
 }
@@ -178,6 +180,7 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
     faults: () => core.faults.current(),
     resetDailyQuota: (remaining) => core.faults.resetDaily(remaining),
     declareLost: (loanId, opts) => declareLost(core, loanId, opts?.amount),
+    returnItem: (barcode, deskCode) => returnItem(core, barcode, deskCode),
     runJob: (job) => runJob(core, job),
   };
 }

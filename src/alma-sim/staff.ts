@@ -5,6 +5,7 @@
 import type { SimCore } from './core';
 import type { FeeRecord, LoanRecord } from './fixtures';
 import type { LostLetterCode, SimNotice } from './notices';
+import { scanItemIn } from './routes/items';
 import { clone, isoSeconds } from './store';
 import { FEE_STATUS_DESC, LOST_ITEM_REPLACEMENT_FEE } from './vocab';
 
@@ -76,4 +77,28 @@ export function declareLost(
     amount,
   });
   return { loan: clone(loan), ...(fee ? { fee: clone(fee) } : {}), notices };
+}
+
+export interface ReturnResult {
+  loan: LoanRecord;
+  /** Where the item went: back on the shelf, a hold shelf, or in transit. */
+  destination: string;
+}
+
+/**
+ * The staff member returns an item at a desk in Alma's UI (Fulfillment > Return Items): the same scan-in as the API's,
+ * which API faults do not touch, so a test can have a person act in Alma while the API refuses (402502).
+ * The desk: the item's library's first desk, unless given.
+ */
+export function returnItem(core: SimCore, barcode: string, deskCode?: string): ReturnResult {
+  const { store } = core;
+  const item = store.itemByBarcode(barcode);
+  if (!item) throw new StaffActionError(404, `No item with barcode ${barcode}.`);
+  const loan = store.activeLoanOn(item);
+  if (!loan) throw new StaffActionError(409, `Item ${barcode} is not on loan.`);
+  const libraryCode = item.item_data.library.value;
+  const desk = deskCode ? store.desk(libraryCode, deskCode) : store.desks(libraryCode)[0];
+  if (!desk) throw new StaffActionError(400, `No circulation desk ${deskCode ?? ''} in library ${libraryCode}.`);
+  const { destination } = scanItemIn(core, item, libraryCode, desk);
+  return { loan: clone(loan), destination };
 }

@@ -67,6 +67,23 @@ describe('the staff Lost click and fees', () => {
     expect(t.sim.notices()).toEqual([]);
   });
 
+  it('POST /_sim/staff/items/{barcode}/return: a desk return while the API refuses scans; a second return is refused', async () => {
+    t.sim.setFaults({
+      rules: [{ method: 'POST', path: 'op=scan', action: 'error', status: 400, errorCode: '402502' }],
+    });
+    expect((await t.alma.post(`${itemPath(LENT)}?op=scan&library=MAIN&circ_desk=DEFAULT_CIRC_DESK`)).status).toBe(400);
+    const res = await t.root.post('/_sim/staff/items/30000000070/return');
+    expect(res.status).toBe(200);
+    expect(res.data).toMatchObject({ loan: { loan_id: '7399000000070', loan_status: 'COMPLETE' } });
+    expect(res.data.destination).toMatch(/^Reshelve/);
+    expect((await t.alma.get('/users/borrower/loans/7399000000070')).data.loan_status).toBe('COMPLETE');
+    expect(t.sim.notices().map((n) => n.letter)).toContain('FulReturnReceiptLetter');
+    const again = await t.root.post('/_sim/staff/items/30000000070/return');
+    expect(again.status).toBe(409);
+    expect(again.data.error).toBe('Item 30000000070 is not on loan.');
+    expect((await t.root.post('/_sim/staff/items/999/return')).status).toBe(404);
+  });
+
   it('refuses to mark the same loan Lost twice', async () => {
     t.sim.declareLost('7399000000070');
     expect(() => t.sim.declareLost('7399000000070')).toThrow(/already Lost/);

@@ -28,6 +28,7 @@ const patrons = [
   'give.seen',
   'give.refused',
   'give.refkeep',
+  'give.deskret',
 ];
 const barcodeOf = (patronId: string) => `4700000000${patrons.indexOf(patronId)}`;
 const FAIL_SECOND = '47000000100';
@@ -284,6 +285,29 @@ describe('no loose ends after a give-up', () => {
     expect(loanOn(await h.sim.state(), 'give.refused', barcode)).toMatchObject({ loan_status: 'COMPLETE' });
     await expectPatronUntouched('give.refused', before);
     await recordHistory(h, workflowId, 'give-up-return-refused-then-returned');
+  });
+
+  it('while a return is refused, a staff member returns the item in Alma: the relink reads it and restores', async () => {
+    const before = userOf(await h.sim.state(), 'give.deskret');
+    const { workflowId, barcode } = await cancelIntoRefusedReturn('give.deskret');
+    // The API still refuses the scan-in; a staff member returns the item at the desk (Fulfillment > Return Items)
+    // and tells nobody. The relink's next try reads the loan first, finds it returned, and restores.
+    expect(h.sim.faults().rules).toHaveLength(1);
+    h.sim.returnItem(barcode);
+    await expect(h.temporal.client.workflow.getHandle(workflowId).result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    const progress = await h.relinks.progress(workflowId);
+    expect(progress.items[0]).toMatchObject({ phase: 'returned' });
+    expect(progress.contact).toMatchObject({ restored: true, verified: true });
+    expect(loanOn(await h.sim.state(), 'give.deskret', barcode)).toMatchObject({ loan_status: 'COMPLETE' });
+    // The desk's return receipt went out while the holding address was still in place.
+    const letters = h.sim.notices().filter((n) => n.user_id === 'give.deskret' && n.channel === 'email');
+    expect(letters.find((n) => n.letter === 'FulReturnReceiptLetter')).toMatchObject({ address: HOLDING_EMAIL });
+    expect(new Set(letters.map((n) => n.address))).toEqual(new Set([HOLDING_EMAIL]));
+    // The API's scan-in was never let through: the return was the staff member's.
+    const scans = h.sim.calls().filter((c) => c.path.includes(`${itemIds(barcode).itemPid}?op=scan`));
+    expect(scans.filter((c) => c.status === 200)).toHaveLength(1);
+    expect(scans.filter((c) => c.status === 400).length).toBeGreaterThanOrEqual(1);
+    await expectPatronUntouched('give.deskret', before);
   });
 
   it('while a return is refused, keep-loans is the one staff decision that restores with the loan active', async () => {

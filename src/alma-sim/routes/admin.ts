@@ -5,7 +5,7 @@ import type { SimCore } from '../core';
 import { FaultsError } from '../faults';
 import { FixtureError } from '../fixtures';
 import { isJobName, JOBS, runJob } from '../jobs';
-import { declareLost, StaffActionError } from '../staff';
+import { declareLost, returnItem, StaffActionError } from '../staff';
 
 export function adminRouter(core: SimCore): Router {
   const router = express.Router();
@@ -27,7 +27,12 @@ export function adminRouter(core: SimCore): Router {
   });
   router.get('/state', (_req, res) => void res.json(core.store.snapshot()));
   router.get('/notices', (_req, res) => void res.json(core.notices.all()));
-  router.get('/calls', (_req, res) => void res.json(core.calls.all()));
+  // ?from=N: the calls from the N-th on (0-based), for a watcher that reads only what is new.
+  router.get('/calls', (req, res) => {
+    const from = Number(req.query.from ?? 0);
+    if (!Number.isInteger(from) || from < 0) throw new StaffActionError(400, 'from must be an integer >= 0');
+    res.json(core.calls.all(from));
+  });
   router.get('/faults', (_req, res) => void res.json(core.faults.current()));
   router.put('/faults', (req, res) => {
     core.faults.configure(req.body ?? {});
@@ -42,6 +47,12 @@ export function adminRouter(core: SimCore): Router {
     const amount = (req.body as { amount?: unknown } | undefined)?.amount;
     if (amount !== undefined && typeof amount !== 'number') throw new StaffActionError(400, 'amount must be a number');
     res.json(declareLost(core, req.params.loan_id ?? '', amount));
+  });
+  // Fulfillment > Return Items at a desk (body { circ_desk } for another than the library's first).
+  router.post('/staff/items/:barcode/return', (req, res) => {
+    const desk = (req.body as { circ_desk?: unknown } | undefined)?.circ_desk;
+    if (desk !== undefined && typeof desk !== 'string') throw new StaffActionError(400, 'circ_desk must be a string');
+    res.json(returnItem(core, req.params.barcode ?? '', desk));
   });
 
   // An admin's run of one of Alma's scheduled jobs, now instead of at night.

@@ -1,6 +1,7 @@
 // Items: the barcode lookup (a 302 to the item's full path, as Alma does), the item GET, and scan-in, which
 // returns an active loan, clears a missing/lost/transit status, and routes the item to the first request (the item's
 // own, else a title-level request on its bib, which the scan binds to the item).
+import type { SimCore } from '../core';
 import { almaError, err } from '../errors';
 import type { ItemRecord, RequestRecord } from '../fixtures';
 import { LETTERS } from '../notices';
@@ -73,7 +74,7 @@ export const itemRoutes: RouteDef[] = [
       'register_in_house_use',
     ],
     handler(req, core) {
-      const { store, notices } = core;
+      const { store } = core;
       if (req.query.op !== 'scan') throw err.badParameter(`op=${req.query.op ?? ''}: the only operation is scan.`);
       const item = store.itemAt(req.params.mms_id ?? '', req.params.holding_id ?? '', req.params.item_pid ?? '');
       if (!item) throw almaError('402504', 'Scan in has failed due to item retrieve issue.');
@@ -106,72 +107,7 @@ export const itemRoutes: RouteDef[] = [
         throw scanFailed(`request ${requestId} is not an active request on this item`);
       }
 
-      const now = core.now();
-      // A scan-in returns an item on loan: the loan is completed (a lost loan keeps its Lost process status).
-      const loan = store.activeLoanOn(item);
-      if (loan) {
-        loan.loan_status = 'COMPLETE';
-        loan.return_date = isoSeconds(now);
-        loan.return_circ_desk = { value: desk.code, desc: desk.name };
-        const borrower = store.findUser(loan.user_id, 'primary_id');
-        if (core.options.returnReceipt && borrower) {
-          notices.send(LETTERS.returnReceipt, borrower, {
-            loan_id: loan.loan_id,
-            item_barcode: item.item_data.barcode,
-            title: item.bib_data.title,
-          });
-        }
-      }
-
-      // The request the item now serves: the one named, else one already on the hold shelf, else the first in the
-      // item's line, else the first title-level request on its bib.
-      const target: RequestRecord | undefined = requestId
-        ? [...queue, ...titleQueue].find((r) => r.request_id === requestId)
-        : (queue.find((r) => r.request_status === 'ON_HOLD_SHELF') ?? queue[0] ?? titleQueue[0]);
-      if (target && target.item_id === undefined) {
-        // A title-level request is bound to the item that fulfils it: from now on it is in this item's queue.
-        target.item_id = item.item_data.pid;
-        target.barcode = item.item_data.barcode;
-        target.place_in_queue = queue.length + 1;
-        store.renumberTitleQueue(item.bib_data.mms_id);
-      }
-      for (const r of queue) {
-        if (r !== target && r.request_status !== 'NOT_STARTED' && REQUEST_ACTIVE_STATUSES.has(r.request_status)) {
-          r.request_status = 'NOT_STARTED';
-        }
-      }
-      const home = item.item_data.library.value;
-      let destination: string;
-      if (target) {
-        const pickup = target.pickup_location_library ?? home;
-        if (pickup === libraryCode) {
-          // Scanned at the pickup library: onto the hold shelf, and the requester is told.
-          const already = target.request_status === 'ON_HOLD_SHELF' && store.processTypeOf(item) === 'HOLDSHELF';
-          store.setItemStatus(item, false, 'HOLDSHELF');
-          target.request_status = 'ON_HOLD_SHELF';
-          destination = 'Hold Shelf';
-          const requester = store.findUser(target.user_primary_id, 'primary_id');
-          if (!already && requester) {
-            notices.send(LETTERS.onHoldShelf, requester, {
-              request_id: target.request_id,
-              item_barcode: item.item_data.barcode,
-              title: item.bib_data.title,
-              pickup_location: store.libraryDesc(pickup),
-            });
-          }
-        } else {
-          // Scanned elsewhere: in transit to the pickup library.
-          store.setItemStatus(item, false, 'TRANSIT');
-          target.request_status = 'IN_PROCESS';
-          destination = `Transit to ${store.libraryDesc(pickup)}`;
-        }
-      } else if (libraryCode === home) {
-        store.setItemStatus(item, true, '');
-        destination = `Reshelve to ${item.item_data.location?.desc ?? item.item_data.location?.value ?? home}`;
-      } else {
-        store.setItemStatus(item, false, 'TRANSIT');
-        destination = `Transit to ${store.libraryDesc(home)}`;
-      }
+      const { target, destination } = scanItemIn(core, item, libraryCode, desk, requestId);
 
       const requester = target ? store.findUser(target.user_primary_id, 'primary_id') : undefined;
       const view = store.itemView(item, req.baseUrl);
@@ -185,3 +121,86 @@ export const itemRoutes: RouteDef[] = [
     },
   },
 ];
+
+/**
+ * A scan-in, through the API or at a desk in Alma's UI (Fulfillment > Return Items, the staff's way round a refused
+ * API scan): returns the loan on the item, then serves the request it now fulfils, or sends it home.
+ */
+export function scanItemIn(
+  core: SimCore,
+  item: ItemRecord,
+  libraryCode: string,
+  desk: { code: string; name: string },
+  requestId?: string,
+): { target: RequestRecord | undefined; destination: string } {
+  const { store, notices } = core;
+  const queue = store.requestsOn(item);
+  const titleQueue = store.titleRequestsOn(item.bib_data.mms_id);
+  const now = core.now();
+  // A scan-in returns an item on loan: the loan is completed (a lost loan keeps its Lost process status).
+  const loan = store.activeLoanOn(item);
+  if (loan) {
+    loan.loan_status = 'COMPLETE';
+    loan.return_date = isoSeconds(now);
+    loan.return_circ_desk = { value: desk.code, desc: desk.name };
+    const borrower = store.findUser(loan.user_id, 'primary_id');
+    if (core.options.returnReceipt && borrower) {
+      notices.send(LETTERS.returnReceipt, borrower, {
+        loan_id: loan.loan_id,
+        item_barcode: item.item_data.barcode,
+        title: item.bib_data.title,
+      });
+    }
+  }
+
+  // The request the item now serves: the one named, else one already on the hold shelf, else the first in the
+  // item's line, else the first title-level request on its bib.
+  const target: RequestRecord | undefined = requestId
+    ? [...queue, ...titleQueue].find((r) => r.request_id === requestId)
+    : (queue.find((r) => r.request_status === 'ON_HOLD_SHELF') ?? queue[0] ?? titleQueue[0]);
+  if (target && target.item_id === undefined) {
+    // A title-level request is bound to the item that fulfils it: from now on it is in this item's queue.
+    target.item_id = item.item_data.pid;
+    target.barcode = item.item_data.barcode;
+    target.place_in_queue = queue.length + 1;
+    store.renumberTitleQueue(item.bib_data.mms_id);
+  }
+  for (const r of queue) {
+    if (r !== target && r.request_status !== 'NOT_STARTED' && REQUEST_ACTIVE_STATUSES.has(r.request_status)) {
+      r.request_status = 'NOT_STARTED';
+    }
+  }
+  const home = item.item_data.library.value;
+  let destination: string;
+  if (target) {
+    const pickup = target.pickup_location_library ?? home;
+    if (pickup === libraryCode) {
+      // Scanned at the pickup library: onto the hold shelf, and the requester is told.
+      const already = target.request_status === 'ON_HOLD_SHELF' && store.processTypeOf(item) === 'HOLDSHELF';
+      store.setItemStatus(item, false, 'HOLDSHELF');
+      target.request_status = 'ON_HOLD_SHELF';
+      destination = 'Hold Shelf';
+      const requester = store.findUser(target.user_primary_id, 'primary_id');
+      if (!already && requester) {
+        notices.send(LETTERS.onHoldShelf, requester, {
+          request_id: target.request_id,
+          item_barcode: item.item_data.barcode,
+          title: item.bib_data.title,
+          pickup_location: store.libraryDesc(pickup),
+        });
+      }
+    } else {
+      // Scanned elsewhere: in transit to the pickup library.
+      store.setItemStatus(item, false, 'TRANSIT');
+      target.request_status = 'IN_PROCESS';
+      destination = `Transit to ${store.libraryDesc(pickup)}`;
+    }
+  } else if (libraryCode === home) {
+    store.setItemStatus(item, true, '');
+    destination = `Reshelve to ${item.item_data.location?.desc ?? item.item_data.location?.value ?? home}`;
+  } else {
+    store.setItemStatus(item, false, 'TRANSIT');
+    destination = `Transit to ${store.libraryDesc(home)}`;
+  }
+  return { target, destination };
+}

@@ -6,9 +6,10 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities, type RelinkActivities } from '../src/activities';
 import type { AlmaClient } from '../src/alma';
-import type { AlmaSimulator, SimCall } from '../src/alma-sim';
+import type { SimCall } from '../src/alma-sim';
 import { markerFor, relinkWorkflowId } from '../src/contract';
 import type { CheckedItem } from '../src/contract';
+import type { BenchSim } from './sim-process';
 import { relinkInputFor, runChains, type RelinkJob, type Workload } from './workload';
 
 export interface PlainRelink {
@@ -63,7 +64,7 @@ async function step<K extends keyof RelinkActivities>(
 }
 
 /** The workflow's happy path, step by step, without the workflow. */
-async function plainRelink(acts: RelinkActivities, sim: AlmaSimulator, job: RelinkJob): Promise<PlainRelink> {
+async function plainRelink(acts: RelinkActivities, sim: BenchSim, job: RelinkJob): Promise<PlainRelink> {
   const input = relinkInputFor(job);
   const workflowId = relinkWorkflowId(job.patronId);
   const record: PlainRelink = {
@@ -98,7 +99,7 @@ async function plainRelink(acts: RelinkActivities, sim: AlmaSimulator, job: Reli
     loans.push({ barcode: item.barcode, loanId: loan.loanId, loanDate: loan.loanDate });
   }
   record.awaitingLostMs = Date.now();
-  for (const loan of loans) sim.declareLost(loan.loanId);
+  for (const loan of loans) await sim.declareLost(loan.loanId);
   record.lostMs = Date.now();
   const checks = await step(acts, record, 'checkLostDeclared', { patronId: job.patronId, loans });
   if (!checks.every((c) => c.lost)) throw new Error('Alma does not show the Lost click');
@@ -109,13 +110,13 @@ async function plainRelink(acts: RelinkActivities, sim: AlmaSimulator, job: Reli
 
 export async function runPlain(
   alma: AlmaClient,
-  sim: AlmaSimulator,
+  sim: BenchSim,
   workload: Workload,
   concurrency: number,
   progress: (done: number) => void,
 ): Promise<PlainRun> {
   const acts = createActivities({ alma });
-  const callsBefore = sim.calls().length;
+  const callsBefore = (await sim.calls()).length;
   const relinks: PlainRelink[] = [];
   const began = performance.now();
   await runChains(workload.chains, concurrency, async (job) => {
@@ -135,5 +136,5 @@ export async function runPlain(
     }
     progress(relinks.length);
   });
-  return { relinks, wallMs: performance.now() - began, calls: sim.calls().slice(callsBefore) };
+  return { relinks, wallMs: performance.now() - began, calls: await sim.calls(callsBefore) };
 }

@@ -4,15 +4,14 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { AlmaClient } from '../src/alma';
-import { startAlmaSimulator, type AlmaSimulator } from '../src/alma-sim';
 import { RelinkClient } from '../src/client';
 import { clientDataConverter, generateKeyEntry } from '../src/codec';
 import { startDevServer } from '../src/dev/temporal-server';
 import { runPlain, type PlainRun } from './baselines';
+import { startSimProcess } from './sim-process';
 import { CpuMeter, MemorySampler } from './proc';
 import { activityFailures, plainFigures, stepBreakdown, temporalCostPerActivity, temporalFigures } from './report';
 import { ratio, round } from './stats';
@@ -217,11 +216,7 @@ async function run(): Promise<void> {
     const dataConverter = clientDataConverter(server.address, { RELINK_CODEC_KEYS: codecKeys });
     const relinks = new RelinkClient(new Client({ connection, dataConverter }), taskQueue);
     const calibration = calibrationWorkload();
-    const sim: AlmaSimulator = await startAlmaSimulator({
-      fixtures: calibration.fixtures,
-      dailyBudget: 100_000_000,
-      log,
-    });
+    const sim = await startSimProcess({ fixtures: calibration.fixtures, dailyBudget: 100_000_000 });
     cleanups.push(() => sim.close());
 
     // 2. The workers, each in its own process, as an operator starts them: ALMA_RATE_LIMIT is the institution's,
@@ -251,7 +246,7 @@ async function run(): Promise<void> {
     const deadlineMs = s.timeout * 1000;
 
     // 3. Calls per relink: one item, then two items of one patron (also warms the worker up).
-    sim.setFaults(faults);
+    await sim.setFaults(faults);
     const callsOf = async (w: Workload, index: number) =>
       (
         await runThroughTemporal({
@@ -269,14 +264,11 @@ async function run(): Promise<void> {
 
     // 4. The Temporal run.
     const workload = buildWorkload(s.relinks, s.patrons);
-    sim.reset(workload.fixtures);
-    sim.setFaults(faults);
+    await sim.reset(workload.fixtures);
+    await sim.setFaults(faults);
     log(`temporal: ${s.relinks} relinks over ${s.patrons} patrons, ${s.concurrency} in flight`);
     const workerPids = Object.fromEntries(workers.map((w, i) => [i === 0 ? 'worker' : `worker${i + 1}`, w.pid]));
-    const cpu = new CpuMeter({ ...workerPids, temporalServer: server.pid, bench: process.pid }).start();
-    // The simulator runs in this process: how late its event loop ran says how late it saw the calls arrive.
-    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-    loopDelay.enable();
+    const cpu = new CpuMeter({ ...workerPids, temporalServer: server.pid, sim: sim.pid, bench: process.pid }).start();
     const temporalRun: TemporalRun = await runThroughTemporal({
       relinks,
       sim,
@@ -286,12 +278,6 @@ async function run(): Promise<void> {
       progress: progressBar('temporal', s.relinks),
     });
     const cpuUse = cpu.stop();
-    loopDelay.disable();
-    const simEventLoopDelayMs = {
-      p50: round(loopDelay.percentile(50) / 1e6, 1),
-      p99: round(loopDelay.percentile(99) / 1e6, 1),
-      max: round(loopDelay.max / 1e6, 1),
-    };
     const workerMemories = memories.map((m) => m.stop());
     // The busiest worker's figures (the only one with one worker).
     const peakOf = (m: (typeof workerMemories)[number]) => m.kernelPeakMb ?? m.sampledPeakMb ?? 0;
@@ -305,16 +291,16 @@ async function run(): Promise<void> {
     const baselineStats: Record<string, unknown> = {};
     if (s.baselines) {
       const seqWorkload = buildWorkload(s.sequential, Math.min(s.patrons, s.sequential), 'seq');
-      sim.reset(seqWorkload.fixtures);
-      sim.setFaults(faults);
+      await sim.reset(seqWorkload.fixtures);
+      await sim.setFaults(faults);
       log(`sequential script: ${s.sequential} relinks, one after another`);
       const seqClient = almaClient();
       sequential = await runPlain(seqClient, sim, seqWorkload, 1, progressBar('sequential', s.sequential));
       baselineStats.sequential = seqClient.stats;
       seqClient.close();
 
-      sim.reset(workload.fixtures);
-      sim.setFaults(faults);
+      await sim.reset(workload.fixtures);
+      await sim.setFaults(faults);
       log(`parallel script: ${s.relinks} relinks, ${s.concurrency} in flight`);
       const parClient = almaClient();
       parallel = await runPlain(parClient, sim, workload, s.concurrency, progressBar('parallel', s.relinks));
@@ -413,7 +399,6 @@ async function run(): Promise<void> {
           },
         },
         cpu: cpuUse,
-        simEventLoopDelayMs,
       },
       baselines: s.baselines
         ? {

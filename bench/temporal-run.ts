@@ -1,10 +1,11 @@
 // The relinks through Temporal: started through RelinkClient like staff would, with a simulated staff member who
 // clicks Lost in Alma as soon as a relink waits for it and then sends confirm-lost. Timings come afterwards from
 // each relink's event history; the staff member's own reaction time is not part of any automated figure.
-import type { AlmaSimulator, SimCall } from '../src/alma-sim';
+import type { SimCall } from '../src/alma-sim';
 import type { RelinkClient } from '../src/client';
 import type { RelinkResult } from '../src/contract';
 import { timelineOf, type RelinkTimeline } from './history';
+import type { BenchSim } from './sim-process';
 import { relinkInputFor, runChains, type RelinkJob, type Workload } from './workload';
 
 export interface RelinkRun {
@@ -26,22 +27,29 @@ export interface TemporalRun {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Tells each waiting relink when Alma has answered its loan POST, by reading the simulator's call log (in this
- * process, no Alma call): the staff member only starts asking the workflow once there is a loan to click Lost on.
+ * Tells each waiting relink when Alma has answered its loan POST, by reading the simulator's call log (its /_sim
+ * controls, no Alma call): the staff member only starts asking the workflow once there is a loan to click Lost on.
  */
 class LoanWatcher {
   private from = 0;
   private readonly handled = new Set<number>();
   private readonly waiting = new Map<string, () => void>();
   private timer?: NodeJS.Timeout;
+  private reading = false;
 
   constructor(
-    private readonly sim: AlmaSimulator,
+    private readonly sim: BenchSim,
     private readonly intervalMs = 20,
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => this.tick(), this.intervalMs);
+    this.timer = setInterval(() => {
+      if (this.reading) return;
+      this.reading = true;
+      this.tick()
+        .catch((err: unknown) => process.stderr.write(`loan watcher: ${String(err)}\n`))
+        .finally(() => (this.reading = false));
+    }, this.intervalMs);
   }
 
   stop(): void {
@@ -57,11 +65,11 @@ class LoanWatcher {
     this.waiting.delete(patronId);
   }
 
-  private tick(): void {
+  private async tick(): Promise<void> {
     if (this.waiting.size === 0) return;
-    // Only the calls from the first one still open: copying the whole log 50 times a second (7,500 calls by the
-    // end) kept the simulator's event loop busy, and so late to see calls arrive (the busiest-second figure).
-    const calls = this.sim.calls(this.from);
+    // Only the calls from the first one still open: the whole log 50 times a second (7,500 calls by the end) kept
+    // the simulator's event loop busy, and so late to see calls arrive (the busiest-second figure).
+    const calls = await this.sim.calls(this.from);
     let firstOpen = -1;
     for (let k = 0; k < calls.length; k++) {
       const c = calls[k]!;
@@ -86,7 +94,7 @@ class LoanWatcher {
 
 export interface TemporalRunOptions {
   relinks: RelinkClient;
-  sim: AlmaSimulator;
+  sim: BenchSim;
   workload: Workload;
   concurrency: number;
   deadlineMs: number;
@@ -95,7 +103,7 @@ export interface TemporalRunOptions {
 
 export async function runThroughTemporal(options: TemporalRunOptions): Promise<TemporalRun> {
   const { relinks, sim } = options;
-  const callsBefore = sim.calls().length;
+  const callsBefore = (await sim.calls()).length;
   const watcher = new LoanWatcher(sim);
   watcher.start();
   const deadline = Date.now() + options.deadlineMs;
@@ -116,7 +124,7 @@ export async function runThroughTemporal(options: TemporalRunOptions): Promise<T
     }
     // Read which loans to click (as `relink status` does), click Lost on each in Alma, and say so.
     const progress = await relinks.progress(workflowId);
-    for (const item of progress.items) if (item.loanId && !item.lostConfirmed) sim.declareLost(item.loanId);
+    for (const item of progress.items) if (item.loanId && !item.lostConfirmed) await sim.declareLost(item.loanId);
     await relinks.confirmLost(workflowId);
   }
 
@@ -181,5 +189,5 @@ export async function runThroughTemporal(options: TemporalRunOptions): Promise<T
       }
     }),
   );
-  return { relinks: runs, wallMs, calls: sim.calls().slice(callsBefore) };
+  return { relinks: runs, wallMs, calls: await sim.calls(callsBefore) };
 }

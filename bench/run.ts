@@ -1,7 +1,7 @@
 // `npm run bench`: relinks over many patrons against a real Temporal dev server and the Alma simulator, with a
 // simulated staff member who clicks Lost at once, compared with the same Alma calls made by plain scripts without
 // Temporal. Prints one JSON object on stdout; progress goes to stderr. Loopback only; every run bounded.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -34,6 +34,7 @@ interface Settings {
   dbFile?: string;
   timeout: number;
   profileWorker?: string;
+  callsOut?: string;
   serverDefaults: boolean;
   worker: 'compiled' | 'tsx';
   /** Build the compiled worker first (npm run build); --no-build runs the dist/ already there. */
@@ -125,6 +126,7 @@ function parseSettings(argv: string[]): Settings {
     .option('--worker-cache <n>', 'RELINK_WORKER_CACHED_WORKFLOWS for the worker', int('--worker-cache', 2, 100_000))
     .option('--worker-wft <n>', 'RELINK_WORKER_MAX_WORKFLOW_TASKS for the worker', int('--worker-wft', 2, 1000))
     .option('--worker-node-args <flags>', 'node flags for the worker process only, e.g. "--max-semi-space-size=4"')
+    .option('--calls-out <file>', "write the Temporal run's Alma calls (arrival, method, status) to this JSON file")
     .option('--profile-worker <dir>', 'write a V8 CPU profile of the worker (node --cpu-prof) into this folder')
     .parse(argv);
   const o = program.opts();
@@ -150,6 +152,7 @@ function parseSettings(argv: string[]): Settings {
     dbFile: o.dbFile as string | undefined,
     timeout: o.timeout as number,
     profileWorker: o.profileWorker as string | undefined,
+    callsOut: o.callsOut as string | undefined,
     serverDefaults: (o.serverDefaults as boolean | undefined) ?? false,
     workerNodeArgs: ((o.workerNodeArgs as string | undefined) ?? '').split(/\s+/).filter(Boolean),
     worker:
@@ -278,6 +281,10 @@ async function run(): Promise<void> {
       progress: progressBar('temporal', s.relinks),
     });
     const cpuUse = cpu.stop();
+    if (s.callsOut) {
+      const calls = temporalRun.calls.map((c) => ({ at: c.at, method: c.method, status: c.status }));
+      writeFileSync(s.callsOut, JSON.stringify(calls));
+    }
     const workerMemories = memories.map((m) => m.stop());
     // The busiest worker's figures (the only one with one worker).
     const peakOf = (m: (typeof workerMemories)[number]) => m.kernelPeakMb ?? m.sampledPeakMb ?? 0;

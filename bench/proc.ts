@@ -2,6 +2,7 @@
 // figures are its own: RSS sampled every `intervalMs`, the kernel's own peak (VmHWM) read before it exits, and the
 // CPU time it used (utime + stime), which shows what the 2 shared cores went to.
 import { readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -35,6 +36,28 @@ export function processTree(pid: number): number[] {
     }
   }
   return out;
+}
+
+/**
+ * Lowers the scheduling priority of a process, its descendants and every thread of each (Linux sets a nice value per
+ * thread; threads made later inherit it from the thread that makes them). Unprivileged: raising nice is allowed.
+ */
+export function lowerPriority(pid: number, nice: number): void {
+  for (const p of processTree(pid)) {
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const t of tasks) {
+      try {
+        os.setPriority(Number(t), nice);
+      } catch {
+        /* the thread ended meanwhile */
+      }
+    }
+  }
 }
 
 /** CPU seconds (user + system) used so far by one process. */

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { AlmaErrorCodes, isAlmaError, type AlmaErrorKind } from '../alma';
+import { AlmaErrorCodes, isAlmaError, type AlmaError, type AlmaErrorKind } from '../alma';
 import type { RelinkFailureType } from '../contract';
 
 /** Business failure types the workflow and the CLI understand. Each ends the relink with a staff-readable message. */
@@ -46,13 +46,7 @@ const retryableByKind: Partial<Record<AlmaErrorKind, { type: string; text: (what
 export function toActivityFailure(err: unknown, what: string): Error {
   if (!isAlmaError(err)) return err instanceof Error ? err : new Error(String(err));
   const ids = { almaCode: err.code ?? '', trackingId: err.trackingId ?? '', httpStatus: String(err.status ?? '') };
-  // Alma's own words in curly quotes: they may name a person (another patron's request, a blocked account), so the
-  // log scrubber leaves them out of log lines; staff still read them in the relink's audit and failure. The client's
-  // own words (a step out of time, a network error) are neither Alma's nor personal: said plainly, for the log too.
-  const own = isClientCode(err.code);
-  const said =
-    err.almaMessage && !own ? `“${err.almaMessage.replace(/[“”]/g, '"')}”` : (err.almaMessage ?? err.message);
-  const detail = `${said}${err.code ? (own ? ` [${err.code}]` : ` (Alma error ${err.code})`) : ''}`;
+  const detail = almaErrorDetail(err);
   const message = `Alma refused ${what}: ${detail}`;
   if (err.retryable) {
     // Not a refusal: Alma was down, slow or busy, or the step stopped the call. Say which.
@@ -68,6 +62,19 @@ export function toActivityFailure(err: unknown, what: string): Error {
     });
   }
   return businessFailure(typeByAlmaCode[err.code ?? ''] ?? 'AlmaRejected', message, ids);
+}
+
+/**
+ * What an Alma client error says, for a failure message. Alma's own words in curly quotes: they may name a person
+ * (another patron's request, a blocked account), so the log scrubber leaves them out of log lines; staff still read
+ * them in the relink's audit and failure. The client's own words (a step out of time, a network error) are neither
+ * Alma's nor personal: said plainly, for the log too.
+ */
+export function almaErrorDetail(err: AlmaError): string {
+  const own = isClientCode(err.code);
+  const said =
+    err.almaMessage && !own ? `“${err.almaMessage.replace(/[“”]/g, '"')}”` : (err.almaMessage ?? err.message);
+  return `${said}${err.code ? (own ? ` [${err.code}]` : ` (Alma error ${err.code})`) : ''}`;
 }
 
 const CLIENT_CODES: ReadonlySet<string> = new Set([

@@ -7,10 +7,12 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { isAlmaError } from '../alma';
 import type { RestoreContactInput, RestoreContactResult } from '../contract';
 import { applyRestore, restoreAttention, restoreCheck } from './contact';
+import { almaErrorDetail } from './failures';
 import type { ActivityDeps } from './deps';
 
 function retryable(err: unknown, patronId: string): ApplicationFailure {
-  const detail = isAlmaError(err) ? `${err.almaMessage || err.message} (${err.code ?? err.kind})` : String(err);
+  // Alma's words quoted as every step quotes them (failures.ts): a name in them stays out of the logs.
+  const detail = isAlmaError(err) ? almaErrorDetail(err) : String(err);
   return ApplicationFailure.retryable(
     `Restoring patron ${patronId}'s email failed, will retry: ${detail}`,
     'RestoreFailed',

@@ -143,6 +143,19 @@ describe('the production worker, as an operator sees it', () => {
     });
     const started = await relinks.start(relinkInput('ops.logged', ['46000000001']));
     const waiting = await awaitingLost(started.workflowId);
+    // And the restore's first PUT too: the compensation words its retryable failure itself.
+    sim.setFaults({
+      rules: [
+        {
+          method: 'PUT',
+          path: '/users/ops\\.logged',
+          action: 'error',
+          status: 500,
+          errorMessage: 'Update failed for Rivera, Ana <ana.rivera@example.edu>, phone +358 40 123 4567',
+          times: 1,
+        },
+      ],
+    });
     const during = await metricsWhen((t) => gauge(t, 'relink_awaiting_staff', { kind: 'lost-declaration' }) === 1);
     expect(gauge(during, 'relink_running')).toBe(1);
     expect(gauge(during, 'relink_awaiting_staff', { kind: 'request-review' })).toBe(0);

@@ -15,18 +15,21 @@ function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
   }
 }
 
+/** The threads of a process (none when it is gone, or not on Linux). */
+function threadsOf(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+}
+
 /** The process and its descendants (a launcher may sit between us and the real worker). */
 export function processTree(pid: number): number[] {
   const out = [pid];
   for (let i = 0; i < out.length; i++) {
     const p = out[i]!;
-    let tasks: string[] = [];
-    try {
-      tasks = readdirSync(`/proc/${p}/task`);
-    } catch {
-      continue;
-    }
-    for (const t of tasks) {
+    for (const t of threadsOf(p)) {
       try {
         const children = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim();
         if (children) out.push(...children.split(/\s+/).map(Number));
@@ -44,13 +47,7 @@ export function processTree(pid: number): number[] {
  */
 export function lowerPriority(pid: number, nice: number): void {
   for (const p of processTree(pid)) {
-    let tasks: string[] = [];
-    try {
-      tasks = readdirSync(`/proc/${p}/task`);
-    } catch {
-      continue;
-    }
-    for (const t of tasks) {
+    for (const t of threadsOf(p)) {
       try {
         os.setPriority(Number(t), nice);
       } catch {

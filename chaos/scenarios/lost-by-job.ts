@@ -6,29 +6,49 @@
 // it back before the job runs, so the job's Lost letter still reaches the holding address.
 import type { AlmaUser } from '../../src/alma';
 import { HOLDING_EMAIL, item } from '../../src/alma-sim/builders';
-import { sleep } from '../lab';
+import { sleep, type ChaosLab } from '../lab';
 import { Hold, re, relinkRun, type Scenario } from '../scenario';
 import { richPatron } from './worker-crash';
 
 let serial = 0;
+
+/** One relink's patron and item, and the run's spec parts both scenarios share (no staff member: the job acts). */
+function byJobRun(group: Scenario['group'], scenario: string) {
+  const n = ++serial;
+  const patronId = `byjob.${n}`;
+  const barcode = `560000${String(n).padStart(5, '0')}`;
+  return {
+    patronId,
+    barcode,
+    spec: {
+      group,
+      scenario,
+      patronId,
+      barcodes: [barcode],
+      fixtures: { users: [richPatron(patronId)], items: [item(barcode)] },
+      staff: false,
+    },
+  };
+}
+
+/** Alma's job, on the library's own profile: for the invariants, the loans it declares Lost were meant to be. */
+function runOverdueAndLostJob(l: ChaosLab): void {
+  const run = l.sim.runJob('overdue-and-lost');
+  for (const loanId of run.markedLost) {
+    const loan = l.sim.state().loans.find((x) => x.loan_id === loanId);
+    if (loan?.item_barcode) l.declaredLost.add(loan.item_barcode);
+  }
+}
 
 const killedAroundTheJob: Scenario = {
   group: 'worker crash',
   name: 'overdue-job Lost mode: killed during the due-date PUT, no worker while the job declares it Lost',
   quick: true,
   run: async (lab) => {
-    const n = ++serial;
-    const patronId = `byjob.${n}`;
-    const barcode = `560000${String(n).padStart(5, '0')}`;
+    const { patronId, spec } = byJobRun('worker crash', killedAroundTheJob.name);
     return [
       await relinkRun(lab, {
-        group: 'worker crash',
-        scenario: killedAroundTheJob.name,
-        patronId,
-        barcodes: [barcode],
-        fixtures: { users: [richPatron(patronId)], items: [item(barcode)] },
-        // No staff member: nobody clicks Lost; the job must do it.
-        staff: false,
+        ...spec,
         input: {
           lostMode: 'overdue-job',
           lostAfterOverdue: '1 second',
@@ -45,12 +65,7 @@ const killedAroundTheJob: Scenario = {
           await l.waitForAwaiting(workflowId, 'lost-job');
           await l.killWorkers();
           await sleep(3_000); // past the due date and the job's threshold
-          // Alma's job, on the library's own profile: for the invariants, the loans it declares Lost were meant to be.
-          const run = l.sim.runJob('overdue-and-lost');
-          for (const loanId of run.markedLost) {
-            const loan = l.sim.state().loans.find((x) => x.loan_id === loanId);
-            if (loan?.item_barcode) l.declaredLost.add(loan.item_barcode);
-          }
+          runOverdueAndLostJob(l);
           await sleep(10_000); // past the relink's check, with no worker
           await l.startWorker();
         },
@@ -75,18 +90,11 @@ const holdingEntryDeleted: Scenario = {
   name: "overdue-job Lost mode: staff delete the holding entry while the relink waits for Alma's job",
   quick: true,
   run: async (lab) => {
-    const n = ++serial;
-    const patronId = `byjob.${n}`;
-    const barcode = `560000${String(n).padStart(5, '0')}`;
+    const { patronId, spec } = byJobRun('people & late writes', holdingEntryDeleted.name);
     const problems: string[] = [];
     return [
       await relinkRun(lab, {
-        group: 'people & late writes',
-        scenario: holdingEntryDeleted.name,
-        patronId,
-        barcodes: [barcode],
-        fixtures: { users: [richPatron(patronId)], items: [item(barcode)] },
-        staff: false,
+        ...spec,
         input: {
           lostMode: 'overdue-job',
           lostAfterOverdue: '1 second',
@@ -111,11 +119,7 @@ const holdingEntryDeleted: Scenario = {
           }
           if (!back) problems.push('the holding entry was not added again within 30 s of its deletion');
           await sleep(2_000); // past the due date and the job's threshold
-          const run = l.sim.runJob('overdue-and-lost');
-          for (const loanId of run.markedLost) {
-            const loan = l.sim.state().loans.find((x) => x.loan_id === loanId);
-            if (loan?.item_barcode) l.declaredLost.add(loan.item_barcode);
-          }
+          runOverdueAndLostJob(l);
         },
         afterEnding: async (l) => {
           const lost = l.sim

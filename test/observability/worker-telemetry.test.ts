@@ -15,6 +15,16 @@ import { startLoggedWorker, type LoggedWorker } from './worker-process';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Alma refuses the next PUT of the patron with an error that quotes their name, address and phone. */
+const namedRefusal = {
+  method: 'PUT',
+  path: '/users/ops\\.logged',
+  action: 'error' as const,
+  status: 500,
+  errorMessage: 'Update failed for Rivera, Ana <ana.rivera@example.edu>, phone +358 40 123 4567',
+  times: 1,
+};
+
 // The patron's personal data: none of it may reach a log line.
 const PERSONAL = [
   'ana.rivera@example.edu',
@@ -130,32 +140,11 @@ describe('the production worker, as an operator sees it', () => {
     // that message). No pattern tells a name from other words: the activities quote Alma's text, and the logs leave
     // the quote out whole; the relink's own messages name patrons by their Alma id, and records passed as metadata
     // lose their name fields.
-    sim.setFaults({
-      rules: [
-        {
-          method: 'PUT',
-          path: '/users/ops\\.logged',
-          action: 'error',
-          status: 500,
-          errorMessage: 'Update failed for Rivera, Ana <ana.rivera@example.edu>, phone +358 40 123 4567',
-        },
-      ],
-    });
+    sim.setFaults({ rules: [namedRefusal] });
     const started = await relinks.start(relinkInput('ops.logged', ['46000000001']));
     const waiting = await awaitingLost(started.workflowId);
     // And the restore's first PUT too: the compensation words its retryable failure itself.
-    sim.setFaults({
-      rules: [
-        {
-          method: 'PUT',
-          path: '/users/ops\\.logged',
-          action: 'error',
-          status: 500,
-          errorMessage: 'Update failed for Rivera, Ana <ana.rivera@example.edu>, phone +358 40 123 4567',
-          times: 1,
-        },
-      ],
-    });
+    sim.setFaults({ rules: [namedRefusal] });
     const during = await metricsWhen((t) => gauge(t, 'relink_awaiting_staff', { kind: 'lost-declaration' }) === 1);
     expect(gauge(during, 'relink_running')).toBe(1);
     expect(gauge(during, 'relink_awaiting_staff', { kind: 'request-review' })).toBe(0);

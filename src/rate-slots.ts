@@ -51,6 +51,7 @@ export class RateSlots {
   #round?: Promise<unknown>;
   #current?: string;
   #warned?: string;
+  #failing?: string;
 
   constructor(private readonly options: RateSlotsOptions) {}
 
@@ -80,8 +81,17 @@ export class RateSlots {
       });
       polling = pollingWorkers(pollers ?? [], now());
     } catch (err) {
-      this.options.warn(`Could not list the workers of task queue ${taskQueue}: ${(err as Error).message}`);
+      // Said once while it lasts (a key without the right to describe the queue would fail every round).
+      const why = (err as Error).message;
+      if (why !== this.#failing) {
+        this.#failing = why;
+        this.options.warn(`Could not list the workers of task queue ${taskQueue} (keeping the slot it had): ${why}`);
+      }
       return undefined;
+    }
+    if (this.#failing !== undefined) {
+      this.#failing = undefined;
+      this.options.info(`Listing the workers of task queue ${taskQueue} again.`);
     }
     const slot = slotAmong(identity, polling, slots);
     const key = slot ? `${slot.slot}/${slots}` : 'none';
@@ -90,7 +100,7 @@ export class RateSlots {
       this.options.align(slot);
       this.options.info(
         slot
-          ? `Alma calls in slot ${slot.slot + 1} of ${slots} (${polling.length} workers poll ${taskQueue}).`
+          ? `Alma calls in slot ${slot.slot + 1} of ${slots} (${polling.length} worker${polling.length === 1 ? '' : 's'} polling ${taskQueue}).`
           : `Alma calls in no slot yet: Temporal does not list this worker among those polling ${taskQueue}.`,
       );
     }

@@ -21,6 +21,43 @@ describe('slots from the pollers', () => {
   });
 });
 
+describe('RateSlots when Temporal does not answer', () => {
+  it('keeps the slot it had and says so once while it lasts, then once that it reads the list again', async () => {
+    let fail = true;
+    const said: string[] = [];
+    const aligned: (RateSlot | undefined)[] = [];
+    const slots = new RateSlots({
+      connection: {
+        workflowService: {
+          describeTaskQueue: async () => {
+            if (fail) throw new Error('7 PERMISSION_DENIED: Request unauthorized.');
+            return {
+              pollers: [{ identity: '1@a', lastAccessTime: { seconds: String(Math.floor(Date.now() / 1000)) } }],
+            };
+          },
+        },
+      } as never,
+      namespace: 'default',
+      taskQueue: 'q',
+      identity: '1@a',
+      slots: 2,
+      align: (slot) => aligned.push(slot),
+      info: (m) => said.push(m),
+      warn: (m) => said.push(`WARN ${m}`),
+    });
+    expect(await slots.look()).toBeUndefined();
+    expect(await slots.look()).toBeUndefined();
+    fail = false;
+    expect(await slots.look()).toEqual({ slot: 0, slots: 2 });
+    expect(said).toEqual([
+      'WARN Could not list the workers of task queue q (keeping the slot it had): 7 PERMISSION_DENIED: Request unauthorized.',
+      'Listing the workers of task queue q again.',
+      'Alma calls in slot 1 of 2 (1 worker polling q).',
+    ]);
+    expect(aligned).toEqual([{ slot: 0, slots: 2 }]);
+  });
+});
+
 describe('RateSlots against a Temporal server', () => {
   let t: TemporalTestContext;
   const workers: Worker[] = [];
@@ -95,7 +132,7 @@ describe('RateSlots against a Temporal server', () => {
     );
     expect(ofA).toEqual({ slot: 0, slots: 2 });
     expect(a.aligned).toEqual([undefined, { slot: 0, slots: 2 }]);
-    expect(a.said.at(-1)).toBe(`Alma calls in slot 1 of 2 (2 workers poll ${taskQueue}).`);
+    expect(a.said.at(-1)).toBe(`Alma calls in slot 1 of 2 (2 workers polling ${taskQueue}).`);
     // A third worker, with ALMA_RATE_LIMIT_WORKERS still 2: said plainly, once.
     await pollAs(taskQueue, 'relink-0@host');
     await until(

@@ -13,6 +13,7 @@ import { withSecretFiles } from './secret-files';
 import {
   DEFAULT_HOLDING_EMAIL_TYPE,
   EMAIL_PATTERN,
+  holdingLimitMs,
   LOST_MODES,
   lostModeProblems,
   RELINK_DEFAULTS,
@@ -185,17 +186,11 @@ const relinkSchema = z
   .superRefine((c, ctx) => {
     const problem = holdingLimitProblem(c.RELINK_HOLDING_ADDRESS_LIMIT, c.RELINK_LOST_DEADLINE);
     if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['RELINK_HOLDING_ADDRESS_LIMIT'] });
-    let holdingAddressLimitMs = Infinity;
-    try {
-      holdingAddressLimitMs = msToNumber(c.RELINK_HOLDING_ADDRESS_LIMIT as Duration);
-    } catch {
-      // reported by holdingLimitProblem
-    }
     for (const message of lostModeProblems({
       lostMode: c.RELINK_LOST_MODE,
       lostAfterOverdue: c.RELINK_LOST_AFTER_OVERDUE,
       lostJobAt: c.RELINK_LOST_JOB_AT,
-      holdingAddressLimitMs,
+      holdingAddressLimitMs: holdingLimitMs(c.RELINK_HOLDING_ADDRESS_LIMIT),
     }))
       ctx.addIssue({ code: 'custom', message, path: ['RELINK_LOST_MODE'] });
   })

@@ -7,8 +7,7 @@ import { hostname } from 'node:os';
 import { Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { loadSettings, temporalConnectionOptions, type TemporalSettings } from './config';
-
-const FRESH_MS = 2 * 60_000;
+import { lastPolledMs, POLLER_FRESH_MS } from './rate-slots';
 
 /** Whether a worker on this host polls the relink task queue; the reason when not. */
 export async function workerHealth(
@@ -23,11 +22,11 @@ export async function workerHealth(
       taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     });
     const mine = (pollers ?? []).filter((p) => p.identity?.endsWith(`@${host}`));
-    const lastSeen = Math.max(0, ...mine.map((p) => Number(String(p.lastAccessTime?.seconds ?? 0)) * 1000));
+    const lastSeen = Math.max(0, ...mine.map(lastPolledMs));
     if (mine.length === 0) {
       return { healthy: false, reason: `no worker on ${host} polls task queue ${temporal.RELINK_TASK_QUEUE}` };
     }
-    if (Date.now() - lastSeen > FRESH_MS) {
+    if (Date.now() - lastSeen > POLLER_FRESH_MS) {
       return { healthy: false, reason: `the worker on ${host} last polled ${new Date(lastSeen).toISOString()}` };
     }
     return { healthy: true, reason: `worker on ${host} polls ${temporal.RELINK_TASK_QUEUE}` };

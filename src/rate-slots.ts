@@ -7,19 +7,20 @@ import type { NativeConnection } from '@temporalio/worker';
 import { temporal as proto } from '@temporalio/proto';
 import type { RateSlot } from './alma';
 
-/** A poller not seen for this long has stopped (an idle poll is renewed about every minute). */
-const FRESH_MS = 2 * 60_000;
+/** A poller not seen for this long has stopped (an idle poll is renewed about every minute); health.ts too. */
+export const POLLER_FRESH_MS = 2 * 60_000;
 
 export interface Poller {
   identity?: string | null;
   lastAccessTime?: { seconds?: unknown } | null;
 }
 
+/** When Temporal last saw the poller, in epoch ms (0: never). */
+export const lastPolledMs = (p: Poller): number => Number(String(p.lastAccessTime?.seconds ?? 0)) * 1000;
+
 /** The identities of the workers polling now, in the order that gives the slots. */
 export function pollingWorkers(pollers: readonly Poller[], now: number): string[] {
-  const fresh = pollers.filter(
-    (p) => p.identity && now - Number(String(p.lastAccessTime?.seconds ?? 0)) * 1000 <= FRESH_MS,
-  );
+  const fresh = pollers.filter((p) => p.identity && now - lastPolledMs(p) <= POLLER_FRESH_MS);
   return [...new Set(fresh.map((p) => p.identity!))].sort();
 }
 

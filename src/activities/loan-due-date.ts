@@ -3,7 +3,7 @@
 // overdue fine. Reads first: a loan already at (or before) the date asked, Lost, or closed is left as it is. Alma is
 // told not to notify the patron (notify_user=false); the holding address is in place anyway.
 import { isAlmaError } from '../alma';
-import type { SetDueDateInput, SetDueDateResult } from '../contract';
+import { isoSeconds as iso, type SetDueDateInput, type SetDueDateResult } from '../contract';
 import type { ActivityDeps } from './deps';
 import { LOST_PROCESS_STATUSES } from './check-lost';
 import { almaStep } from './failures';
@@ -11,12 +11,10 @@ import { normaliseStatus } from './item-state';
 import { readActiveLoans } from './loan';
 
 /** Due dates within a minute of each other are the same (Alma keeps seconds; a retry sends the same instant). */
-const SAME_MS = 60_000;
+export const sameDueDate = (a: number, b: number): boolean => Math.abs(a - b) < 60_000;
 
 /** Alma's "Due date cannot be in the past." */
 const DUE_DATE_IN_PAST = '401681';
-
-const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function createSetDueDate({ alma }: ActivityDeps) {
   return async function setDueDate(input: SetDueDateInput): Promise<SetDueDateResult> {
@@ -29,7 +27,7 @@ export function createSetDueDate({ alma }: ActivityDeps) {
     }
     const now = Date.parse(String(loan.due_date ?? ''));
     const wanted = Date.parse(dueDate);
-    const done = Math.abs(now - wanted) < SAME_MS || (only === 'earlier' && now <= wanted);
+    const done = sameDueDate(now, wanted) || (only === 'earlier' && now <= wanted);
     if (done) return { barcode, loanId, outcome: 'unchanged', dueDate: String(loan.due_date) };
     // A date set from now can reach Alma already past when the call waited in line (the rate limiter): Alma refuses it
     // (401681), and one more try with a date from the moment of that try is what was meant.

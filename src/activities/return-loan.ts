@@ -7,6 +7,7 @@ import type { AlmaLoan } from '../alma';
 import type { ReturnLoanInput, ReturnLoanResult } from '../contract';
 import type { ActivityDeps } from './deps';
 import { LOST_PROCESS_STATUSES } from './check-lost';
+import { sameDueDate } from './loan-due-date';
 import { almaStep } from './failures';
 import { normaliseStatus } from './item-state';
 import { readActiveLoans } from './loan';
@@ -52,9 +53,6 @@ export function createReturnLoan({ alma }: ActivityDeps) {
   };
 }
 
-/** Due dates within a minute of each other are the same (Alma keeps seconds). */
-const SAME_MS = 60_000;
-
 /** Puts the loan's own due date back, unless it has passed (Alma refuses a date in the past) or is there already. */
 async function moveDueDateBack(
   alma: ActivityDeps['alma'],
@@ -64,7 +62,7 @@ async function moveDueDateBack(
 ): Promise<NonNullable<ReturnLoanResult['dueDateBack']>> {
   const before = Date.parse(dueDateBefore);
   if (!(before > Date.now())) return 'past';
-  if (Math.abs(Date.parse(String(loan.due_date ?? '')) - before) < SAME_MS) return 'moved-back';
+  if (sameDueDate(Date.parse(String(loan.due_date ?? '')), before)) return 'moved-back';
   try {
     await almaStep(`moving the due date of ${loan.item_barcode ?? loan.loan_id} back`, () =>
       alma.changeLoanDueDate(patronId, String(loan.loan_id), dueDateBefore),

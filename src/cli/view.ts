@@ -10,6 +10,7 @@ import type {
   RelinkProgress,
   RelinkStatus,
 } from '../client';
+import { LOST_CLICK_WAITS } from '../contract';
 import { WORKER_ANSWER_MS } from './context';
 
 /** The patron's preferred email: untouched, replaced by the holding address, or put back. */
@@ -38,7 +39,7 @@ export interface StatusView {
 export function nextCommands(workflowId: string, awaiting: Awaiting, items: ItemProgress[] = []): string[] {
   if (awaiting === 'request-review')
     return [`relink review ${workflowId} --proceed`, `relink review ${workflowId} --abort`];
-  if (awaiting === 'lost-declaration' || awaiting === 'overdue' || awaiting === 'lost-job') {
+  if (LOST_CLICK_WAITS.includes(awaiting)) {
     const open = items.filter((i) => i.loanId && !i.lostConfirmed);
     return [
       `relink confirm-lost ${workflowId}`,

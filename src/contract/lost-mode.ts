@@ -34,6 +34,18 @@ const durationMs = (text: string | undefined): number | undefined => {
   }
 };
 
+/**
+ * The holding-address limit in ms, for lostModeProblems; Infinity when it is not a duration (a problem the limit's
+ * own check reports, not the Lost mode's).
+ */
+export function holdingLimitMs(limit: string | undefined): number {
+  try {
+    return limit === undefined ? Infinity : msToNumber(limit as Duration);
+  } catch {
+    return Infinity;
+  }
+}
+
 /** The longest the job can take to act: its threshold, plus a day for a daily run (or the duration given). */
 export function lostByJobWithinMs(afterOverdue: string, jobAt: LostJobAt): number | undefined {
   const threshold = durationMs(afterOverdue);

@@ -73,3 +73,6 @@ export function nextWallClock(from: number, hour: number, minute: number, timeZo
   }
   return from + 86_400_000; // unreachable: some HH:MM of the next three days is after `from`
 }
+
+/** A moment as Alma writes one: ISO 8601 in UTC, to the second. */
+export const isoSeconds = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -87,6 +87,9 @@ export const AWAITING_KINDS = [
 ] as const;
 export type Awaiting = (typeof AWAITING_KINDS)[number];
 
+/** The waits a staff member's Lost click answers (in the overdue-job mode staff may click while Alma's job is awaited). */
+export const LOST_CLICK_WAITS: readonly string[] = ['lost-declaration', 'overdue', 'lost-job'] satisfies Awaiting[];
+
 export type Outcome = 'completed' | 'aborted' | 'needs-attention';
 
 export type ItemPhase =

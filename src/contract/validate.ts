@@ -1,10 +1,8 @@
 // Input rules shared by the CLI (before anything starts) and the workflow (before anything in Alma is read).
 // Plain functions: the workflow sandbox bundles this file.
 import { relinkDurations } from './defaults';
-import { lostModeProblems } from './lost-mode';
+import { holdingLimitMs, lostModeProblems } from './lost-mode';
 import { restoreAfterProblem } from './restore-after';
-import { msToNumber } from '@temporalio/common/lib/time';
-import type { Duration } from '@temporalio/common';
 import type { RelinkInput } from './types';
 
 export const PATRON_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
@@ -62,12 +60,7 @@ export function relinkInputProblems(input: RelinkInput): string[] {
   const quiet = restoreAfterProblem(input?.restoreAfter);
   if (quiet) problems.push(quiet);
   if (input?.lostMode !== undefined) {
-    let holdingAddressLimitMs = Infinity;
-    try {
-      holdingAddressLimitMs = msToNumber(relinkDurations(input).holdingAddressLimit as Duration);
-    } catch {
-      // a bad duration is the workflow's own failure, reported where it is read
-    }
+    const holdingAddressLimitMs = holdingLimitMs(relinkDurations(input).holdingAddressLimit);
     problems.push(...lostModeProblems({ ...input, holdingAddressLimitMs }));
   }
   return problems;

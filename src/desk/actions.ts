@@ -1,6 +1,7 @@
 // The buttons that answer what a relink waits for. One line each: what it waits for, the label staff see, and the
 // RelinkClient call it makes with the signed-in name.
 import type { RelinkClient } from '../client';
+import { LOST_CLICK_WAITS } from '../contract';
 
 export interface DeskAction {
   /** The path segment of its form: POST /relinks/<id>/<action id>. */
@@ -18,7 +19,7 @@ export const ACTIONS: DeskAction[] = [
   {
     id: 'confirm-lost',
     // Past the Lost deadline (overdue) a Lost click still finishes the relink normally.
-    awaiting: ['lost-declaration', 'overdue', 'lost-job'],
+    awaiting: LOST_CLICK_WAITS,
     label: 'I clicked Lost',
     run: async (relinks, id, staff) => {
       await relinks.confirmLost(id, undefined, staff);

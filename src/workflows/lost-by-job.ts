@@ -4,15 +4,19 @@
 // period, restore). Not Lost: the staff click after all, with the Lost wait's instructions, deadline and overdue rules
 // counted from the start of this wait. Staff may click Lost meanwhile; joined barcodes are relinked and moved too.
 import { ActivityFailure } from '@temporalio/workflow';
-import { DEFAULT_DUE_DATE_LEAD, parseLostJobAt, type LostJobAt, type SetDueDateResult } from '../contract';
+import {
+  DEFAULT_DUE_DATE_LEAD,
+  isoSeconds as iso,
+  parseLostJobAt,
+  type LostJobAt,
+  type SetDueDateResult,
+} from '../contract';
 import { ensureStillSwapped } from './contact-swap';
 import { lostJobInstructions } from './instructions';
 import { checkLost } from './lost-wait';
 import { almaIdsOf, causeOf, ms } from './outcomes';
 import { LOST_BY_OVERDUE_JOB } from './patches';
 import type { Relink } from './relink';
-
-const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export async function lostByOverdueJob(r: Relink): Promise<void> {
   if (r.input.lostMode !== 'overdue-job' || !r.patch(LOST_BY_OVERDUE_JOB)) return;

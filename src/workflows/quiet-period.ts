@@ -3,7 +3,7 @@
 // the patron gets that letter. Here the holding address stays for a durable timer (a duration, or until the next
 // HH:MM in the institution's time zone, after its nightly job), unless staff end it early (relink restore-now) or
 // cancel the relink (the compensation then restores at once). Meanwhile the patron's own, unrelated letters go to the holding address too: the trade-off.
-import { parseRestoreAfter } from '../contract';
+import { isoSeconds, parseRestoreAfter } from '../contract';
 import { ensureStillSwapped } from './contact-swap';
 import { quietPeriodInstructions } from './instructions';
 import { QUIET_PERIOD } from './patches';
@@ -29,7 +29,7 @@ export async function quietPeriodBeforeRestore(r: Relink): Promise<boolean> {
     until = Date.parse(end.until);
     when = `${pad(setting.hour)}:${pad(setting.minute)} ${end.timeZone}`;
   }
-  const untilIso = new Date(until).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const untilIso = isoSeconds(until);
   track.await('quiet-period', quietPeriodInstructions(r.workflowId, untilIso));
   track.log(
     `Quiet period before the restore until ${untilIso} (${when}, RELINK_RESTORE_AFTER): the letters Alma's jobs ` +

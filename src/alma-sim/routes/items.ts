@@ -99,15 +99,7 @@ export const itemRoutes: RouteDef[] = [
       if (!store.library(libraryCode)) throw scanFailed(`unknown library ${libraryCode}`);
       const desk = store.desk(libraryCode, deskCode);
       if (!desk) throw scanFailed(`circulation desk ${deskCode} is not a desk of library ${libraryCode}`);
-      const queue = store.requestsOn(item);
-      // The bib's title-level requests not yet bound to an item: this item can fulfil any of them.
-      const titleQueue = store.titleRequestsOn(item.bib_data.mms_id);
-      const requestId = req.query.request_id;
-      if (requestId && ![...queue, ...titleQueue].some((r) => r.request_id === requestId)) {
-        throw scanFailed(`request ${requestId} is not an active request on this item`);
-      }
-
-      const { target, destination } = scanItemIn(core, item, libraryCode, desk, requestId);
+      const { target, destination } = scanItemIn(core, item, libraryCode, desk, req.query.request_id);
 
       const requester = target ? store.findUser(target.user_primary_id, 'primary_id') : undefined;
       const view = store.itemView(item, req.baseUrl);
@@ -135,7 +127,11 @@ export function scanItemIn(
 ): { target: RequestRecord | undefined; destination: string } {
   const { store, notices } = core;
   const queue = store.requestsOn(item);
+  // The bib's title-level requests not yet bound to an item: this item can fulfil any of them.
   const titleQueue = store.titleRequestsOn(item.bib_data.mms_id);
+  if (requestId && ![...queue, ...titleQueue].some((r) => r.request_id === requestId)) {
+    throw scanFailed(`request ${requestId} is not an active request on this item`);
+  }
   const now = core.now();
   // A scan-in returns an item on loan: the loan is completed (a lost loan keeps its Lost process status).
   const loan = store.activeLoanOn(item);

@@ -1,6 +1,7 @@
 // relink cancel: stop a relink. Its loans that are not declared Lost are returned first (scanned in while the holding
 // address still receives any letter), then the patron's email is restored (that part cannot be cancelled). With
 // --keep-loans the loans stay active and not lost: an explicit, audited staff decision, printed with what follows.
+import { LOST_CLICK_WAITS } from '../../contract';
 import { temporalSettings, withRelinks } from '../context';
 import { CliError, EXIT, type ExitCode } from '../errors';
 import { parseOrThrow, staffNameSchema, workflowIdSchema } from '../input';
@@ -34,7 +35,7 @@ export async function cancelCommand(id: string, opts: CancelOptions, out: Output
       );
     }
     if (opts.keepLoans) {
-      if (!['lost-declaration', 'overdue', 'return-refused', 'lost-job'].includes(before.awaiting)) {
+      if (![...LOST_CLICK_WAITS, 'return-refused'].includes(before.awaiting)) {
         throw new CliError(
           'refused',
           `Relink ${workflowId} has no loan waiting for the Lost click (it is at step ${before.step}): ` +

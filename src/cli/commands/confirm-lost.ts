@@ -1,14 +1,12 @@
 // relink confirm-lost: staff clicked Lost in Alma; the relink checks Alma at once and says what it found.
 import type { RelinkClient, RelinkStatus } from '../../client';
+import { LOST_CLICK_WAITS } from '../../contract';
 import { temporalSettings, withRelinks } from '../context';
 import { CliError, EXIT, type ExitCode } from '../errors';
 import { auditLine } from '../format';
 import { barcodeSchema, parseOrThrow, workflowIdSchema } from '../input';
 import type { Output } from '../output';
 import { newEntries, notAwaiting, runningStatus, watch, type Running } from './running-relink';
-
-/** The waits a Lost click answers (lost-job: the overdue-job mode, where staff may click anyway). */
-const LOST_WAITS: readonly string[] = ['lost-declaration', 'overdue', 'lost-job'];
 
 export async function confirmLostCommand(id: string, opts: { barcode?: string }, out: Output): Promise<ExitCode> {
   const workflowId = parseOrThrow(workflowIdSchema, id, 'confirm the Lost click');
@@ -25,7 +23,7 @@ export async function confirmLostCommand(id: string, opts: { barcode?: string },
       );
     }
     if (before.awaiting === 'return-refused') return returnDoneInAlma(relinks, before, out);
-    if (!LOST_WAITS.includes(before.awaiting)) {
+    if (!LOST_CLICK_WAITS.includes(before.awaiting)) {
       throw notAwaiting(before, 'a Lost click');
     }
     const targets = barcode ? [barcode] : items.filter((i) => i.loanId && !i.lostConfirmed).map((i) => i.barcode);
@@ -41,7 +39,7 @@ export async function confirmLostCommand(id: string, opts: { barcode?: string },
       workflowId,
       (s) =>
         s.status !== 'RUNNING' ||
-        !LOST_WAITS.includes(s.awaiting) ||
+        !LOST_CLICK_WAITS.includes(s.awaiting) ||
         targets.every((b) => confirmedIn(s).includes(b)) ||
         newEntries(s, from).length >= 2,
       15_000,

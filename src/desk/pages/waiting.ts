@@ -27,7 +27,6 @@ export interface WaitingCard {
   actions: DeskAction[];
 }
 
-/** Marked relinks first (needs attention, then overdue), then the oldest first. */
 /** What a card says the relink waits for, in the desk's words. */
 const WAITING_FOR: Record<string, string> = {
   'lost-declaration': 'your Lost click',
@@ -38,6 +37,7 @@ const WAITING_FOR: Record<string, string> = {
   'lost-job': "nothing: Alma's Overdue and Lost Loan job",
 };
 
+/** Marked relinks first (needs attention, then overdue), then the oldest first. */
 const RANKS: Record<string, number> = { 'needs-attention': 0, 'return-refused': 0, overdue: 1 };
 const rank = (c: WaitingCard) => RANKS[c.mark ?? ''] ?? 2;
 

@@ -44,7 +44,9 @@ export function createActivities(deps: ActivityDeps): RelinkActivities {
     returnLoan: compensation(createReturnLoan),
     // The follow-up's read after the restore belongs to the compensation too.
     holdingEntryBack: compensation(createHoldingEntryBack),
-    recheckSwap: forwardOfSwapped(createRecheckSwap),
+    // The swap's re-read protects the swap, as the restore does: the quota floor never refuses it (a refusal in the
+    // quiet period once ended the wait and let the fee letter through to the patron).
+    recheckSwap: compensation(createRecheckSwap),
     // A staff member waits on these single reads (the patron lookup before a start, a batch's quota reading): they
     // go first too, or a lookup could wait behind every preflight in line and time out.
     resolvePatron: forwardOfSwapped(createResolvePatron),

@@ -16,7 +16,10 @@ export interface RelinkProxies {
    * The restore and, after a failure or a cancel, the report of loans Alma made without answering, the return of the
    * loans and the swap's re-read before it.
    */
-  compensation: Pick<RelinkActivities, 'restoreContact' | 'findLoans' | 'returnLoan' | 'recheckSwap' | 'setDueDate'>;
+  compensation: Pick<
+    RelinkActivities,
+    'restoreContact' | 'findLoans' | 'returnLoan' | 'recheckSwap' | 'setDueDate' | 'quietPeriodEnd'
+  >;
   /** The Lost check, retried whatever the error until `deadlineMs` from now. */
   lostCheckUntil(deadlineMs: number): Pick<RelinkActivities, 'checkLostDeclared' | 'recheckSwap'>;
 }

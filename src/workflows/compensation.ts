@@ -9,6 +9,8 @@ import { dueDateBackLog, returnedState, unansweredLoanLog, type OpenLoan } from 
 import { almaIdsOf, causeOf, RelinkStop } from './outcomes';
 import { HOLD_ON_REFUSED_RETURN, OUTCOME_SEARCH_ATTRIBUTE, RESTORE_RECHECK, RETURN_LOANS_ON_GIVE_UP } from './patches';
 import { holdWhileReturnRefused, type RefusedReturn } from './refused-return';
+import { holdWhileTheRuleSays } from './holding-wait';
+import { keepLoans } from './kept-loans';
 import { recheckRestore } from './recheck-restore';
 import type { Relink } from './relink';
 
@@ -53,6 +55,7 @@ async function reportUnansweredLoans(r: Relink, returning = false): Promise<void
   for (const found of await r.activities.compensation.findLoans({ patronId: r.patronId, items: unsure })) {
     r.loans.set(found.barcode, { loanId: found.loanId, loanDate: found.loanDate });
     r.track.update(found.barcode, { phase: 'loaned', loanId: found.loanId });
+    r.lifeEvent(found.barcode, { type: 'loaned' });
     r.track.log(unansweredLoanLog(found.barcode, r.patronId, returning), { loanId: found.loanId });
   }
 }
@@ -68,9 +71,7 @@ async function returnLoans(r: Relink): Promise<void> {
   const open = r.openLoans();
   if (open.length === 0) return;
   if (r.loanDecision?.decision === 'keep-loans') {
-    for (const l of open) {
-      track.update(l.barcode, { stateNow: 'on loan to the patron, not lost: kept at a staff decision.' });
-    }
+    await keepLoans(r, open);
     return;
   }
   if (!r.restoreOwed) {
@@ -122,7 +123,9 @@ async function returnOne(r: Relink, l: OpenLoan, logRefusal = true): Promise<str
     if (result.dueDateBack)
       track.log(dueDateBackLog(l.barcode, result.dueDateBack, dueDateBefore!), { loanId: l.loanId });
     const stateNow = returnedState(result, item.processType);
+    r.lifeEvent(l.barcode, { type: 'due-date-back' });
     if (result.outcome === 'lost') {
+      r.lostNow(l.barcode);
       track.update(l.barcode, {
         phase: 'lost-confirmed',
         lostConfirmed: true,
@@ -130,6 +133,7 @@ async function returnOne(r: Relink, l: OpenLoan, logRefusal = true): Promise<str
         stateNow,
       });
     } else {
+      r.lifeEvent(l.barcode, { type: 'returned' });
       track.update(l.barcode, { phase: 'returned', stateNow });
     }
     track.log(`${l.barcode}: ${stateNow}`, { loanId: l.loanId });
@@ -141,6 +145,7 @@ async function returnOne(r: Relink, l: OpenLoan, logRefusal = true): Promise<str
       `still on loan to the patron: Alma refused the return (${cause}). ` +
       'In Alma, return it at Fulfillment > Return Items.';
     track.update(l.barcode, { stateNow });
+    r.lifeEvent(l.barcode, { type: 'return-refused' });
     // The hold's retries keep the audit to its first refusal and the end.
     if (logRefusal) track.log(`${l.barcode}: ${stateNow}`, { loanId: l.loanId, ...almaIdsOf(err) });
     return cause;
@@ -165,6 +170,7 @@ export function stoppedBy(r: Relink, err: unknown): unknown {
   for (const item of track.items.values()) {
     if (!['loaned', 'lost-confirmed', 'aborted'].includes(item.phase)) item.phase = 'failed';
   }
+  for (const barcode of r.lives.keys()) r.lifeEvent(barcode, { type: 'not-loaned' });
   return err;
 }
 
@@ -187,6 +193,8 @@ export async function finish(r: Relink): Promise<void> {
     });
   }
   if (r.restoreOwed) {
+    // The one rule decides when: an item in its quiet period keeps the address whatever ended the relink.
+    await CancellationScope.nonCancellable(() => holdWhileTheRuleSays(r));
     await CancellationScope.nonCancellable(() => restore(r, r.track.outcome ?? 'the relink ended early'));
   }
   if (r.restoreAttention) needsAttention(r, r.restoreAttention);

@@ -1,10 +1,10 @@
 // The contact swap: the holding address becomes the patron's only preferred email and SMS goes off, so the letters
 // of the scan-in, the loan and the Lost click reach the library. The restore is owed from before the swap is sent,
 // and the swap is checked again before every write that sends a letter and at each Lost poll.
-import { getExternalWorkflowHandle } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, isCancellation } from '@temporalio/workflow';
 import { restoreRecheckWorkflowId, type RelinkActivities } from '../contract';
-import { failureType } from './outcomes';
-import { RECHECK_SWAP, SUPERSEDE_RECHECK } from './patches';
+import { causeOf, failureType } from './outcomes';
+import { RECHECK_SWAP, SUPERSEDE_RECHECK, WAITS_OUTLAST_REREADS } from './patches';
 import { swapLog } from './instructions';
 import type { Relink } from './relink';
 
@@ -54,6 +54,27 @@ export async function ensureStillSwapped(
   const result = await via.recheckSwap({ patronId: r.patronId, workflowId: r.workflowId, plan: r.plan! });
   r.swapVerifiedAt = Date.now();
   if (result.reswapped) r.track.log(`The swap had been undone in Alma, and was made again: ${result.what}`);
+}
+
+/**
+ * The swap's re-read inside a wait (the Lost wait, the quiet period, the wait for Alma's job): it retries whatever the
+ * error until the wait's end (`until`), goes out below the quota floor like the restore (it protects the swap), and
+ * never ends the wait: a re-read that could not be made is logged and made again at the next poll. `legacy` is how
+ * the wait read the swap before (its relinks replay on it).
+ */
+export async function rereadSwapInWait(
+  r: Relink,
+  until: number,
+  legacy: Pick<RelinkActivities, 'recheckSwap'> = r.steps,
+): Promise<void> {
+  if (!r.swapped || Date.now() - r.swapVerifiedAt < SWAP_TRUSTED_FOR_MS) return;
+  if (!r.patch(WAITS_OUTLAST_REREADS)) return ensureStillSwapped(r, legacy);
+  try {
+    await ensureStillSwapped(r, r.activities.lostCheckUntil(Math.max(until - Date.now(), r.stepTimeoutMs)));
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    r.track.log(`The swap could not be read again (${causeOf(err)}); the wait goes on and reads it at its next poll.`);
+  }
 }
 
 /**

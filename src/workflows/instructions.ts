@@ -104,11 +104,15 @@ export const holdingLimitReason = (limit: string, open: OpenLoan[]): string =>
   `${open.map((l) => `${l.barcode} (loan ${l.loanId})`).join(', ')}: the relink returned the loans before restoring.`;
 
 /** The warning a keep-loans decision is answered with and recorded under: what follows from it. */
-export const keepLoansWarning = (open: OpenLoan[], by?: string): string =>
+export const keepLoansWarning = (open: OpenLoan[], by?: string, dueDatesMoved: string[] = []): string =>
   `${staffMember(by)} chose to keep the loans of ${open.map((l) => `${l.barcode} (loan ${l.loanId})`).join(', ')} ` +
   `active and not lost. Warning: once the patron's email is restored, Alma sends the patron its letters about these ` +
   `loans (due-date reminders, overdue notices; a Lost click or a fee from now on sends the Lost Loan letter and the ` +
-  `fee notices to the patron).`;
+  `fee notices to the patron).` +
+  (dueDatesMoved.length
+    ? ` The relink moved the due date of ${dueDatesMoved.join(', ')} for Alma's Overdue and Lost Loan job: it goes ` +
+      "back to the loan's own first, or that job would declare the loan Lost and write to the patron."
+    : '');
 
 export const returnDecisionReason = (open: OpenLoan[], by?: string): string =>
   `${staffMember(by)} chose to return the loans of ${open.map((l) => `${l.barcode} (loan ${l.loanId})`).join(', ')}` +

@@ -4,7 +4,7 @@
 // on the loans (loanDecision), until the holding-address limit, where it gives up and the compensation returns them.
 import { ActivityFailure, allHandlersFinished, TimeoutFailure } from '@temporalio/workflow';
 import type { LostCheck } from '../contract';
-import { ensureStillSwapped } from './contact-swap';
+import { rereadSwapInWait } from './contact-swap';
 import { RelinkStop } from './outcomes';
 import { COUNT_LOST_SIGNALS, LOST_CHECK_RIDES_OUT_OUTAGES, OVERDUE_AT_LOST_DEADLINE } from './patches';
 import {
@@ -72,7 +72,7 @@ export async function awaitLostDeclarations(r: Relink): Promise<void> {
     const byStaff = signalled();
     r.lostSignalsSeen = r.lostSignals;
     // The swap's re-read at a poll rides out an outage to the deadline, like the check itself.
-    await ensureStillSwapped(r, r.activities.lostCheckUntil(Math.max(until - Date.now(), r.stepTimeoutMs)));
+    await rereadSwapInWait(r, until, r.activities.lostCheckUntil(Math.max(until - Date.now(), r.stepTimeoutMs)));
     const confirmedNow = await checkLost(r, open, until, limit !== undefined);
     if (byStaff && confirmedNow === 0) track.log('Alma does not show the Lost click yet; checking again shortly.');
     pause = byStaff ? r.pollInitialMs : Math.min(pause * 2, r.pollMaxMs);
@@ -84,7 +84,9 @@ function decisionStop(r: Relink, open: OpenLoan[]): RelinkStop {
   const d = r.loanDecision!;
   return new RelinkStop(
     'aborted',
-    d.decision === 'keep-loans' ? keepLoansWarning(open, d.by) : returnDecisionReason(open, d.by),
+    d.decision === 'keep-loans'
+      ? keepLoansWarning(open, d.by, r.dueDatesMovedOf(open))
+      : returnDecisionReason(open, d.by),
   );
 }
 
@@ -124,6 +126,7 @@ export async function checkLost(r: Relink, open: OpenLoan[], deadline: number, o
     if (!check.lost) continue;
     confirmedNow++;
     r.track.update(check.barcode, { phase: 'lost-confirmed', lostConfirmed: true, lostConfirmedBy: check.by });
+    r.lostNow(check.barcode);
     r.track.log(lostConfirmedLog(check), { loanId: check.loanId });
   }
   return confirmedNow;

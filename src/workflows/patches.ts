@@ -76,3 +76,26 @@ export const SWEEP_RETURNS_LOANS = 'sweep-returns-loans';
  * mode.
  */
 export const LOST_BY_OVERDUE_JOB = 'lost-by-overdue-job';
+
+/**
+ * One rule for holding the address (holding-rule.ts): a request at a join's scan-in, a join's review aborted, a
+ * failure or a give-up no longer restore while another item is Lost and in its quiet period (the fee letter); a join
+ * aborted at its review leaves the other items' relink going; the quiet period ends at the last item's own end.
+ * Asked only where the rule and the old flags (openLoans) part.
+ */
+export const ONE_HOLDING_RULE = 'one-holding-rule';
+
+/**
+ * The swap's re-read inside a wait (the Lost wait, the quiet period, the wait for Alma's job) retries until the wait's
+ * end and never ends the wait: a refused or failed re-read is logged and read again at the next poll.
+ */
+export const WAITS_OUTLAST_REREADS = 'waits-outlast-rereads';
+
+/** Loans kept at a staff decision (keep-loans) get back the due date the overdue-job mode moved, before the restore. */
+export const KEEP_LOANS_DUE_DATE_BACK = 'keep-loans-due-date-back';
+
+/**
+ * The wait for Alma's Overdue and Lost Loan job is bounded by the holding-address limit: a joined loan the job could
+ * not declare Lost before it keeps its due date and waits for the staff click instead.
+ */
+export const LOST_JOB_WITHIN_LIMIT = 'lost-job-within-limit';

@@ -4,9 +4,10 @@
 // HH:MM in the institution's time zone, after its nightly job), unless staff end it early (relink restore-now) or
 // cancel the relink (the compensation then restores at once). Meanwhile the patron's own, unrelated letters go to the holding address too: the trade-off.
 import { isoSeconds, parseRestoreAfter } from '../contract';
-import { ensureStillSwapped } from './contact-swap';
+import { rereadSwapInWait } from './contact-swap';
+import { sayLettersGoThrough } from './holding-wait';
 import { quietPeriodInstructions } from './instructions';
-import { QUIET_PERIOD } from './patches';
+import { ONE_HOLDING_RULE, QUIET_PERIOD } from './patches';
 import type { Relink } from './relink';
 
 /**
@@ -24,10 +25,18 @@ export async function quietPeriodBeforeRestore(r: Relink): Promise<boolean> {
   if (setting.kind === 'duration') {
     until = Date.now() + setting.ms;
     when = `${r.input.restoreAfter} from now`;
+    // Each Lost has its own end (holding-rule.ts): after a join that brought no new Lost (aborted at its review), the
+    // quiet period ends when the earlier items' ends, not a full period later.
+    const own = r.verdict();
+    if (own.hold && own.until !== undefined && own.until < until && r.patch(ONE_HOLDING_RULE)) {
+      until = own.until;
+      when = `${r.input.restoreAfter} after the last Lost`;
+    }
   } else {
     const end = await r.steps.quietPeriodEnd({ hour: setting.hour, minute: setting.minute });
     until = Date.parse(end.until);
     when = `${pad(setting.hour)}:${pad(setting.minute)} ${end.timeZone}`;
+    for (const barcode of r.lives.keys()) r.lifeEvent(barcode, { type: 'quiet-until', until });
   }
   const untilIso = isoSeconds(until);
   track.await('quiet-period', quietPeriodInstructions(r.workflowId, untilIso));
@@ -51,13 +60,14 @@ export async function quietPeriodBeforeRestore(r: Relink): Promise<boolean> {
     );
     if (r.restoreNowAsked) {
       track.log(`Quiet period ended early by staff${r.restoreNowBy ? ` (${r.restoreNowBy})` : ''}: restoring now.`);
+      sayLettersGoThrough(r, 'restoring at staff request');
       return true;
     }
     if (r.pendingBatches.length > 0) {
       track.await('none');
       return false;
     }
-    if (until - Date.now() > 0) await ensureStillSwapped(r);
+    if (until - Date.now() > 0) await rereadSwapInWait(r, until);
   }
 }
 

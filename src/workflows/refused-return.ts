@@ -5,6 +5,7 @@
 // other way out breaks the promise, and the wait is visible (awaiting return-refused, its gauge, the desk).
 import { ensureStillSwapped } from './contact-swap';
 import { keepLoansWarning, refusedReturnInstructions, type OpenLoan } from './instructions';
+import { keepLoans } from './kept-loans';
 import type { Relink } from './relink';
 
 /** A loan whose return Alma refused, and why. */
@@ -33,10 +34,8 @@ export async function holdWhileReturnRefused(
     const keep = () => r.loanDecision?.decision === 'keep-loans';
     await r.wait(() => keep() || r.lostSignals !== signals, pause, 'waiting for staff to return the loan in Alma');
     if (keep()) {
-      for (const l of pending) {
-        track.update(l.barcode, { stateNow: 'on loan to the patron, not lost: kept at a staff decision.' });
-      }
-      track.log(keepLoansWarning(pending, r.loanDecision!.by));
+      track.log(keepLoansWarning(pending, r.loanDecision!.by, r.dueDatesMovedOf(pending)));
+      await keepLoans(r, pending);
       break;
     }
     const byStaff = r.lostSignals !== signals;

@@ -46,6 +46,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
     reviewDecisionUpdate,
     (d) => {
       relink.decision = d;
+      // An abort drops the items under review; the relink ends unless its other items still need the address.
       const next = d.decision === 'proceed' ? 're-reading the request queue' : 'aborting the relink';
       return `Decision "${d.decision}" received; ${next}.`;
     },
@@ -64,8 +65,8 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
       relink.loanDecision = { decision: d.decision, ...(d.by ? { by: d.by } : {}) };
       const open = relink.openLoans();
       if (d.decision === 'keep-loans') {
-        const warning = keepLoansWarning(open, d.by);
-        track.log(warning);
+        // Logged once, where the relink acts on it (the Lost wait's stop, or the refused return's hold).
+        const warning = keepLoansWarning(open, d.by, relink.dueDatesMovedOf(open));
         return `${warning} The relink now restores the patron's email and ends.`;
       }
       track.log(`${staffMember(d.by)} chose to return the loans.`);

@@ -23,8 +23,10 @@ import { awaitLostDeclarations } from './lost-wait';
 import { lostByOverdueJob } from './lost-by-job';
 import { quietPeriodBeforeRestore } from './quiet-period';
 import { failureType, ms } from './outcomes';
-import { ACTIVITY_HEARTBEATS, FEWER_ROUND_TRIPS, USER_METADATA } from './patches';
+import { ACTIVITY_HEARTBEATS, FEWER_ROUND_TRIPS, ONE_HOLDING_RULE, USER_METADATA } from './patches';
 import { RelinkTracker } from './progress';
+import { advance, holdingVerdict, type HoldingVerdict, type ItemEvent, type ItemLife } from './holding-rule';
+import { parseRestoreAfter } from '../contract';
 
 export class Relink {
   readonly workflowId = workflowInfo().workflowId;
@@ -79,6 +81,8 @@ export class Relink {
   /** overdue-job mode: loans whose due date the relink moved (lost-by-job.ts), and when that wait began. */
   readonly dueDateMoved = new Set<string>();
   lostWaitSince?: number;
+  /** Each item's lifecycle, moved only through `lifeEvent`: what the holding rule (holding-rule.ts) reads. */
+  readonly lives = new Map<string, ItemLife>();
 
   constructor(readonly input: RelinkInput) {
     this.patronId = input.patronId;
@@ -132,8 +136,47 @@ export class Relink {
     });
   }
 
+  /** Moves an item's lifecycle (holding-rule.ts); an event that does not apply leaves it as it is. */
+  lifeEvent(barcode: string, event: ItemEvent): void {
+    this.lives.set(barcode, advance(this.lives.get(barcode) ?? { state: 'checked' }, event));
+  }
+
+  /** A Lost confirmed now: its fee letter may go out until the end of the quiet period that follows it. */
+  lostNow(barcode: string): void {
+    const at = Date.now();
+    const setting = parseRestoreAfter(this.input.restoreAfter);
+    // A "next HH:MM" end is computed when the quiet period begins (in the institution's time zone): until then, open.
+    const quietUntil =
+      typeof setting === 'string' || setting.kind === 'at-once'
+        ? at
+        : setting.kind === 'duration'
+          ? at + setting.ms
+          : Number.POSITIVE_INFINITY;
+    this.lifeEvent(barcode, { type: 'lost', at, quietUntil });
+  }
+
+  /** The barcodes among `loans` whose due date the overdue-job mode moved. */
+  dueDatesMovedOf(loans: { barcode: string }[]): string[] {
+    return loans.filter((l) => this.dueDateMoved.has(l.barcode)).map((l) => l.barcode);
+  }
+
+  /** The one rule: must the holding address stay now, until when, and why. */
+  verdict(): HoldingVerdict {
+    return holdingVerdict(this.lives, Date.now(), { restoreNow: this.restoreNowAsked });
+  }
+
+  /**
+   * Whether a restore the old flags allow (no open loan) may run now: the rule may still hold the address for an item
+   * in its quiet period. Relinks from before the rule restore as they did.
+   */
+  mayRestoreMidway(): boolean {
+    if (this.openLoans().length > 0) return false;
+    return !this.verdict().hold || !this.patch(ONE_HOLDING_RULE);
+  }
+
   private noteChecked(items: CheckedItem[]): void {
     for (const item of items) {
+      if (!this.lives.has(item.barcode)) this.lives.set(item.barcode, { state: 'checked' });
       this.checked.set(item.barcode, item);
       this.track.update(item.barcode, { phase: 'checked', title: item.title });
     }
@@ -195,18 +238,22 @@ export class Relink {
     return true;
   }
 
-  async relinkBatch(items: CheckedItem[]): Promise<void> {
-    await reviewUntilClear(this, items, false);
+  async relinkBatch(batch: CheckedItem[]): Promise<void> {
+    // Items staff aborted at a join's review drop out; the rest of the relink goes on (holding-rule.ts).
+    const aborted = new Set(await reviewUntilClear(this, batch, false));
+    const items = batch.filter((i) => !aborted.has(i.barcode));
+    if (items.length === 0) return;
     await ensureSwapped(this);
     for (const item of items) {
       await ensureStillSwapped(this);
-      await this.scanIn(item);
+      if (!(await this.scanIn(item))) continue;
       await ensureStillSwapped(this);
       await this.loan(item);
     }
   }
 
-  private async scanIn(item: CheckedItem): Promise<void> {
+  /** Scans the item in; false when staff aborted its review meanwhile and the relink goes on without it. */
+  private async scanIn(item: CheckedItem): Promise<boolean> {
     const { track } = this;
     for (;;) {
       track.enter('scan-in');
@@ -214,14 +261,16 @@ export class Relink {
       if (scan.scanned) {
         const { patronRequestId } = scan;
         track.update(item.barcode, { phase: 'scanned-in', patronRequestId, blockingRequests: undefined });
+        this.lifeEvent(item.barcode, { type: 'scanned-in' });
         const where = `${item.library}/${item.circDesk}${scan.alreadyInPlace ? ' (Alma already had it in place)' : ''}`;
-        return track.log(`Item ${item.barcode} scanned in at ${where}.`);
+        track.log(`Item ${item.barcode} scanned in at ${where}.`);
+        return true;
       }
       // A request arrived after the swap. Give the patron their address back while staff decide, unless a
       // loan of theirs is already waiting for its Lost click (that letter must still go to the holding address).
       track.update(item.barcode, { blockingRequests: scan.blocking });
-      if (this.openLoans().length === 0) await restore(this, 'a request arrived after the swap; waiting for staff');
-      await reviewUntilClear(this, [item], true);
+      if (this.mayRestoreMidway()) await restore(this, 'a request arrived after the swap; waiting for staff');
+      if ((await reviewUntilClear(this, [item], true)).length > 0) return false;
       await ensureSwapped(this);
     }
   }
@@ -233,6 +282,7 @@ export class Relink {
     const loan = await this.steps.loanItem({ patronId: this.patronId, item, patronRequestId });
     this.loans.set(item.barcode, { loanId: loan.loanId, loanDate: loan.loanDate, dueDate: loan.dueDate });
     this.track.update(item.barcode, { phase: 'loaned', loanId: loan.loanId });
+    this.lifeEvent(item.barcode, { type: 'loaned' });
     const already = loan.alreadyExisted ? ' (Alma already had the loan)' : '';
     this.track.log(`Item ${item.barcode} loaned to patron ${this.patronId}${already}.`, { loanId: loan.loanId });
   }

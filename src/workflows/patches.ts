@@ -76,3 +76,16 @@ export const SWEEP_RETURNS_LOANS = 'sweep-returns-loans';
  * mode.
  */
 export const LOST_BY_OVERDUE_JOB = 'lost-by-overdue-job';
+
+/**
+ * The holding entry's marker carries the run's tag (markerFor's `run`, runTagOf), so a sweep, a follow-up or a late
+ * retry of an earlier run of the patron's relink never takes this run's entry for its own. Asked once, as the relink
+ * starts; relinks started before it keep the workflow id alone in their marker.
+ */
+export const RUN_MARKER = 'run-marker';
+
+/**
+ * Before its first swap, a relink waits while relink sweep --fix restores an earlier run of the same patron
+ * (sweep-restore-<relink id>), then reads the record again: a signal to that workflow, a timer between two.
+ */
+export const AWAIT_SWEEP_RESTORE = 'await-sweep-restore';

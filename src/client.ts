@@ -38,6 +38,7 @@ import {
   restoreNowUpdate,
   reviewDecisionUpdate,
   loanDecisionUpdate,
+  sweepRestoreWorkflowId,
   type Awaiting,
   type DailyQuotaReading,
   type HoldingAddressFinding,
@@ -547,11 +548,11 @@ export class RelinkClient {
   }
 
   /**
-   * The contact plan a closed relink recorded before its swap, and the loans it made, from its history; undefined
-   * when that is gone.
+   * The contact plan a closed relink's run recorded before its swap (the run whose marker is `marker`, the one found on
+   * the record), and the loans it made, from its history; undefined when that is gone.
    */
-  async recordedRelink(workflowId: string): Promise<RecordedRelink | undefined> {
-    return recordedRelink(this.client, workflowId);
+  async recordedRelink(workflowId: string, marker?: string): Promise<RecordedRelink | undefined> {
+    return recordedRelink(this.client, workflowId, marker);
   }
 
   /**
@@ -562,7 +563,8 @@ export class RelinkClient {
     try {
       return await this.within(timeoutMs, () =>
         this.client.workflow.execute(sweepRestore, {
-          workflowId: `sweep-restore-${input.workflowId}`,
+          // A new relink of the patron waits for this run before its swap (contact-swap.ts).
+          workflowId: sweepRestoreWorkflowId(input.workflowId),
           taskQueue: this.taskQueue,
           args: [input],
           workflowExecutionTimeout: '5 minutes',

@@ -51,10 +51,15 @@ export interface RecordedRelink {
 const PLAN_IN_INPUT = new Set(['swapContact', 'recheckSwap', 'restoreContact']);
 
 /**
- * The newest run of `workflowId` that recorded a plan for this relink's marker, with its loans; undefined when no
- * run's history does (it is gone, or the relink never got as far as the swap's plan).
+ * The newest run of `workflowId` that recorded a plan for `marker` (the one found on the record: since RUN_MARKER it
+ * names one run; before, every run of the id wrote the same), with its loans; undefined when no run's history does (it
+ * is gone, or the relink never got as far as the swap's plan).
  */
-export async function recordedRelink(client: Client, workflowId: string): Promise<RecordedRelink | undefined> {
+export async function recordedRelink(
+  client: Client,
+  workflowId: string,
+  marker: string = markerFor(workflowId),
+): Promise<RecordedRelink | undefined> {
   for (const runId of await runsNewestFirst(client, workflowId)) {
     let history: temporal.api.history.v1.IHistory;
     try {
@@ -63,7 +68,7 @@ export async function recordedRelink(client: Client, workflowId: string): Promis
       if (isNotFound(err)) continue;
       throw err;
     }
-    const found = await readRun(client, history, markerFor(workflowId));
+    const found = await readRun(client, history, marker);
     if (found) return found;
   }
   return undefined;

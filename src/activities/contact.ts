@@ -1,7 +1,7 @@
 // Pure functions on an Alma user record for the contact swap and its restore. Alma's PUT replaces the whole
 // record ("swap all"), so each function returns the full record with only the contact flags changed.
 import type { AlmaEmail, AlmaPhone, AlmaUser } from '../alma';
-import { MARKER_PREFIX, markerFor, relinkIdsIn, type ContactEntryRef, type ContactPlan } from '../contract';
+import { MARKER_PREFIX, markersIn, type ContactEntryRef, type ContactPlan } from '../contract';
 
 type Email = AlmaEmail;
 type Phone = AlmaPhone;
@@ -31,7 +31,10 @@ export interface HoldingRef {
   holdingEmail?: string;
 }
 
-/** True when the description ends in a cut-off marker that is not the start of `marker`: another relink's. */
+/**
+ * True when the description ends in a cut-off marker that is not the start of `marker`: another relink's, or another
+ * run's. A cut inside the part two runs share ("[alma-relink:relink-p1") cannot tell them apart: taken for this one.
+ */
 function endsInOtherMarker(description: string, marker: string): boolean {
   const tail = description.slice(description.lastIndexOf('['));
   const isMarkerText = tail.length > 1 && (MARKER_PREFIX.startsWith(tail) || tail.startsWith(MARKER_PREFIX));
@@ -39,17 +42,30 @@ function endsInOtherMarker(description: string, marker: string): boolean {
 }
 
 /**
- * Whether `email` is the holding entry of the relink `ref` names. By the marker in its description; and, because
+ * Whether `email` is the holding entry of the relink run `ref` names. By the marker in its description; and, because
  * Alma may trim or rewrite that description (a tenant's length limit, a SIS load), by the holding address as well,
- * unless what is left of the description names another relink.
+ * unless what is left of the description names another relink or another run of this one (its marker differs).
  */
 export function isHoldingEntry(email: Email, ref: HoldingRef): boolean {
   const description = email.description ?? '';
   if (description.includes(ref.marker)) return true;
   if (ref.holdingEmail === undefined || !sameAddress(email.email_address, ref.holdingEmail)) return false;
-  const others = relinkIdsIn(description).map(markerFor);
-  return others.every((m) => m === ref.marker) && !endsInOtherMarker(description, ref.marker);
+  return markersIn(description).every((m) => m.marker === ref.marker) && !endsInOtherMarker(description, ref.marker);
 }
+
+/**
+ * The relinks (ids) whose marker, not `marker`, is on an email of the record: another relink, or a later run of this
+ * one, has swapped it since. A late restore (relink sweep --fix) leaves such a record to that relink.
+ */
+export function otherRelinksOn(user: AlmaUser, marker: string): string[] {
+  const others = emailsOf(user).flatMap((e) => markersIn(e.description).filter((m) => m.marker !== marker));
+  return [...new Set(others.map((m) => (m.run ? `${m.workflowId} (run ${m.run})` : m.workflowId)))];
+}
+
+/** For staff, when a late restore found the record swapped by another relink: nothing was written. */
+export const otherRelinkAttention = (patronId: string, others: string[]): string =>
+  `Not restored: the record of patron ${patronId} carries the holding entry of ${others.join(', ')}, which swapped it ` +
+  'since; that relink restores it. Nothing was written. If no such relink runs, run relink sweep --fix again.';
 
 // --- which entry the plan means ---------------------------------------------------------------------------------
 

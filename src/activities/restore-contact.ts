@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { isAlmaError } from '../alma';
 import type { RestoreContactInput, RestoreContactResult } from '../contract';
-import { applyRestore, restoreAttention, restoreCheck } from './contact';
+import { applyRestore, otherRelinkAttention, otherRelinksOn, restoreAttention, restoreCheck } from './contact';
 import { almaErrorDetail } from './failures';
 import type { ActivityDeps } from './deps';
 
@@ -20,10 +20,14 @@ function retryable(err: unknown, patronId: string): ApplicationFailure {
 }
 
 export function createRestoreContact({ alma }: ActivityDeps) {
-  return async function restoreContact({ patronId, plan }: RestoreContactInput): Promise<RestoreContactResult> {
+  return async function restoreContact({ patronId, plan, late }: RestoreContactInput): Promise<RestoreContactResult> {
     try {
       let user = await alma.getUser(patronId);
       let written = false;
+      // After the relink closed, a new run (or another relink) that swapped the record owns it: writing the plan
+      // would make the patron's own email preferred under that relink's loans and letters.
+      const others = late ? otherRelinksOn(user, plan.marker) : [];
+      if (others.length > 0) return { written, verified: false, attention: otherRelinkAttention(patronId, others) };
       if (!restoreCheck(user, plan).done) {
         // Written from this read, not from an earlier attempt's: staff edits made since are kept.
         await alma.updateUser(patronId, applyRestore(user, plan));

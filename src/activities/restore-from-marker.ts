@@ -4,7 +4,7 @@
 // the answer says what staff must check. Idempotent: a retry that finds no marked entry writes nothing.
 import type { AlmaEmail, AlmaUser } from '../alma';
 import type { RestoreFromMarkerInput, RestoreFromMarkerResult } from '../contract';
-import { contactTab, hasHoldingEntry, isHoldingEntry } from './contact';
+import { contactTab, hasHoldingEntry, isHoldingEntry, otherRelinkAttention, otherRelinksOn } from './contact';
 import type { ActivityDeps } from './deps';
 import { almaStep } from './failures';
 
@@ -52,6 +52,9 @@ export function createRestoreFromMarker({ alma }: ActivityDeps) {
   }: RestoreFromMarkerInput): Promise<RestoreFromMarkerResult> {
     let user = await almaStep(`reading patron ${patronId}`, () => alma.getUser(patronId));
     let written = false;
+    // A new run (or another relink) that swapped the record since owns it, as for the plan's late restore.
+    const others = otherRelinksOn(user, marker);
+    if (others.length > 0) return { written, attention: otherRelinkAttention(patronId, others) };
     if (hasHoldingEntry(user, { marker })) {
       user = await almaStep(`removing the holding address from patron ${patronId}'s record`, () =>
         alma.updateUser(patronId, withoutMarkedEntry(user, marker)),

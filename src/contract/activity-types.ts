@@ -81,6 +81,11 @@ export interface LostCheck {
 export interface RestoreContactInput {
   patronId: string;
   plan: ContactPlan;
+  /**
+   * A restore after the relink closed (relink sweep --fix): a record that carries another relink's holding entry (a
+   * new run has swapped it since) is that relink's, and nothing is written.
+   */
+  late?: boolean;
 }
 
 export interface RestoreContactResult {
@@ -139,6 +144,8 @@ export interface HoldingAddressFinding {
   patronId: string;
   /** The relinks its holding entries' markers name; empty when the address has no marker (added by hand). */
   workflowIds: string[];
+  /** Those markers whole, each naming its run (absent from workers before run markers). */
+  markers?: string[];
 }
 
 export interface RestoreFromMarkerInput {

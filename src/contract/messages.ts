@@ -27,3 +27,9 @@ export const addBarcodesUpdate = defineUpdate<JoinResult, [string[], JoinOptions
 export const loanDecisionUpdate = defineUpdate<string, [LoanDecision]>('loanDecision');
 /** Staff end the quiet period before the restore early: the restore begins at once. Refused outside the quiet period. */
 export const restoreNowUpdate = defineUpdate<string, [RestoreNowRequest]>('restoreNow');
+
+/**
+ * Sent by a relink to sweep-restore-<its id> before its first swap, to learn whether that sweep still runs: Temporal
+ * refuses a signal to a closed or unknown workflow. The sweep does nothing with it.
+ */
+export const sweepStillRunningSignal = defineSignal('sweepStillRunning');

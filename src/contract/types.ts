@@ -301,6 +301,8 @@ export interface SweepRestoreInput {
   plan?: ContactPlan;
   /** The relink's loans, from its history: returned (unless Lost) before the restore, while the holding address is in place. */
   loans?: RecordedLoan[];
+  /** The marker found on the record (the run's own); absent from sweeps started before run markers. */
+  marker?: string;
 }
 
 export interface SweepRestoreResult {

@@ -1,10 +1,15 @@
 // The contact swap: the holding address becomes the patron's only preferred email and SMS goes off, so the letters
 // of the scan-in, the loan and the Lost click reach the library. The restore is owed from before the swap is sent,
 // and the swap is checked again before every write that sends a letter and at each Lost poll.
-import { getExternalWorkflowHandle, isCancellation } from '@temporalio/workflow';
-import { restoreRecheckWorkflowId, type RelinkActivities } from '../contract';
+import { getExternalWorkflowHandle, isCancellation, sleep } from '@temporalio/workflow';
+import {
+  restoreRecheckWorkflowId,
+  sweepRestoreWorkflowId,
+  sweepStillRunningSignal,
+  type RelinkActivities,
+} from '../contract';
 import { causeOf, failureType } from './outcomes';
-import { RECHECK_SWAP, SUPERSEDE_RECHECK, WAITS_OUTLAST_REREADS } from './patches';
+import { AWAIT_SWEEP_RESTORE, RECHECK_SWAP, SUPERSEDE_RECHECK, WAITS_OUTLAST_REREADS } from './patches';
 import { swapLog } from './instructions';
 import type { Relink } from './relink';
 
@@ -12,6 +17,8 @@ export async function ensureSwapped(r: Relink): Promise<void> {
   if (r.swapped) return;
   r.track.enter('email-swap');
   for (let attempt = 1; ; attempt++) {
+    // The sweep may write the record until it ends: the plan read before it is not the record the swap will meet.
+    if (!r.swapAttempted && r.patch(AWAIT_SWEEP_RESTORE) && (await awaitSweepRestore(r))) r.planFresh = false;
     if (!r.plan || !r.planFresh) {
       r.plan = (await r.preflight([])).contactPlan;
       r.planFresh = true;
@@ -96,5 +103,32 @@ async function supersedeRecheck(r: Relink): Promise<void> {
     r.track.log("An earlier relink's re-check of this record was cancelled: this relink takes over the record.");
   } catch {
     // No follow-up open for this patron.
+  }
+}
+
+/** How often a relink asks whether the sweep has ended: its restore takes seconds, its run 5 minutes at most. */
+const SWEEP_ASKED_EVERY = '5 seconds';
+
+/**
+ * relink sweep --fix may be restoring an earlier run of this patron's relink (terminated, or its history lost), whose
+ * restore Alma applied but answered with an error: its retry would meet this relink's swap. So the swap waits for
+ * the sweep to end, rather than cancel it: a sweep cancelled between its loans' return and its restore would leave the
+ * old holding entry on the record. Says whether it waited.
+ */
+async function awaitSweepRestore(r: Relink): Promise<boolean> {
+  const sweep = getExternalWorkflowHandle(sweepRestoreWorkflowId(r.workflowId));
+  for (let asked = 0; ; asked++) {
+    try {
+      await sweep.signal(sweepStillRunningSignal);
+    } catch {
+      // No sweep of this patron runs (the usual case), or it has ended.
+      if (asked > 0)
+        r.track.log('relink sweep --fix has finished with this patron; the relink reads the record again.');
+      return asked > 0;
+    }
+    if (asked === 0) {
+      r.track.log('relink sweep --fix is restoring an earlier relink of this patron; the swap waits until it ends.');
+    }
+    await sleep(SWEEP_ASKED_EVERY);
   }
 }

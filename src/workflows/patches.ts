@@ -99,3 +99,16 @@ export const KEEP_LOANS_DUE_DATE_BACK = 'keep-loans-due-date-back';
  * not declare Lost before it keeps its due date and waits for the staff click instead.
  */
 export const LOST_JOB_WITHIN_LIMIT = 'lost-job-within-limit';
+
+/**
+ * The holding entry's marker carries the run's tag (markerFor's `run`, runTagOf), so a sweep, a follow-up or a late
+ * retry of an earlier run of the patron's relink never takes this run's entry for its own. Asked once, as the relink
+ * starts; relinks started before it keep the workflow id alone in their marker.
+ */
+export const RUN_MARKER = 'run-marker';
+
+/**
+ * Before its first swap, a relink waits while relink sweep --fix restores an earlier run of the same patron
+ * (sweep-restore-<relink id>), then reads the record again: a signal to that workflow, a timer between two.
+ */
+export const AWAIT_SWEEP_RESTORE = 'await-sweep-restore';

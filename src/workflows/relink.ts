@@ -6,6 +6,7 @@ import type { Duration } from '@temporalio/common';
 import {
   markerFor,
   relinkDurations,
+  runTagOf,
   type CheckedItem,
   type ContactPlan,
   type JoinResult,
@@ -23,7 +24,7 @@ import { awaitLostDeclarations } from './lost-wait';
 import { lostByOverdueJob } from './lost-by-job';
 import { quietPeriodBeforeRestore } from './quiet-period';
 import { failureType, ms } from './outcomes';
-import { ACTIVITY_HEARTBEATS, FEWER_ROUND_TRIPS, ONE_HOLDING_RULE, USER_METADATA } from './patches';
+import { ACTIVITY_HEARTBEATS, FEWER_ROUND_TRIPS, ONE_HOLDING_RULE, RUN_MARKER, USER_METADATA } from './patches';
 import { RelinkTracker } from './progress';
 import { advance, holdingVerdict, type HoldingVerdict, type ItemEvent, type ItemLife } from './holding-rule';
 import { parseRestoreAfter } from '../contract';
@@ -31,6 +32,7 @@ import { parseRestoreAfter } from '../contract';
 export class Relink {
   readonly workflowId = workflowInfo().workflowId;
   readonly patronId: string;
+  /** In the holding entry's description: the workflow id and, since RUN_MARKER, this run's tag. */
   readonly marker: string;
   readonly durations: RelinkDurations;
   readonly lostDeadlineMs: number;
@@ -86,7 +88,8 @@ export class Relink {
 
   constructor(readonly input: RelinkInput) {
     this.patronId = input.patronId;
-    this.marker = markerFor(this.workflowId);
+    const run = runTagOf(workflowInfo().firstExecutionRunId);
+    this.marker = patched(RUN_MARKER) ? markerFor(this.workflowId, run) : markerFor(this.workflowId);
     this.durations = relinkDurations(input);
     this.lostDeadlineMs = ms(this.durations.lostDeadline);
     this.holdingLimitMs = ms(this.durations.holdingAddressLimit);

@@ -4,9 +4,11 @@
 // would leave an active, non-lost loan whose letters reach the patron. With the relink's plan, the relink's own restore
 // (idempotent, verified on a read after its write); with the marker alone, the conservative restore that says what
 // staff must check.
-import { ApplicationFailure, patched } from '@temporalio/workflow';
+import { ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import {
   markerFor,
+  relinkIdOf,
+  sweepStillRunningSignal,
   type RecordedLoan,
   type RelinkActivities,
   type SweepRestoreInput,
@@ -24,11 +26,15 @@ export async function sweepRestore({
   workflowId,
   plan,
   loans,
+  marker: found,
 }: SweepRestoreInput): Promise<SweepRestoreResult> {
-  const marker = markerFor(workflowId);
+  // A new relink of the patron asks whether this still runs, and swaps once it has ended (contact-swap.ts).
+  setHandler(sweepStillRunningSignal, () => undefined);
+  // The run's own marker: its plan's, or the one found on the record. Sweeps started before run markers gave neither.
+  const marker = plan?.marker ?? found ?? markerFor(workflowId);
   const activities = staffToolActivities('1 minute');
-  if (plan && plan.marker !== marker) {
-    // A plan of another relink would remove the wrong entry, or none.
+  if (relinkIdOf(marker) !== workflowId || (found !== undefined && found !== marker)) {
+    // A plan of another relink, or of another run, would remove the wrong entry, or none.
     throw ApplicationFailure.nonRetryable(
       `The plan given is not ${workflowId}'s (its marker differs).`,
       'InvalidInput',
@@ -54,7 +60,8 @@ export async function sweepRestore({
     const { written, attention } = await activities.restoreFromMarker({ patronId, marker });
     return { from: 'marker', written, verified: false, attention, ...listed };
   }
-  const { written, verified, attention } = await activities.restoreContact({ patronId, plan });
+  // Late: a record another relink (or another run of this one) has swapped since is left to that relink.
+  const { written, verified, attention } = await activities.restoreContact({ patronId, plan, late: true });
   return { from: 'plan', written, verified, ...(attention ? { attention } : {}), ...listed };
 }
 

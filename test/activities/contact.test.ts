@@ -7,6 +7,7 @@ import {
   isHoldingEntry,
   isRestored,
   isSwapped,
+  otherRelinksOn,
   planFrom,
   planStillHolds,
   restoreAttention,
@@ -352,5 +353,37 @@ describe('recognising the holding entry when Alma trims or rewrites its descript
     expect(restoreCheck(trimmed, plan).done).toBe(false);
     expect(isRestored(applyRestore(trimmed, plan), plan)).toBe(true);
     expect(emailFlags(applyRestore(trimmed, plan))).toEqual(emailFlags(before));
+  });
+});
+
+describe('two runs of the same relink id (a terminated relink, then a new one for the patron)', () => {
+  const runA = markerFor('relink-p1', 'aaaaaaaa');
+  const runB = markerFor('relink-p1', 'bbbbbbbb');
+  const entry = (description: string | null) =>
+    ({ email_address: HOLDING, description, preferred: true, email_type: [{ value: 'work' }] }) as never;
+
+  it("never takes another run's entry, whole or cut past the relink id, for its own; an old marker neither", () => {
+    const full = `${runB} Temporary holding address added by relink-p1`;
+    for (const ref of [{ marker: runA, holdingEmail: HOLDING }, { marker: runA }, { marker, holdingEmail: HOLDING }]) {
+      expect(isHoldingEntry(entry(full), ref)).toBe(false);
+      expect(isHoldingEntry(entry(runB.slice(0, -3)), ref)).toBe(false); // "[alma-relink:relink-p1:bbbbb"
+    }
+    expect(isHoldingEntry(entry(full), { marker: runB })).toBe(true);
+    // An old run's marker is not a new run's either.
+    expect(isHoldingEntry(entry(`${marker} Temporary`), { marker: runB, holdingEmail: HOLDING })).toBe(false);
+  });
+
+  it('takes a cut inside the relink id for its own: the runs cannot be told apart there', () => {
+    expect(isHoldingEntry(entry('[alma-relink:relink-p1'), { marker: runA, holdingEmail: HOLDING })).toBe(true);
+  });
+
+  it("leaves a record a new run has swapped to that run: the earlier run's restore does not touch it", () => {
+    const before = user([['own@x.org', true]], [['+1 555 0100', true]]);
+    const planA = planFrom(before, HOLDING, runA);
+    const swappedByB = applySwap(before, planFrom(before, HOLDING, runB), 'relink-p1');
+    expect(isSwapped(swappedByB, planA)).toBe(false); // not A's swap
+    expect(otherRelinksOn(swappedByB, runA)).toEqual(['relink-p1 (run bbbbbbbb)']);
+    expect(otherRelinksOn(swappedByB, runB)).toEqual([]);
+    expect(otherRelinksOn(before, runA)).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 // The restore activity against the simulator: staff edits made while the relink waits are kept, only a read made
 // after the last write may say "verified", and a plan the record can no longer honour ends with a note for staff.
 import type { AlmaClient, AlmaUser } from '../../src/alma';
-import type { ContactPlan } from '../../src/contract';
+import { createRestoreContact } from '../../src/activities/restore-contact';
+import { markerFor, type ContactPlan } from '../../src/contract';
 import { emailFlags, HOLDING, smsFlags, useContactActivities, type ContactEdit } from './contact-sim';
 
 const t = useContactActivities();
@@ -121,5 +122,21 @@ describe('restoreContact', () => {
     expect(result.attention).toContain("The patron's original SMS phone (type mobile) is no longer on the record");
     const after = await t.user('rc.gone');
     expect(after.contact_info!.email!.some((e) => e.email_address === HOLDING)).toBe(false);
+  });
+
+  it('a late restore (relink sweep --fix) of an earlier run leaves a record a new run has swapped: nothing written', async () => {
+    const { plan } = await t.swapped('rc.late', [OWN], [MOBILE]);
+    const swapped = await t.user('rc.late');
+    const earlier: ContactPlan = { ...plan, marker: markerFor('relink-rc.late', 'aaaaaaaa') };
+    const from = t.ctx.sim.calls().length;
+    const late = await createRestoreContact({ alma: t.alma() })({ patronId: 'rc.late', plan: earlier, late: true });
+    expect(late).toMatchObject({ written: false, verified: false });
+    expect(late.attention).toMatch(
+      /^Not restored: the record of patron rc\.late carries the holding entry of relink-rc\.late,/,
+    );
+    expect(t.callsSince(from)).toEqual(['GET /almaws/v1/users/rc.late']);
+    expect(await t.user('rc.late')).toEqual(swapped);
+    // The run's own restore, and a relink's own, still restore it.
+    expect(await t.restore('rc.late', plan)).toEqual({ written: true, verified: true });
   });
 });

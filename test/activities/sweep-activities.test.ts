@@ -16,10 +16,16 @@ describe('findHoldingAddresses', () => {
   it('names the patron and the relink of the marker, and no address', async () => {
     await t.swapped('sf.one', [OWN], [MOBILE]);
     const found = await createFindHoldingAddresses({ alma: t.alma() })({ holdingEmail: HOLDING });
-    expect(found).toEqual([{ patronId: 'sf.one', workflowIds: ['relink-sf.one'] }]);
+    expect(found).toEqual([{ patronId: 'sf.one', workflowIds: ['relink-sf.one'], markers: [marker('sf.one')] }]);
+    // The run's marker whole, so the sweep restores by that run's plan.
+    const run = markerFor('relink-sf.one', '0a1b2c3d');
+    await t.staffEdit('sf.one', (c) => (c.email[1].description = `${run} Temporary holding address`));
+    expect(await createFindHoldingAddresses({ alma: t.alma() })({ holdingEmail: HOLDING })).toEqual([
+      { patronId: 'sf.one', workflowIds: ['relink-sf.one'], markers: [run] },
+    ]);
     await t.staffEdit('sf.one', (c) => (c.email[1].description = 'typed over by staff'));
     expect(await createFindHoldingAddresses({ alma: t.alma() })({ holdingEmail: HOLDING })).toEqual([
-      { patronId: 'sf.one', workflowIds: [] },
+      { patronId: 'sf.one', workflowIds: [], markers: [] },
     ]);
   });
 });
@@ -63,5 +69,15 @@ describe('restoreFromMarker', () => {
       ['own@example.org', false],
       ['work@example.org', true],
     ]);
+  });
+
+  it("leaves a record a new run of the relink has swapped since: that run's entry is not the one to remove", async () => {
+    await t.swapped('rm.new', [OWN], [MOBILE]);
+    const swapped = await t.user('rm.new');
+    const earlier = markerFor('relink-rm.new', 'aaaaaaaa');
+    const result = await createRestoreFromMarker({ alma: t.alma() })({ patronId: 'rm.new', marker: earlier });
+    expect(result.written).toBe(false);
+    expect(result.attention).toMatch(/^Not restored: .* carries the holding entry of relink-rm\.new, which swapped it/);
+    expect(await t.user('rm.new')).toEqual(swapped);
   });
 });

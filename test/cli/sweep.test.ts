@@ -2,17 +2,22 @@
 // Against the real dev server, a relink worker and the Alma simulator: what sweep reports, what --fix restores, and
 // that a running relink is reported and left alone.
 import { applySwap, planFrom } from '../../src/activities/contact';
+import { AlmaClient } from '../../src/alma';
 import { email, fixturesWith, HOLDING_EMAIL, item, itemIds, patron, phone } from '../../src/alma-sim/builders';
 import { markerFor } from '../../src/contract';
 import { relinkInput } from '../../src/dev/relink-input';
+import { createRelinkWorker } from '../../src/worker';
 import {
   refusingReturnsOf,
+  staffDeclaresLost,
   startHarness,
   userOf,
   waitForProgress,
+  workflowBundle,
   writesIn,
   type RelinkHarness,
 } from '../support/relink-harness';
+import { uniqueTaskQueue } from '../support/temporal';
 import { cliEnv, jsonOf, relinkCli } from './run-cli';
 
 const holdingEntries = (user: any) =>
@@ -35,6 +40,7 @@ describe('relink sweep', () => {
           patron('sw.run'),
           patron('sw.refused'),
           patron('sw.byjob'),
+          patron('sw.race', { phones: [phone('+1 555 0102')] }),
           patron('sw.gone', {
             emails: [
               email('sw.gone@example.edu'),
@@ -43,7 +49,14 @@ describe('relink sweep', () => {
             phones: [phone('+1 555 0101')],
           }),
         ],
-        items: [item('64000000001'), item('64000000002'), item('64000000003'), item('64000000004')],
+        items: [
+          item('64000000001'),
+          item('64000000002'),
+          item('64000000003'),
+          item('64000000004'),
+          item('64000000005'),
+          item('64000000006'),
+        ],
       }),
     );
     env = cliEnv(h);
@@ -88,6 +101,7 @@ describe('relink sweep', () => {
     expect(row('sw.term')).toEqual({
       patronId: 'sw.term',
       workflowId: 'relink-sw.term',
+      run: expect.stringMatching(/^[0-9a-f]{8}$/), // the run its marker names
       state: 'restored',
       restoreBy: 'plan',
       returns: [
@@ -99,7 +113,12 @@ describe('relink sweep', () => {
     const receipts = h.sim.notices().filter((n) => n.user_id === 'sw.term' && n.letter === 'FulReturnReceiptLetter');
     // By email to the holding address; no SMS, which the swap had switched off.
     expect(receipts.map((n) => n.address)).toEqual([HOLDING_EMAIL]);
-    expect(row('sw.run')).toEqual({ patronId: 'sw.run', workflowId: 'relink-sw.run', state: 'running' });
+    expect(row('sw.run')).toEqual({
+      patronId: 'sw.run',
+      workflowId: 'relink-sw.run',
+      run: expect.stringMatching(/^[0-9a-f]{8}$/),
+      state: 'running',
+    });
     expect(row('sw.gone')).toMatchObject({
       workflowId: 'relink-sw.gone',
       state: 'needs attention',
@@ -182,5 +201,78 @@ describe('relink sweep', () => {
     // Returned before its own due date: not overdue.
     expect(Date.parse(String(loan.due_date))).toBeGreaterThan(Date.parse(String(loan.return_date)));
     expect(userOf(h.sim.state(), 'sw.byjob')).toEqual(before);
+  });
+
+  it("a sweep whose restore Alma applied but answered 500 never touches a new relink's swap of the patron", async () => {
+    // The terminated relink: swapped, loaned, waiting for the Lost click.
+    const before = userOf(h.sim.state(), 'sw.race');
+    await h.relinks.start(relinkInput('sw.race', ['64000000005']));
+    await waitForProgress(h, 'relink-sw.race', (p) => p.awaiting === 'lost-declaration');
+    await h.temporal.client.workflow.getHandle('relink-sw.race').terminate('terminated from the Web UI');
+
+    // The sweep runs on a worker of its own, stopped right after Alma applies its restore and answers 500: its
+    // retry then waits for a worker, as a retry waits out its backoff, while staff start a new relink.
+    const sweepQueue = uniqueTaskQueue('sweep');
+    const sweepWorker = async () => {
+      const alma = new AlmaClient({
+        baseUrl: h.sim.url,
+        apiKey: h.sim.apiKey,
+        requestsPerSecond: 200,
+        timeoutMs: 5_000,
+      });
+      const worker = await createRelinkWorker({
+        connection: h.temporal.nativeConnection,
+        taskQueue: sweepQueue,
+        alma,
+        dataConverter: h.temporal.dataConverter,
+        workflowBundle: await workflowBundle(),
+      });
+      return { worker, run: worker.run() };
+    };
+    await h.sim.setFaults({
+      rules: [{ method: 'PUT', path: '/users/sw\\.race(\\?|$)', action: 'apply-then-error', status: 500, times: 1 }],
+    });
+    const from = h.sim.calls().length;
+    const first = await sweepWorker();
+    const sweep = relinkCli(['sweep', '--fix', '--json'], cliEnv(h, { RELINK_TASK_QUEUE: sweepQueue }), {
+      timeoutMs: 120_000,
+    });
+    const restorePut = () =>
+      h.sim.calls(from).some((c) => c.method === 'PUT' && /\/users\/sw\.race(\?|$)/.test(c.path));
+    while (!restorePut()) await new Promise((r) => setTimeout(r, 20));
+    first.worker.shutdown();
+    await first.run;
+    expect(holdingEntries(userOf(h.sim.state(), 'sw.race'))).toEqual([]); // the restore was applied
+
+    // Staff start a new relink for the patron meanwhile: it swaps (or waits for the sweep to end first).
+    await h.relinks.start(relinkInput('sw.race', ['64000000006'], { lostPollInitial: '10 minutes' }));
+    await waitForProgress(
+      h,
+      'relink-sw.race',
+      (p) => p.awaiting === 'lost-declaration' || p.audit.some((a) => /relink sweep --fix/.test(a.message)),
+    );
+    const second = await sweepWorker();
+    const fixed = await sweep;
+    second.worker.shutdown();
+    await second.run;
+    const row = jsonOf(fixed).patrons.find((r: any) => r.patronId === 'sw.race');
+    expect(row).toMatchObject({ workflowId: 'relink-sw.race', state: 'restored', restoreBy: 'plan' });
+
+    // The new relink's holding entry is in place (its own marker), and its Lost letter reaches the library.
+    await waitForProgress(h, 'relink-sw.race', (p) => p.awaiting === 'lost-declaration');
+    const swapped = holdingEntries(userOf(h.sim.state(), 'sw.race'));
+    expect(swapped).toHaveLength(1);
+    expect(swapped[0].preferred).toBe(true);
+    // Its own run's marker, written after the sweep ended: the swap waited for it.
+    expect(swapped[0].description).toMatch(/^\[alma-relink:relink-sw\.race:[0-9a-f]{8}\] /);
+    const audit = (await h.relinks.progress('relink-sw.race')).audit.map((a) => a.message);
+    expect(audit).toEqual(expect.arrayContaining([expect.stringMatching(/the swap waits until it ends/)]));
+    await staffDeclaresLost(h, 'relink-sw.race');
+    const result = await h.temporal.client.workflow.getHandle('relink-sw.race').result();
+    expect(result).toMatchObject({ outcome: 'completed' });
+    const letters = h.sim.notices().filter((n) => n.user_id === 'sw.race');
+    expect(letters.map((n) => n.letter)).toEqual(expect.arrayContaining(['FulLostLoanLetter']));
+    expect(letters.filter((n) => n.address !== HOLDING_EMAIL)).toEqual([]);
+    expect(userOf(h.sim.state(), 'sw.race')).toEqual(before);
   });
 });

@@ -4,6 +4,7 @@
 // the relink's own plan while its history exists, else by the marker alone, saying what staff must then check.
 import { RelinkClientError, type RelinkClient, type SweepRestoreResult } from '../../client';
 import { loadSettings } from '../../config';
+import { markerFor, markersIn, type HoldingAddressFinding, type MarkerRef } from '../../contract';
 import { withRelinks } from '../context';
 import { EXIT, type ExitCode } from '../errors';
 import { sweepText } from '../format';
@@ -19,6 +20,8 @@ export type SweepState = 'running' | 'not running' | 'restored' | 'needs attenti
 export interface SweepRow {
   patronId: string;
   workflowId: string | null;
+  /** The run of that relink the marker names (8 hex digits); absent for relinks started before run markers. */
+  run?: string;
   state: SweepState;
   /** Where a restore takes (or took) the patron's original details from; 'marker': the relink's history is gone. */
   restoreBy?: 'plan' | 'marker';
@@ -38,9 +41,10 @@ export async function sweepCommand(opts: SweepOptions, out: Output): Promise<Exi
   const rows = await withRelinks(temporal, async (relinks) => {
     const found = await relinks.sweepFind(holdingEmail, { timeoutMs: SWEEP_ANSWER_MS });
     const report: SweepRow[] = [];
-    for (const { patronId, workflowIds } of found) {
-      if (workflowIds.length === 0) report.push(unmarked(patronId));
-      for (const workflowId of workflowIds) report.push(await sweepOne(relinks, patronId, workflowId, !!opts.fix));
+    for (const finding of found) {
+      const markers = markersOf(finding);
+      if (markers.length === 0) report.push(unmarked(finding.patronId));
+      for (const marker of markers) report.push(await sweepOne(relinks, finding.patronId, marker, !!opts.fix));
     }
     return report;
   });
@@ -67,10 +71,17 @@ const unmarked = (patronId: string): SweepRow => ({
     `the sweep does not touch it; check the emails in Alma: Manage Users, patron ${patronId}, Contact Information tab.`,
 });
 
-async function sweepOne(relinks: RelinkClient, patronId: string, workflowId: string, fix: boolean): Promise<SweepRow> {
-  const base = { patronId, workflowId };
+/** The markers found, each naming a relink run; a worker before run markers gave the relink ids alone. */
+const markersOf = ({ workflowIds, markers }: HoldingAddressFinding): MarkerRef[] =>
+  markers ? markersIn(markers.join(' ')) : markersIn(workflowIds.map((id) => markerFor(id)).join(' '));
+
+async function sweepOne(relinks: RelinkClient, patronId: string, ref: MarkerRef, fix: boolean): Promise<SweepRow> {
+  const { workflowId, marker } = ref;
+  const base = { patronId, workflowId, ...(ref.run ? { run: ref.run } : {}) };
+  // A running relink of the id owns the record, whichever run the marker names.
   if (await isRunning(relinks, workflowId)) return { ...base, state: 'running' };
-  const recorded = await relinks.recordedRelink(workflowId);
+  // The run's own plan, by its marker: never another run's.
+  const recorded = await relinks.recordedRelink(workflowId, marker);
   const plan = recorded?.plan;
   const loans = recorded?.loans ?? [];
   const restoreBy = plan ? 'plan' : 'marker';
@@ -94,7 +105,7 @@ async function sweepOne(relinks: RelinkClient, patronId: string, workflowId: str
   let result: SweepRestoreResult;
   try {
     result = await relinks.sweepRestore(
-      { patronId, workflowId, ...(plan ? { plan } : {}), ...(loans.length ? { loans } : {}) },
+      { patronId, workflowId, marker, ...(plan ? { plan } : {}), ...(loans.length ? { loans } : {}) },
       { timeoutMs: SWEEP_ANSWER_MS },
     );
   } catch (err) {

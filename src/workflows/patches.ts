@@ -76,3 +76,10 @@ export const SWEEP_RETURNS_LOANS = 'sweep-returns-loans';
  * mode.
  */
 export const LOST_BY_OVERDUE_JOB = 'lost-by-overdue-job';
+
+/**
+ * A due date the overdue-job mode moved goes back inside returnLoan (dueDateBefore), not by its own setDueDate first
+ * (134653d landed that without this id). Asked at each return of a moved loan: a relink cancelled before the change
+ * and held in return-refused replays its setDueDate-then-returnLoan pairs (test/histories/prev-release-overdue-job-*).
+ */
+export const DUE_DATE_BACK_IN_RETURN = 'due-date-back-in-return';

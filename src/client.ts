@@ -23,6 +23,7 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import { clientDataConverter } from './codec';
 import { temporalConnectionOptions, type TemporalSettings } from './config';
 import { recordedRelink, type RecordedRelink } from './relink-history';
+import { findStuckRelinks, RELINK_WORKFLOW_TYPE, type StuckWorkflowTask } from './stuck-relinks';
 import { readDailyQuota, relinkLostLoans, resolvePatron, sweepFind, sweepRestore } from './workflows';
 import {
   RelinkAwaiting,
@@ -110,6 +111,8 @@ export interface RelinkSummary {
   step?: string;
   awaiting: Awaiting;
   startTime: string;
+  /** Running, but its workflow task fails on every attempt (the worker cannot replay it): stuck-relinks.ts. */
+  stuck?: StuckWorkflowTask;
 }
 
 /** A relink operation that Temporal or the workflow refused, with a message staff can act on. */
@@ -439,7 +442,7 @@ export class RelinkClient {
   async list(
     filter: { awaiting?: Awaiting; includeClosed?: boolean; closedSince?: Date; limit?: number } = {},
   ): Promise<RelinkSummary[]> {
-    const clauses = [`WorkflowType = 'relinkLostLoans'`];
+    const clauses = [`WorkflowType = '${RELINK_WORKFLOW_TYPE}'`];
     if (!filter.includeClosed) clauses.push(`ExecutionStatus = 'Running'`);
     else if (filter.closedSince)
       clauses.push(`ExecutionStatus != 'Running'`, `CloseTime > '${filter.closedSince.toISOString()}'`);
@@ -456,6 +459,11 @@ export class RelinkClient {
         startTime: wf.startTime.toISOString(),
       });
       if (out.length >= (filter.limit ?? 500)) break;
+    }
+    const running = out.filter((r) => r.status === 'RUNNING').map((r) => r.workflowId);
+    const { workflowService, options } = this.client;
+    for (const { workflowId, ...stuck } of await findStuckRelinks(workflowService, options.namespace, running)) {
+      out.find((r) => r.workflowId === workflowId)!.stuck = stuck;
     }
     return out;
   }

@@ -4,7 +4,10 @@
 // v1-*: before fewer-round-trips. v2-*: with fewer-round-trips only (the code of 341884c). v3-*: with the patches of
 // patches.ts after it up to supersede-recheck (activity-heartbeats, count-lost-signals, lost-check-rides-out-outages,
 // recheck-swap, restore-recheck, supersede-recheck) and start-or-join by update-with-start. The rest: with
-// title-level-requests too. chaos-*: recorded by the chaos suite's crash runs.
+// title-level-requests too. chaos-*: recorded by the chaos suite's crash runs. prev-release-overdue-job-return-refused-*:
+// the release before due-date-back-in-return (a64aacd, 134653d^), an overdue-job relink cancelled after its due date
+// was moved, with Alma refusing the return: held in return-refused (each retry a setDueDate, then a returnLoan), and
+// the same one after the return went through and the restore ran.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';

@@ -2,6 +2,7 @@
 // so the output reads the same in a terminal, a log file or an email to a colleague.
 import Table from 'cli-table3';
 import type { AuditEntry, ItemProgress, RelinkSummary, StartedRelink } from '../client';
+import { stuckText } from '../stuck-relinks';
 import type { SweepRow } from './commands/sweep';
 import type { StatusView } from './view';
 
@@ -167,18 +168,25 @@ export function listText(relinks: RelinkSummary[], filter: { awaiting?: string; 
       ? `No relinks ${what}`.trim() + '.'
       : `No running relinks ${what}`.trim() + '. (relink list --all shows closed ones too.)';
   }
-  return table(
+  const rows = table(
     ['Workflow id', 'Patron', 'Barcodes', 'Status', 'Step', 'Awaiting', 'Started (UTC)'],
     relinks.map((r) => [
       r.workflowId,
       r.patronId ?? '',
       r.barcodes.join(' '),
-      r.status,
+      r.stuck ? `${r.status}, STUCK` : r.status,
       r.step ?? '',
       r.awaiting,
       r.startTime.slice(0, 19).replace('T', ' '),
     ]),
   );
+  const stuck = relinks.filter((r) => r.stuck);
+  if (stuck.length === 0) return rows;
+  // Nothing moves these until the worker is rolled back (or mended): say so under the table.
+  return [
+    rows,
+    ['Stuck:', ...stuck.map((r) => wrap(`${r.workflowId}: ${stuckText(r.stuck!)}`, 100, '  '))].join('\n'),
+  ].join('\n\n');
 }
 
 /** The end of `relink start --wait`: how it ended, the items, the patron's email. */

@@ -1,8 +1,8 @@
 // `relink doctor`: checks a library's real setup without changing anything, one row per check. Alma: the key
 // reaches the region and may read and write Users and Bibs (Alma's own test endpoints: a POST there writes nothing),
 // may read the Configuration, and every configured library and circulation desk exists. The relink: the holding
-// address is well formed. Temporal: the connection and the search attributes. Each check is independent, so one
-// problem does not hide the others.
+// address is well formed. Temporal: the connection, the search attributes, and no running relink stuck on its
+// workflow task. Each check is independent, so one problem does not hide the others.
 import { Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { AlmaClient, baseUrlFor, isAlmaError } from '../alma';
@@ -17,6 +17,7 @@ import {
 } from '../config';
 import { EMAIL_PATTERN } from '../contract';
 import { RELINK_SEARCH_ATTRIBUTES } from '../namespace-setup';
+import { findStuckRelinks, stuckText } from '../stuck-relinks';
 
 export type CheckStatus = 'ok' | 'problem' | 'skipped';
 export interface CheckRow {
@@ -189,8 +190,26 @@ async function temporalChecks(temporal: TemporalSettings, rows: CheckRow[]): Pro
     } catch (err) {
       rows.push(problem('temporal', 'search attributes', (err as Error).message));
     }
+    await stuckRelinksCheck(connection, namespace, rows);
   } finally {
     await connection.close();
+  }
+}
+
+/** Running relinks the worker cannot go on with (stuck-relinks.ts): each named, with what to do. */
+async function stuckRelinksCheck(connection: Connection, namespace: string, rows: CheckRow[]): Promise<void> {
+  const check = 'stuck relinks';
+  try {
+    const stuck = await findStuckRelinks(connection.workflowService, namespace);
+    if (stuck.length === 0) {
+      rows.push(ok('temporal', check, 'no running relink fails its workflow task again and again'));
+      return;
+    }
+    for (const s of stuck) {
+      rows.push(problem('temporal', check, `${s.workflowId} (${s.attempts} attempts): ${stuckText(s)}`));
+    }
+  } catch (err) {
+    rows.push(problem('temporal', check, (err as Error).message));
   }
 }
 

@@ -1,18 +1,16 @@
 // The relink gauges on the worker's Prometheus endpoint: how many relinks run, wait for staff (by kind), are
-// overdue, and ended needs-attention. Counted from the search attributes by visibility queries on an interval, so
-// every worker of a namespace reports the same figures (alert on max(), not sum()). The awaited kinds come from the
-// contract's AWAITING_KINDS: a kind added there is counted without a change here.
+// overdue, ended needs-attention, and are stuck (their workflow task fails again and again: stuck-relinks.ts).
+// Counted from the search attributes by visibility queries on an interval, and the stuck ones by reading each running
+// relink, so every worker of a namespace reports the same figures (alert on max(), not sum()). The awaited kinds come
+// from the contract's AWAITING_KINDS: a kind added there is counted without a change here.
 import type { MetricGauge, MetricMeter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import { AWAITING_KINDS, RelinkAwaiting, RelinkOutcome, equalsClause, type Outcome } from '../contract';
+import { findStuckRelinks, RELINK_WORKFLOW_TYPE, RUNNING_RELINKS as RUNNING, STUCK_CAUSES } from '../stuck-relinks';
 
 /** The awaited state of a relink past its deadline (issue 15's overdue state); counted on its own gauge too. */
 export const OVERDUE_KIND = 'overdue';
 const NEEDS_ATTENTION: Outcome = 'needs-attention';
-
-/** The relink workflow's type (the name client.ts lists by). */
-const RELINK_WORKFLOW_TYPE = 'relinkLostLoans';
-const RUNNING = `WorkflowType = '${RELINK_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
 
 /** One gauge's visibility query, and the tags its figure carries. */
 export interface GaugeQuery {
@@ -40,7 +38,7 @@ export function gaugeQueries(kinds: readonly string[] = AWAITING_KINDS): GaugeQu
 }
 
 export interface RelinkGaugesOptions {
-  connection: NativeConnection;
+  connection: Pick<NativeConnection, 'workflowService'>;
   namespace: string;
   meter: MetricMeter;
   intervalMs: number;
@@ -49,7 +47,7 @@ export interface RelinkGaugesOptions {
 }
 
 export class RelinkGauges {
-  readonly #gauges: Record<GaugeQuery['gauge'], MetricGauge>;
+  readonly #gauges: Record<GaugeQuery['gauge'] | 'stuck', MetricGauge>;
   readonly #queries = gaugeQueries();
   #timer?: NodeJS.Timeout;
   #round?: Promise<void>;
@@ -70,6 +68,12 @@ export class RelinkGauges {
         'int',
         '',
         'Relinks that ended needs-attention, within the namespace retention',
+      ),
+      stuck: meter.createGauge(
+        'relink_stuck',
+        'int',
+        '',
+        'Running relinks whose workflow task fails on every attempt, by cause (nondeterminism: roll the worker back)',
       ),
     };
   }
@@ -101,6 +105,12 @@ export class RelinkGauges {
       const count = Number(answer.count ?? 0);
       this.#gauges[q.gauge].set(count, q.tags ?? {});
       figures[q.tags?.kind ? `${q.gauge}:${q.tags.kind}` : q.gauge] = count;
+    }
+    const stuck = await findStuckRelinks(connection.workflowService, namespace);
+    for (const cause of STUCK_CAUSES) {
+      const count = stuck.filter((s) => s.cause === cause).length;
+      this.#gauges.stuck.set(count, { cause });
+      figures[`stuck:${cause}`] = count;
     }
     return figures;
   }

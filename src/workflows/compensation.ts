@@ -3,11 +3,23 @@
 // beyond the reach of a cancel); the report of loans Alma made without answering; and the result or failure the
 // relink closes with.
 import { CancellationScope, isCancellation, ParentClosePolicy, sleep, startChild } from '@temporalio/workflow';
-import { RelinkPatronId, restoreRecheckWorkflowId, type RelinkResult } from '../contract';
+import {
+  RelinkPatronId,
+  restoreRecheckWorkflowId,
+  type CheckedItem,
+  type RelinkResult,
+  type ReturnLoanResult,
+} from '../contract';
 import { ensureStillSwapped } from './contact-swap';
 import { dueDateBackLog, returnedState, unansweredLoanLog, type OpenLoan } from './instructions';
 import { almaIdsOf, causeOf, RelinkStop } from './outcomes';
-import { HOLD_ON_REFUSED_RETURN, OUTCOME_SEARCH_ATTRIBUTE, RESTORE_RECHECK, RETURN_LOANS_ON_GIVE_UP } from './patches';
+import {
+  DUE_DATE_BACK_IN_RETURN,
+  HOLD_ON_REFUSED_RETURN,
+  OUTCOME_SEARCH_ATTRIBUTE,
+  RESTORE_RECHECK,
+  RETURN_LOANS_ON_GIVE_UP,
+} from './patches';
 import { holdWhileReturnRefused, type RefusedReturn } from './refused-return';
 import { holdWhileTheRuleSays } from './holding-wait';
 import { keepLoans } from './kept-loans';
@@ -104,24 +116,8 @@ async function returnLoans(r: Relink): Promise<void> {
 async function returnOne(r: Relink, l: OpenLoan, logRefusal = true): Promise<string | undefined> {
   const { track } = r;
   const item = r.checked.get(l.barcode)!;
-  // The overdue-job mode moved the due date to now: the return puts the loan's own back first (no overdue fine).
-  const dueDateBefore = r.dueDateMoved.has(l.barcode) ? r.loans.get(l.barcode)?.dueDate : undefined;
-  if (r.dueDateMoved.has(l.barcode) && !dueDateBefore) {
-    track.log(
-      `The due date of ${l.barcode} stays as the relink moved it (the loan's own due date is unknown): check Alma ` +
-        'for an overdue fine after the return.',
-      { loanId: l.loanId },
-    );
-  }
   try {
-    const result = await r.activities.compensation.returnLoan({
-      patronId: r.patronId,
-      item,
-      loanId: l.loanId,
-      ...(dueDateBefore ? { dueDateBefore } : {}),
-    });
-    if (result.dueDateBack)
-      track.log(dueDateBackLog(l.barcode, result.dueDateBack, dueDateBefore!), { loanId: l.loanId });
+    const result = await returnWithDueDateBack(r, l, item);
     const stateNow = returnedState(result, item.processType);
     r.lifeEvent(l.barcode, { type: 'due-date-back' });
     if (result.outcome === 'lost') {
@@ -151,6 +147,52 @@ async function returnOne(r: Relink, l: OpenLoan, logRefusal = true): Promise<str
     return cause;
   }
 }
+
+/**
+ * The return, with a due date the overdue-job mode moved to now put back first (no overdue fine): inside returnLoan
+ * (dueDateBefore), or, for a relink that came this far before that change, by setDueDate and then returnLoan.
+ */
+async function returnWithDueDateBack(r: Relink, l: OpenLoan, item: CheckedItem): Promise<ReturnLoanResult> {
+  const base = { patronId: r.patronId, item, loanId: l.loanId };
+  if (!r.dueDateMoved.has(l.barcode)) return r.activities.compensation.returnLoan(base);
+  const dueDateBefore = r.loans.get(l.barcode)?.dueDate;
+  if (!r.patch(DUE_DATE_BACK_IN_RETURN)) {
+    await moveDueDateBack(r, l, dueDateBefore);
+    return r.activities.compensation.returnLoan(base);
+  }
+  if (!dueDateBefore) r.track.log(dueDateUnknownLog(l.barcode), { loanId: l.loanId });
+  const result = await r.activities.compensation.returnLoan({ ...base, ...(dueDateBefore ? { dueDateBefore } : {}) });
+  if (result.dueDateBack)
+    r.track.log(dueDateBackLog(l.barcode, result.dueDateBack, dueDateBefore!), { loanId: l.loanId });
+  return result;
+}
+
+/** Before DUE_DATE_BACK_IN_RETURN: the move back as its own step (the commands of 134653d^, kept for replay). */
+async function moveDueDateBack(r: Relink, l: OpenLoan, original: string | undefined): Promise<void> {
+  if (!original || Date.parse(original) <= Date.now()) {
+    const log = original ? dueDateBackLog(l.barcode, 'past', original) : dueDateUnknownLog(l.barcode);
+    r.track.log(log, { loanId: l.loanId });
+    return;
+  }
+  try {
+    await r.activities.compensation.setDueDate({
+      patronId: r.patronId,
+      loanId: l.loanId,
+      barcode: l.barcode,
+      dueDate: original,
+    });
+    r.track.log(dueDateBackLog(l.barcode, 'moved-back', original), { loanId: l.loanId });
+  } catch (err) {
+    r.track.log(
+      `The due date of ${l.barcode} could not be moved back (${causeOf(err)}): check Alma for an overdue fine after the return.`,
+      { loanId: l.loanId, ...almaIdsOf(err) },
+    );
+  }
+}
+
+const dueDateUnknownLog = (barcode: string) =>
+  `The due date of ${barcode} stays as the relink moved it (the loan's own due date is unknown): check Alma for an ` +
+  'overdue fine after the return.';
 
 /** Whether the relink returned its loans at the end (the failure message then gives each item's state now). */
 export const loansReturned = (r: Relink): boolean => r.loansReturnedAtEnd;

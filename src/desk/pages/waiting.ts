@@ -3,6 +3,7 @@
 // last days come first, marked, with what to check.
 import type { Express } from 'express';
 import type { ItemProgress, RelinkClient, RelinkSummary } from '../../client';
+import { stuckText } from '../../stuck-relinks';
 import { actionsFor, type DeskAction } from '../actions';
 import { render } from '../render';
 
@@ -22,7 +23,7 @@ export interface WaitingCard {
   waitingFor?: string;
   instructions?: string;
   startTime: string;
-  mark?: 'needs-attention' | 'return-refused' | 'overdue';
+  mark?: 'needs-attention' | 'return-refused' | 'overdue' | 'stuck';
   reason?: string;
   actions: DeskAction[];
 }
@@ -38,8 +39,27 @@ const WAITING_FOR: Record<string, string> = {
 };
 
 /** Marked relinks first (needs attention, then overdue), then the oldest first. */
-const RANKS: Record<string, number> = { 'needs-attention': 0, 'return-refused': 0, overdue: 1 };
+const RANKS: Record<string, number> = { stuck: 0, 'needs-attention': 0, 'return-refused': 0, overdue: 1 };
 const rank = (c: WaitingCard) => RANKS[c.mark ?? ''] ?? 2;
+
+/**
+ * A relink the worker cannot go on with (stuck-relinks.ts): no query is answered and no staff action moves it, so the
+ * card says so, as relink list does, and offers none.
+ */
+function stuckCard(s: RelinkSummary): WaitingCard {
+  return {
+    workflowId: s.workflowId,
+    patronId: s.patronId ?? '',
+    barcodes: s.barcodes,
+    items: [],
+    ...(s.step ? { step: s.step } : {}),
+    awaiting: s.awaiting,
+    instructions: stuckText(s.stuck!),
+    startTime: s.startTime,
+    mark: 'stuck',
+    actions: [],
+  };
+}
 
 export class WaitingList {
   /** Outcomes of closed runs never change: read each once. */
@@ -55,7 +75,11 @@ export class WaitingList {
         closedSince: new Date(Date.now() - NEEDS_ATTENTION_DAYS * 24 * 3600_000),
       }),
     ]);
-    const waiting = await Promise.all(running.filter((s) => s.awaiting !== 'none').map((s) => this.waitingCard(s)));
+    const waiting = await Promise.all(
+      running
+        .filter((s) => s.awaiting !== 'none' || s.stuck)
+        .map((s) => (s.stuck ? stuckCard(s) : this.waitingCard(s))),
+    );
     const ended = await Promise.all(closed.map((s) => this.endedCard(s, running)));
     return [...ended.filter((c): c is WaitingCard => !!c), ...waiting].sort(
       (a, b) => rank(a) - rank(b) || a.startTime.localeCompare(b.startTime),

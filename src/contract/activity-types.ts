@@ -257,6 +257,8 @@ export type RelinkFailureType =
   | 'RequestQueueBlocked'
   | 'ContactChanged'
   | 'HoldingAddressAlreadyPresent'
+  /** The record has two or more preferred emails: the plan could not put it back exactly (contact.ts planRefusal). */
+  | 'SeveralPreferredEmails'
   | 'AlmaUnauthorized'
   | 'AlmaDailyLimit'
   | 'AlmaRejected'

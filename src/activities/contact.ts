@@ -256,6 +256,14 @@ export function applyRestore(user: AlmaUser, plan: ContactPlan): AlmaUser {
   return withContact(user, emails, phones);
 }
 
+/**
+ * Whether the restore must leave the record alone: no swap of the relink was ever confirmed and its holding entry is
+ * not on the record, so what the record shows (as planned, or as staff changed it since) the relink never changed.
+ * A holding entry found (a swap Alma applied late) is restored as usual.
+ */
+export const neverChanged = (user: AlmaUser, plan: ContactPlan, swapConfirmed: boolean | undefined): boolean =>
+  swapConfirmed === false && !hasHoldingEntry(user, plan);
+
 /** The plan's entries no longer on the record, e.g. the original email after staff corrected its address. */
 export interface RestoreGap {
   kind: 'email' | 'sms';

@@ -81,6 +81,12 @@ export interface LostCheck {
 export interface RestoreContactInput {
   patronId: string;
   plan: ContactPlan;
+  /**
+   * False when no swap of the relink was ever confirmed (refused, or failed before it was applied): a record without
+   * the relink's holding entry is then left exactly as it is. Absent (older relinks, the follow-up, the sweep):
+   * the restore goes by the plan.
+   */
+  swapConfirmed?: boolean;
 }
 
 export interface RestoreContactResult {
@@ -94,6 +100,8 @@ export interface RestoreContactResult {
    * no address or phone number.
    */
   attention?: string;
+  /** True when the swap was never applied (swapConfirmed false, no holding entry): nothing was written. */
+  neverChanged?: boolean;
 }
 
 export interface RecheckSwapInput {

@@ -7,6 +7,7 @@ import {
   isHoldingEntry,
   isRestored,
   isSwapped,
+  neverChanged,
   planFrom,
   planRefusal,
   planStillHolds,
@@ -408,5 +409,26 @@ describe('a record the plan cannot honour, or can', () => {
     delete before.contact_info!.email![0]!.preferred;
     const plan = planFrom(before, HOLDING, marker);
     expect(applyRestore(swappedWith(before, plan), plan)).toEqual(before);
+  });
+});
+
+describe('the restore of a relink whose swap was never applied', () => {
+  const before = () => record([{ address: 'b@x.org', preferred: true }], [MOBILE_SMS]);
+
+  it('leaves alone a record without the holding entry, as planned or as staff changed it since', () => {
+    const plan = planFrom(before(), HOLDING, marker);
+    expect(neverChanged(before(), plan, false)).toBe(true);
+    const staffChanged = staffEdit(before(), (c) => {
+      c.email[0].preferred = false;
+      c.phone[0].preferred_sms = false;
+    });
+    expect(neverChanged(staffChanged, plan, false)).toBe(true);
+  });
+
+  it('restores as usual once a swap was confirmed, or when a swap Alma applied late left the holding entry', () => {
+    const plan = planFrom(before(), HOLDING, marker);
+    expect(neverChanged(before(), plan, true)).toBe(false);
+    expect(neverChanged(before(), plan, undefined)).toBe(false); // the follow-up and the sweep go by the plan
+    expect(neverChanged(swappedWith(before(), plan), plan, false)).toBe(false);
   });
 });

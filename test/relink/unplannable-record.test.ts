@@ -9,7 +9,14 @@ import { statusText } from '../../src/cli/format';
 import { statusView } from '../../src/cli/view';
 import { relinkInput } from '../../src/dev/relink-input';
 import type { RelinkProgress } from '../../src/contract';
-import { startHarness, userOf, waitForProgress, writesIn, type RelinkHarness } from '../support/relink-harness';
+import {
+  recordHistory,
+  startHarness,
+  userOf,
+  waitForProgress,
+  writesIn,
+  type RelinkHarness,
+} from '../support/relink-harness';
 
 type Contact = { email: any[]; phone: any[] };
 
@@ -90,5 +97,36 @@ describe('a record the plan cannot honour, and a swap never applied', () => {
     expect(failure.message).toMatch(/^Patron plan\.later's record has 2 preferred emails/);
     expect(progress.audit.map((a) => a.message).join('\n')).not.toMatch(/restored|verified/);
     expect(await emailLine(started.workflowId)).toBe('never changed');
+  });
+
+  it('a swap Alma refuses: the end writes nothing and says the record was never changed', async () => {
+    const before = userOf(h.sim.state(), 'plan.refused');
+    const from = h.sim.calls().length;
+    h.sim.setFaults({
+      rules: [
+        {
+          method: 'PUT',
+          path: '/users/plan\\.refused',
+          action: 'error',
+          status: 400,
+          errorCode: '401864',
+          errorMessage: 'Given email type (work) is invalid.',
+        },
+      ],
+    });
+    const started = await h.relinks.start(relinkInput('plan.refused', ['49000000003']));
+    const { failure, progress } = await failedWith(started.workflowId);
+    h.sim.setFaults({});
+
+    expect(failure.type).toBe('AlmaRejected');
+    expect(failure.message).toMatch(/The patron's email and SMS settings were never changed\.$/);
+    expect(userPuts(h.sim.calls().slice(from), 'plan.refused')).toHaveLength(1); // the refused swap, nothing after
+    expect(userOf(h.sim.state(), 'plan.refused')).toEqual(before);
+    expect(progress.contact).toMatchObject({ swapped: false, restored: false });
+    expect(progress.audit.map((a) => a.message)).toContain(
+      "The patron's email and SMS settings were never changed (the swap was not applied): nothing written.",
+    );
+    expect(await emailLine(started.workflowId)).toBe('never changed');
+    await recordHistory(h, started.workflowId, 'failed-swap-refused-never-changed');
   });
 });

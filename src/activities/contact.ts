@@ -167,6 +167,24 @@ export function planFrom(user: AlmaUser, holdingEmail: string, marker: string): 
   };
 }
 
+/**
+ * Why the plan cannot honour this record, for staff and without an address; undefined when it can. Two or more
+ * preferred emails (a SIS load or a migration can leave them): the plan names one preferred entry, the swap checks for
+ * one, and which of them Alma writes to is Alma's own choice, so the relink could not put the record back exactly.
+ * Staff settle it in a minute; a relink refused before any write costs nothing. Duplicated entries (one address or
+ * number twice) and a record without email are honoured: each entry is found again by its spelling, type, segment
+ * and position, and no email is made preferred that was not.
+ */
+export function planRefusal(user: AlmaUser, patronId: string): string | undefined {
+  const preferred = emailsOf(user).filter((e) => e.preferred === true);
+  if (preferred.length < 2) return undefined;
+  const types = preferred.map((e) => emailEntry(e).type ?? 'no type').join(', ');
+  return (
+    `Patron ${patronId}'s record has ${preferred.length} preferred emails (types ${types}); ` +
+    `leave one of them preferred ${contactTab(patronId)}, then start the relink again.`
+  );
+}
+
 /** Whether the record still shows what the plan recorded: the same entry preferred, the same phones taking SMS. */
 export function planStillHolds(user: AlmaUser, plan: ContactPlan): boolean {
   const { planned, kept, email, sms, smsGone } = locate(user, plan);
@@ -218,9 +236,10 @@ export function swapDrift(user: AlmaUser, plan: ContactPlan): string[] {
 
 /** The record with the holding address added as the only preferred email and SMS switched off. */
 export function applySwap(user: AlmaUser, plan: ContactPlan, workflowId: string): AlmaUser {
+  // Only the flags that are on change, so that the restore gives back each entry as it was, field by field.
   const kept = emailsOf(user)
     .filter((e) => !isHoldingEntry(e, plan))
-    .map((e) => ({ ...e, preferred: false }));
+    .map((e) => (e.preferred === true ? { ...e, preferred: false } : e));
   const holding = {
     email_address: plan.holdingEmail,
     // The marker first, so that a description Alma trims keeps as much of it as it can.
@@ -252,6 +271,14 @@ export function applyRestore(user: AlmaUser, plan: ContactPlan): AlmaUser {
   );
   return withContact(user, emails, phones);
 }
+
+/**
+ * Whether the restore must leave the record alone: no swap of the relink was ever confirmed and its holding entry is
+ * not on the record, so what the record shows (as planned, or as staff changed it since) the relink never changed.
+ * A holding entry found (a swap Alma applied late) is restored as usual.
+ */
+export const neverChanged = (user: AlmaUser, plan: ContactPlan, swapConfirmed: boolean | undefined): boolean =>
+  swapConfirmed === false && !hasHoldingEntry(user, plan);
 
 /** The plan's entries no longer on the record, e.g. the original email after staff corrected its address. */
 export interface RestoreGap {

@@ -8,7 +8,7 @@ import {
   type PreflightInput,
   type PreflightResult,
 } from '../contract';
-import { hasAnyRelinkEntry, planFrom, sameAddress } from './contact';
+import { hasAnyRelinkEntry, planFrom, planRefusal, sameAddress } from './contact';
 import type { ActivityDeps } from './deps';
 import { almaStep, businessFailure } from './failures';
 import { classifyProcessType } from './item-state';
@@ -78,7 +78,8 @@ function checkItem(item: AlmaItem, barcode: string, desks: CirculationDesks): Ch
 
 /**
  * The plan is only sound on a record no relink has touched: a holding address left behind (by a relink that was
- * terminated, or by hand) would otherwise be recorded as the patron's "original" email.
+ * terminated, or by hand) would otherwise be recorded as the patron's "original" email. Nor on one it could not put
+ * back exactly (planRefusal: two preferred emails).
  */
 export function planFromUntouched(
   user: AlmaUser,
@@ -95,6 +96,8 @@ export function planFromUntouched(
       `Patron ${input.patronId} already has a relink holding address among their emails; restore their own email in Alma before relinking.`,
     );
   }
+  const refusal = planRefusal(user, input.patronId);
+  if (refusal) throw businessFailure('SeveralPreferredEmails', refusal);
   return plan;
 }
 

@@ -2,11 +2,19 @@
 // again, change nothing else, and read back to verify. Every attempt aims at the same target and checks it on a read
 // made after its own write, so a retry never calls "verified" what an earlier attempt left half done. It never gives
 // up while Alma answers wrongly (every failure is retryable); a plan the record can no longer honour (staff removed
-// or corrected the original entry) ends with the holding address gone and a note for staff instead.
+// or corrected the original entry) ends with the holding address gone and a note for staff instead. A relink whose
+// swap was never applied writes nothing.
 import { ApplicationFailure } from '@temporalio/activity';
 import { isAlmaError } from '../alma';
 import type { RestoreContactInput, RestoreContactResult } from '../contract';
-import { applyRestore, otherRelinkAttention, otherRelinksOn, restoreAttention, restoreCheck } from './contact';
+import {
+  applyRestore,
+  neverChanged,
+  otherRelinkAttention,
+  otherRelinksOn,
+  restoreAttention,
+  restoreCheck,
+} from './contact';
 import { almaErrorDetail } from './failures';
 import type { ActivityDeps } from './deps';
 
@@ -20,9 +28,16 @@ function retryable(err: unknown, patronId: string): ApplicationFailure {
 }
 
 export function createRestoreContact({ alma }: ActivityDeps) {
-  return async function restoreContact({ patronId, plan, late }: RestoreContactInput): Promise<RestoreContactResult> {
+  return async function restoreContact({
+    patronId,
+    plan,
+    late,
+    swapConfirmed,
+  }: RestoreContactInput): Promise<RestoreContactResult> {
     try {
       let user = await alma.getUser(patronId);
+      // A swap never applied: "restoring" the plan would only undo what staff changed since it was read.
+      if (neverChanged(user, plan, swapConfirmed)) return { written: false, verified: false, neverChanged: true };
       let written = false;
       // After the relink closed, a new run (or another relink) that swapped the record owns it: writing the plan
       // would make the patron's own email preferred under that relink's loans and letters.

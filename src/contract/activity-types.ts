@@ -86,6 +86,12 @@ export interface RestoreContactInput {
    * new run has swapped it since) is that relink's, and nothing is written.
    */
   late?: boolean;
+  /**
+   * False when no swap of the relink was ever confirmed (refused, or failed before it was applied): a record without
+   * the relink's holding entry is then left exactly as it is. Absent (older relinks, the follow-up, the sweep):
+   * the restore goes by the plan.
+   */
+  swapConfirmed?: boolean;
 }
 
 export interface RestoreContactResult {
@@ -99,6 +105,8 @@ export interface RestoreContactResult {
    * no address or phone number.
    */
   attention?: string;
+  /** True when the swap was never applied (swapConfirmed false, no holding entry): nothing was written. */
+  neverChanged?: boolean;
 }
 
 export interface RecheckSwapInput {
@@ -264,6 +272,8 @@ export type RelinkFailureType =
   | 'RequestQueueBlocked'
   | 'ContactChanged'
   | 'HoldingAddressAlreadyPresent'
+  /** The record has two or more preferred emails: the plan could not put it back exactly (contact.ts planRefusal). */
+  | 'SeveralPreferredEmails'
   | 'AlmaUnauthorized'
   | 'AlmaDailyLimit'
   | 'AlmaRejected'

@@ -26,6 +26,10 @@ import { keepLoans } from './kept-loans';
 import { recheckRestore } from './recheck-restore';
 import type { Relink } from './relink';
 
+/** What the audit says when the swap never reached the record (the CLI and the desk say "never changed"). */
+const NEVER_CHANGED =
+  "The patron's email and SMS settings were never changed (the swap was not applied): nothing written.";
+
 /** Puts the patron's email and SMS settings back; retried until Alma confirms it. */
 export async function restore(r: Relink, why: string): Promise<void> {
   const { track } = r;
@@ -33,16 +37,27 @@ export async function restore(r: Relink, why: string): Promise<void> {
   track.log(`Restoring the patron's email and SMS settings (${why}).`);
   for (;;) {
     try {
-      const result = await r.activities.compensation.restoreContact({ patronId: r.patronId, plan: r.plan! });
-      Object.assign(track.contact, { swapped: false, restored: true, verified: result.verified });
+      // swapConfirmed is activity input only, not a command: histories recorded before it replay as they were.
+      const result = await r.activities.compensation.restoreContact({
+        patronId: r.patronId,
+        plan: r.plan!,
+        swapConfirmed: r.swapConfirmed,
+      });
       track.contact.lastRestoreError = undefined;
-      if (result.verified) {
+      if (result.neverChanged) {
+        // The swap was refused or failed before Alma applied it: nothing to put back, and nothing was written.
+        Object.assign(track.contact, { swapped: false, restored: false, verified: false });
+        r.neverChanged = true;
+        track.log(NEVER_CHANGED);
+      } else if (result.verified) {
+        Object.assign(track.contact, { swapped: false, restored: true, verified: true });
         track.log(
           result.written
             ? 'Original email and SMS settings restored and verified.'
             : 'Alma already showed the original email and SMS settings (verified).',
         );
       } else {
+        Object.assign(track.contact, { swapped: false, restored: true, verified: false });
         // The holding entry is gone, but the record cannot honour the plan (staff changed it meanwhile): say what
         // staff should check rather than call it verified.
         r.restoreAttention = result.attention ?? "The record read back does not show the patron's original settings.";

@@ -48,9 +48,14 @@ export function causeOf(err: unknown): string {
 
 /**
  * The failure the relink ends with: the original cause, so its type (PatronNotFound, ItemOnLoan, …) reaches the
- * caller, with the loans already made and whether the email was restored.
+ * caller, with the loans already made and whether the email was restored (or never changed: the swap not applied).
  */
-export function relinkFailure(failure: unknown, loaned: string[], emailVerified: boolean, returned = false): unknown {
+export function relinkFailure(
+  failure: unknown,
+  loaned: string[],
+  email: { verified: boolean; neverChanged?: boolean },
+  returned = false,
+): unknown {
   if (!(failure instanceof ActivityFailure && failure.cause instanceof ApplicationFailure)) return failure;
   return ApplicationFailure.create({
     type: failure.cause.type ?? 'RelinkFailed',
@@ -61,7 +66,11 @@ export function relinkFailure(failure: unknown, loaned: string[], emailVerified:
           ? ` Loans it had made, and their state now: ${loaned.join('; ')}`
           : ` Loans already made: ${loaned.join(', ')}; return them in Alma.`
         : '') +
-      (emailVerified ? " The patron's email was restored and verified." : ''),
+      (email.verified
+        ? " The patron's email was restored and verified."
+        : email.neverChanged
+          ? " The patron's email and SMS settings were never changed."
+          : ''),
     nonRetryable: true,
     details: failure.cause.details as unknown[] | undefined,
   });

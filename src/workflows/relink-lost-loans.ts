@@ -150,6 +150,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
   // A join accepted just before the close answers (refused, as RelinkClosing) before the relink closes.
   await condition(allHandlersFinished);
 
-  if (failure) throw relinkFailure(failure, loanList(relink), track.contact.verified, loansReturned(relink));
+  const email = { verified: track.contact.verified, neverChanged: relink.neverChanged };
+  if (failure) throw relinkFailure(failure, loanList(relink), email, loansReturned(relink));
   return resultOf(relink);
 }

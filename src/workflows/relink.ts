@@ -55,6 +55,10 @@ export class Relink {
   /** Set before the swap is attempted: from then on the restore must run, whatever happens. */
   restoreOwed = false;
   swapped = false;
+  /** Alma confirmed a swap at least once: without it, a restore that finds no holding entry writes nothing. */
+  swapConfirmed = false;
+  /** The restore found the swap never applied: the record was never changed (the audit and a failure say so). */
+  neverChanged = false;
   /** What staff should check when the restore could not honour the plan (the record changed meanwhile). */
   restoreAttention?: string;
   /** When (workflow time) Alma last showed the swap in place: by the swap itself or a re-check. */

@@ -50,8 +50,12 @@ export function useContactActivities() {
   const t = {
     ctx,
     alma,
-    restore: (patronId: string, plan: ContactPlan, client = alma()) =>
-      createRestoreContact({ alma: client })({ patronId, plan }),
+    restore: (patronId: string, plan: ContactPlan, client = alma(), swapConfirmed?: boolean) =>
+      createRestoreContact({ alma: client })({
+        patronId,
+        plan,
+        ...(swapConfirmed === undefined ? {} : { swapConfirmed }),
+      }),
     recheck: (patronId: string, plan: ContactPlan) =>
       createRecheckSwap({ alma: alma() })({ patronId, workflowId: relinkWorkflowId(patronId), plan }),
     user: (patronId: string): Promise<AlmaUser> => alma().getUser(patronId),

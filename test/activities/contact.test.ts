@@ -8,7 +8,9 @@ import {
   isRestored,
   isSwapped,
   otherRelinksOn,
+  neverChanged,
   planFrom,
+  planRefusal,
   planStillHolds,
   restoreAttention,
   restoreCheck,
@@ -124,6 +126,9 @@ describe('the contact swap', () => {
 /** A patron with emails and phones of given types and segments (personal/mobile, External by default). */
 const record = (emails: Contact[], phones: Contact[] = []): AlmaUser =>
   ({ primary_id: 'p1', contact_info: contactInfo(emails, phones) }) as unknown as AlmaUser;
+
+const MOBILE: Contact = { address: '+44 20 7946 0000' };
+const MOBILE_SMS: Contact = { ...MOBILE, sms: true };
 
 /** What staff do in Alma while the relink waits: edit the record in place. */
 function staffEdit(u: AlmaUser, edit: (contact: { email: any[]; phone: any[] }) => void): AlmaUser {
@@ -385,5 +390,78 @@ describe('two runs of the same relink id (a terminated relink, then a new one fo
     expect(otherRelinksOn(swappedByB, runA)).toEqual(['relink-p1 (run bbbbbbbb)']);
     expect(otherRelinksOn(swappedByB, runB)).toEqual([]);
     expect(otherRelinksOn(before, runA)).toEqual([]);
+  });
+});
+
+describe('a record the plan cannot honour, or can', () => {
+  it('refuses two preferred emails before any write, in staff words naming the types and no address', () => {
+    const two = record([
+      { address: 'a@x.org', preferred: true },
+      { address: 'b@x.org', preferred: true, type: 'work', segment: 'Internal' },
+      { address: 'c@x.org' },
+    ]);
+    const text = planRefusal(two, 'p1');
+    expect(text).toBe(
+      "Patron p1's record has 2 preferred emails (types personal, work); leave one of them preferred " +
+        'in Alma: Manage Users, patron p1, Contact Information tab, then start the relink again.',
+    );
+    expect(text).not.toMatch(/@/);
+    // Why: the plan names one preferred entry, and its restore would clear the other's flag.
+    const plan = planFrom(two, HOLDING, marker);
+    expect(emailFlags(applyRestore(two, plan))).not.toEqual(emailFlags(two));
+  });
+
+  it.each([
+    ['one preferred email', [{ address: 'a@x.org', preferred: true }, { address: 'b@x.org' }]],
+    ['emails, none preferred', [{ address: 'a@x.org' }]],
+    ['no email at all', []],
+  ])('plans a record with %s', (_, emails) => expect(planRefusal(record(emails), 'p1')).toBeUndefined());
+
+  it.each<[string, Contact[], Contact[]]>([
+    [
+      'the same address twice, identical but for the preferred flag',
+      [{ address: 'a@x.org' }, { address: 'a@x.org', preferred: true }],
+      [],
+    ],
+    ['an SMS phone twice, both taking SMS', [{ address: 'b@x.org', preferred: true }], [MOBILE_SMS, MOBILE_SMS]],
+    ['an SMS number twice, one taking SMS', [{ address: 'b@x.org', preferred: true }], [MOBILE, MOBILE_SMS]],
+    ['no email at all, an SMS phone', [], [MOBILE_SMS]],
+  ])('relinks and restores exactly a record with %s', (_, emails, phones) => {
+    const before = record(emails, phones);
+    expect(planRefusal(before, 'p1')).toBeUndefined();
+    const plan = planFrom(before, HOLDING, marker);
+    expect(planStillHolds(before, plan)).toBe(true); // the swap is not refused as "changed since read"
+    const swapped = swappedWith(before, plan);
+    expect(isSwapped(swapped, plan)).toBe(true);
+    expect(applyRestore(swapped, plan)).toEqual(before);
+    expect(isRestored(applyRestore(swapped, plan), plan)).toBe(true);
+  });
+
+  it('gives back each entry field by field: an email without a preferred flag comes back without one', () => {
+    const before = record([{ address: 'a@x.org' }, { address: 'b@x.org', preferred: true }]);
+    delete before.contact_info!.email![0]!.preferred;
+    const plan = planFrom(before, HOLDING, marker);
+    expect(applyRestore(swappedWith(before, plan), plan)).toEqual(before);
+  });
+});
+
+describe('the restore of a relink whose swap was never applied', () => {
+  const before = () => record([{ address: 'b@x.org', preferred: true }], [MOBILE_SMS]);
+
+  it('leaves alone a record without the holding entry, as planned or as staff changed it since', () => {
+    const plan = planFrom(before(), HOLDING, marker);
+    expect(neverChanged(before(), plan, false)).toBe(true);
+    const staffChanged = staffEdit(before(), (c) => {
+      c.email[0].preferred = false;
+      c.phone[0].preferred_sms = false;
+    });
+    expect(neverChanged(staffChanged, plan, false)).toBe(true);
+  });
+
+  it('restores as usual once a swap was confirmed, or when a swap Alma applied late left the holding entry', () => {
+    const plan = planFrom(before(), HOLDING, marker);
+    expect(neverChanged(before(), plan, true)).toBe(false);
+    expect(neverChanged(before(), plan, undefined)).toBe(false); // the follow-up and the sweep go by the plan
+    expect(neverChanged(swappedWith(before(), plan), plan, false)).toBe(false);
   });
 });

@@ -31,4 +31,16 @@ describe("the preflight's plan", () => {
       /already has a relink holding address/,
     );
   });
+
+  it('refuses a record with two preferred emails, before any write, naming no address', () => {
+    const refused = () => planFromUntouched(user(email('own@x.org', true), email('old@x.org', true)), input);
+    expect(refused).toThrow(
+      expect.objectContaining({
+        type: 'SeveralPreferredEmails',
+        nonRetryable: true,
+        message: expect.stringMatching(/^Patron p1's record has 2 preferred emails \(types personal, personal\);/),
+      }),
+    );
+    expect(refused).not.toThrow(/@/);
+  });
 });

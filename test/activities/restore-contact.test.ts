@@ -139,4 +139,29 @@ describe('restoreContact', () => {
     // The run's own restore, and a relink's own, still restore it.
     expect(await t.restore('rc.late', plan)).toEqual({ written: true, verified: true });
   });
+
+  it('a swap never applied: writes nothing, even on a record staff changed since the plan, and says so', async () => {
+    const { plan } = await t.swapped('rc.never', [OWN, { address: 'work@example.org', type: 'work' }], [MOBILE]);
+    await t.restore('rc.never', plan); // back to the record as planned: as if the swap had never been sent
+    await t.staffEdit('rc.never', (c) => {
+      c.email[0].preferred = false;
+      c.email[1].preferred = true;
+    });
+    const edited = await t.user('rc.never');
+    const from = t.ctx.sim.calls().length;
+
+    expect(await t.restore('rc.never', plan, undefined, false)).toEqual({
+      written: false,
+      verified: false,
+      neverChanged: true,
+    });
+    expect(t.callsSince(from)).toEqual(['GET /almaws/v1/users/rc.never']);
+    expect(await t.user('rc.never')).toEqual(edited);
+  });
+
+  it('a swap Alma applied late, after it was never confirmed: the holding entry is found and restored', async () => {
+    const { before, plan } = await t.swapped('rc.applied-late', [OWN], [MOBILE]);
+    expect(await t.restore('rc.applied-late', plan, undefined, false)).toEqual({ written: true, verified: true });
+    expect(await t.user('rc.applied-late')).toEqual(before);
+  });
 });

@@ -51,7 +51,9 @@ export function relinkPage(
         ? `restored${contact.verified ? ' and verified' : ''}`
         : contact?.swapped
           ? 'the holding address, until the relink ends'
-          : 'not changed yet';
+          : status.status === 'RUNNING'
+            ? 'not changed yet'
+            : 'never changed'; // a failed relink whose swap never applied, as the CLI says
     res.send(
       render('relink', {
         req,

@@ -34,6 +34,8 @@ const PATRONS = [
   'corpus.jobnext',
   'corpus.refused',
   'corpus.jobref',
+  'corpus.jobover',
+  'corpus.jobquiet',
 ];
 /** Two items for each patron: the first starts the relink, the second joins it. */
 const first = (patronId: string) => `4900000${String(PATRONS.indexOf(patronId)).padStart(2, '0')}01`;
@@ -64,6 +66,8 @@ describe('the replay corpus of this release: every wait, held and run through, w
         items: PATRONS.flatMap((p) => [item(first(p)), item(second(p))]),
         requests: [holdRequest('8490000000001', 'corpus.other', first('corpus.review'))],
       }),
+      // Alma's Overdue and Lost Loan job marks a loan Lost 1 s past due, as in test/relink/lost-by-job.test.ts.
+      { sim: { jobs: { lostAfterDays: 1 / 86_400, overdueAfterDays: 0 } } },
     );
   });
   afterAll(async () => h?.close());
@@ -282,5 +286,52 @@ describe('the replay corpus of this release: every wait, held and run through, w
     expect(progress.items[0]).toMatchObject({ phase: 'returned' });
     expect(progress.contact).toMatchObject({ restored: true, verified: true });
     await record(started.workflowId, 'lost-job-return-refused-returned', { closed: true });
+  });
+
+  it('overdue in the overdue-job mode (the job did not act): held, a join during it, then keep-loans', async () => {
+    const settings = { ...byJob('2 seconds'), lostDeadline: '4 seconds', holdingAddressLimit: '1 hour' };
+    const started = await h.relinks.start(relinkInput('corpus.jobover', [first('corpus.jobover')], settings));
+    await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'overdue');
+    await record(started.workflowId, 'held-overdue-lost-job', { heldIn: 'overdue' });
+
+    await join(started.workflowId, 'corpus.jobover', settings);
+    await bothLoanedIn(started.workflowId, 'overdue');
+    await record(started.workflowId, 'held-overdue-lost-job-joined', { heldIn: 'overdue', joinedIn: 'overdue' });
+
+    await h.relinks.keepLoans(started.workflowId, 'corpus.staff');
+    expect(await result(started.workflowId)).toMatchObject({ outcome: 'aborted', emailVerified: true });
+    await record(started.workflowId, 'keep-loans-at-overdue-lost-job', { closed: true });
+  });
+
+  /** Runs Alma's Overdue and Lost Loan job once the patron's open loans are past due by more than its threshold. */
+  async function runLostJobFor(patronId: string): Promise<void> {
+    const open = h.sim.state().loans.filter((l) => l.user_id === patronId && l.process_status !== 'LOST');
+    const latest = Math.max(...open.map((l) => Date.parse(l.due_date ?? '')));
+    await new Promise((r) => setTimeout(r, Math.max(0, latest + 1_500 - Date.now())));
+    expect(h.sim.runJob('overdue-and-lost').markedLost.length).toBeGreaterThan(0);
+  }
+
+  it("quiet-period after Lost by Alma's job: held, a join during it (back to the job's wait), restore-now", async () => {
+    const settings = { ...byJob('2 seconds'), restoreAfter: '12 hours' };
+    const started = await h.relinks.start(relinkInput('corpus.jobquiet', [first('corpus.jobquiet')], settings));
+    await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-job');
+    await runLostJobFor('corpus.jobquiet');
+    await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'quiet-period');
+    await record(started.workflowId, 'held-quiet-period-lost-job', { heldIn: 'quiet-period' });
+
+    await join(started.workflowId, 'corpus.jobquiet', settings);
+    await bothLoanedIn(started.workflowId, 'lost-job');
+    await record(started.workflowId, 'held-quiet-period-lost-job-joined', {
+      heldIn: 'lost-job',
+      joinedIn: 'quiet-period',
+    });
+
+    await runLostJobFor('corpus.jobquiet');
+    await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'quiet-period');
+    await h.relinks.restoreNow(started.workflowId, 'corpus.staff');
+    const done = await result(started.workflowId);
+    expect(done).toMatchObject({ outcome: 'completed', emailVerified: true });
+    expect(done.items.every((i) => i.lostConfirmed)).toBe(true);
+    await record(started.workflowId, 'quiet-period-lost-job-joined-restore-now', { closed: true });
   });
 });

@@ -41,7 +41,7 @@ interface Options {
   timeLimit: number;
   seed: number;
   doc: boolean;
-  recordHistories?: boolean;
+  recordHistories?: boolean | string;
 }
 
 async function run(): Promise<void> {
@@ -56,7 +56,10 @@ async function run(): Promise<void> {
     .option('--time-limit <minutes>', 'start no scenario after this many minutes', integer(1, 90), 40)
     .option('--seed <n>', "seed of the simulator's random faults", integer(0, 2 ** 31), 1)
     .option('--no-doc', 'do not write the table into docs/reliability.md')
-    .option('--record-histories', 'save the histories of the crash and cancel runs to test/histories/')
+    .option(
+      '--record-histories [dir]',
+      "save every passing run's history for the replay corpus (default test/histories/)",
+    )
     .parse();
   const opts = program.opts<Options>();
 
@@ -69,7 +72,12 @@ async function run(): Promise<void> {
     outageMinutes: opts.outageMinutes,
     timeLimitMs: opts.timeLimit * 60_000,
     seed: opts.seed,
-    historiesDir: opts.recordHistories ? path.resolve(__dirname, '..', 'test', 'histories') : undefined,
+    historiesDir:
+      typeof opts.recordHistories === 'string'
+        ? path.resolve(opts.recordHistories)
+        : opts.recordHistories
+          ? path.resolve(__dirname, '..', 'test', 'histories')
+          : undefined,
   });
 
   const rows = rowsOf(result.records);

@@ -40,7 +40,7 @@ export interface ChaosOptions {
   /** No scenario starts after this many ms; default 40 minutes. */
   timeLimitMs?: number;
   seed?: number;
-  /** Write the histories of chosen runs to this folder (test/histories). */
+  /** Write the history of every run that passed to this folder, after each scenario (chaos/histories.ts). */
   historiesDir?: string;
   log?: (line: string) => void;
   /** Keep the work folder (SQLite file, process logs) even when every run passed. */
@@ -113,8 +113,9 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosRun> {
         );
       }
       records.push(...got);
+      // Now, before a later scenario reuses the patron (the workflow id) and `workflow show` would find its run.
+      if (options.historiesDir) await recordHistories(lab, got, options.historiesDir);
     }
-    if (options.historiesDir) await recordHistories(lab, records, options.historiesDir);
   } finally {
     await lab.close();
   }

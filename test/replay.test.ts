@@ -9,9 +9,7 @@
 // replay of a previous release's histories fails here, and needs a patched() id (src/workflows/patches.ts).
 // The coverage check below fails when a wait kind (AWAITING_KINDS) has no history that holds a relink in it, none
 // that went through it to the end, or none with a join during it.
-// prev-release-overdue-job-return-refused-*: the release before due-date-back-in-return (a64aacd, 134653d^), an
-// overdue-job relink cancelled after its due date was moved, with Alma refusing the return: held in return-refused
-// (each retry a setDueDate, then a returnLoan), and the same one after the return went through and the restore ran.
+// test/histories/stranded/: histories that cannot replay, kept to prove relink unstick on them (see stranded.test.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';

@@ -14,7 +14,6 @@ import { ensureStillSwapped } from './contact-swap';
 import { dueDateBackLog, returnedState, unansweredLoanLog, type OpenLoan } from './instructions';
 import { almaIdsOf, causeOf, RelinkStop } from './outcomes';
 import {
-  DUE_DATE_BACK_IN_RETURN,
   HOLD_ON_REFUSED_RETURN,
   OUTCOME_SEARCH_ATTRIBUTE,
   RESTORE_RECHECK,
@@ -164,45 +163,20 @@ async function returnOne(r: Relink, l: OpenLoan, logRefusal = true): Promise<str
 }
 
 /**
- * The return, with a due date the overdue-job mode moved to now put back first (no overdue fine): inside returnLoan
- * (dueDateBefore), or, for a relink that came this far before that change, by setDueDate and then returnLoan.
+ * The return, with a due date the overdue-job mode moved to now put back first, inside returnLoan (dueDateBefore): no
+ * overdue fine. Relinks that reached their return on the release before that change ran setDueDate, then returnLoan,
+ * with no patch id to tell them apart: they cannot replay here, and relink unstick resets them to their last workflow
+ * task this code agrees with (docs/operations.md).
  */
 async function returnWithDueDateBack(r: Relink, l: OpenLoan, item: CheckedItem): Promise<ReturnLoanResult> {
   const base = { patronId: r.patronId, item, loanId: l.loanId };
   if (!r.dueDateMoved.has(l.barcode)) return r.activities.compensation.returnLoan(base);
   const dueDateBefore = r.loans.get(l.barcode)?.dueDate;
-  if (!r.patch(DUE_DATE_BACK_IN_RETURN)) {
-    await moveDueDateBack(r, l, dueDateBefore);
-    return r.activities.compensation.returnLoan(base);
-  }
   if (!dueDateBefore) r.track.log(dueDateUnknownLog(l.barcode), { loanId: l.loanId });
   const result = await r.activities.compensation.returnLoan({ ...base, ...(dueDateBefore ? { dueDateBefore } : {}) });
   if (result.dueDateBack)
     r.track.log(dueDateBackLog(l.barcode, result.dueDateBack, dueDateBefore!), { loanId: l.loanId });
   return result;
-}
-
-/** Before DUE_DATE_BACK_IN_RETURN: the move back as its own step (the commands of 134653d^, kept for replay). */
-async function moveDueDateBack(r: Relink, l: OpenLoan, original: string | undefined): Promise<void> {
-  if (!original || Date.parse(original) <= Date.now()) {
-    const log = original ? dueDateBackLog(l.barcode, 'past', original) : dueDateUnknownLog(l.barcode);
-    r.track.log(log, { loanId: l.loanId });
-    return;
-  }
-  try {
-    await r.activities.compensation.setDueDate({
-      patronId: r.patronId,
-      loanId: l.loanId,
-      barcode: l.barcode,
-      dueDate: original,
-    });
-    r.track.log(dueDateBackLog(l.barcode, 'moved-back', original), { loanId: l.loanId });
-  } catch (err) {
-    r.track.log(
-      `The due date of ${l.barcode} could not be moved back (${causeOf(err)}): check Alma for an overdue fine after the return.`,
-      { loanId: l.loanId, ...almaIdsOf(err) },
-    );
-  }
 }
 
 const dueDateUnknownLog = (barcode: string) =>

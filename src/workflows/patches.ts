@@ -112,10 +112,3 @@ export const RUN_MARKER = 'run-marker';
  * (sweep-restore-<relink id>), then reads the record again: a signal to that workflow, a timer between two.
  */
 export const AWAIT_SWEEP_RESTORE = 'await-sweep-restore';
-
-/**
- * A due date the overdue-job mode moved goes back inside returnLoan (dueDateBefore), not by its own setDueDate first
- * (134653d landed that without this id). Asked at each return of a moved loan: a relink cancelled before the change
- * and held in return-refused replays its setDueDate-then-returnLoan pairs (test/histories/prev-release-overdue-job-*).
- */
-export const DUE_DATE_BACK_IN_RETURN = 'due-date-back-in-return';

@@ -13,12 +13,7 @@ import {
 import { ensureStillSwapped } from './contact-swap';
 import { dueDateBackLog, returnedState, unansweredLoanLog, type OpenLoan } from './instructions';
 import { almaIdsOf, causeOf, RelinkStop } from './outcomes';
-import {
-  HOLD_ON_REFUSED_RETURN,
-  OUTCOME_SEARCH_ATTRIBUTE,
-  RESTORE_RECHECK,
-  RETURN_LOANS_ON_GIVE_UP,
-} from './patches';
+import { HOLD_ON_REFUSED_RETURN, OUTCOME_SEARCH_ATTRIBUTE, RESTORE_RECHECK, RETURN_LOANS_ON_GIVE_UP } from './patches';
 import { holdWhileReturnRefused, type RefusedReturn } from './refused-return';
 import { holdWhileTheRuleSays } from './holding-wait';
 import { keepLoans } from './kept-loans';

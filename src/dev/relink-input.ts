@@ -27,3 +27,19 @@ export function relinkCommandEnv(): NodeJS.ProcessEnv {
     RELINK_LOST_POLL_MAX: QUICK_LOST_POLL.lostPollMax,
   };
 }
+
+/**
+ * The overdue-job Lost mode as the simulator's job profile runs it in the tests (Lost 1 s past due), with the job's
+ * run `lostJobAt` after the due-date change and a 1 s lead: the relink's wait for Alma's job.
+ */
+export function overdueJobMode(lostJobAt: string, extra: Partial<RelinkInput> = {}): Partial<RelinkInput> {
+  return {
+    lostMode: 'overdue-job',
+    lostAfterOverdue: '1 second',
+    lostJobAt,
+    dueDateLead: '1 second',
+    lostPollInitial: '1 second',
+    lostPollMax: '5 seconds',
+    ...extra,
+  };
+}

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { fixturesWith, holdRequest, item, patron } from '../../src/alma-sim/builders';
 import { addBarcodesUpdate, type RelinkInput, type RelinkProgress, type RelinkResult } from '../../src/contract';
-import { relinkInput } from '../../src/dev/relink-input';
+import { overdueJobMode, relinkInput } from '../../src/dev/relink-input';
 import { describeHistory, HISTORIES_DIR } from '../support/history-corpus';
 import {
   refusingReturnsOf,
@@ -41,15 +41,6 @@ const PATRONS = [
 const first = (patronId: string) => `4900000${String(PATRONS.indexOf(patronId)).padStart(2, '0')}01`;
 const second = (patronId: string) => `4900000${String(PATRONS.indexOf(patronId)).padStart(2, '0')}02`;
 
-/** The overdue-job mode with a job run an hour (or a next HH:MM) away: the relink is held in its wait for the job. */
-const byJob = (lostJobAt: string): Partial<RelinkInput> => ({
-  lostMode: 'overdue-job',
-  lostAfterOverdue: '1 second',
-  lostJobAt,
-  dueDateLead: '1 second',
-  lostPollInitial: '1 second',
-  lostPollMax: '5 seconds',
-});
 
 /** `next HH:MM` two hours from now (UTC, the worker's time zone in tests). */
 function nextHhMm(): string {
@@ -213,7 +204,7 @@ describe('the replay corpus of this release: every wait, held and run through, w
   });
 
   it("lost-job (Alma's job in an hour): held, a join during it, then staff click Lost anyway", async () => {
-    const settings = byJob('1 hour');
+    const settings = overdueJobMode('1 hour');
     const started = await h.relinks.start(relinkInput('corpus.job', [first('corpus.job')], settings));
     await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-job');
     await record(started.workflowId, 'held-lost-job', { heldIn: 'lost-job' });
@@ -228,7 +219,7 @@ describe('the replay corpus of this release: every wait, held and run through, w
   });
 
   it("lost-job (Alma's job at the next HH:MM): held, a join during it, then keep-loans", async () => {
-    const settings = byJob(nextHhMm());
+    const settings = overdueJobMode(nextHhMm());
     const started = await h.relinks.start(relinkInput('corpus.jobnext', [first('corpus.jobnext')], settings));
     await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-job');
     await record(started.workflowId, 'held-lost-job-next', { heldIn: 'lost-job' });
@@ -270,7 +261,7 @@ describe('the replay corpus of this release: every wait, held and run through, w
   });
 
   it('return-refused in the overdue-job mode (the due date moved back first): held, then returned in Alma', async () => {
-    const started = await h.relinks.start(relinkInput('corpus.jobref', [first('corpus.jobref')], byJob('1 hour')));
+    const started = await h.relinks.start(relinkInput('corpus.jobref', [first('corpus.jobref')], overdueJobMode('1 hour')));
     await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-job');
     h.sim.setFaults(refusingReturnsOf(first('corpus.jobref')));
     try {
@@ -289,7 +280,7 @@ describe('the replay corpus of this release: every wait, held and run through, w
   });
 
   it('overdue in the overdue-job mode (the job did not act): held, a join during it, then keep-loans', async () => {
-    const settings = { ...byJob('2 seconds'), lostDeadline: '4 seconds', holdingAddressLimit: '1 hour' };
+    const settings = { ...overdueJobMode('2 seconds'), lostDeadline: '4 seconds', holdingAddressLimit: '1 hour' };
     const started = await h.relinks.start(relinkInput('corpus.jobover', [first('corpus.jobover')], settings));
     await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'overdue');
     await record(started.workflowId, 'held-overdue-lost-job', { heldIn: 'overdue' });
@@ -312,7 +303,7 @@ describe('the replay corpus of this release: every wait, held and run through, w
   }
 
   it("quiet-period after Lost by Alma's job: held, a join during it (back to the job's wait), restore-now", async () => {
-    const settings = { ...byJob('2 seconds'), restoreAfter: '12 hours' };
+    const settings = { ...overdueJobMode('2 seconds'), restoreAfter: '12 hours' };
     const started = await h.relinks.start(relinkInput('corpus.jobquiet', [first('corpus.jobquiet')], settings));
     await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-job');
     await runLostJobFor('corpus.jobquiet');

@@ -3,8 +3,8 @@
 // its limit; the one rule for holding the address (src/workflows/holding-rule.ts) decides them all now. Production
 // defaults throughout: the quota floor (ALMA_MIN_DAILY_REMAINING 5000) and the step timeout.
 import { HOLDING_EMAIL, email, fixturesWith, item, itemIds, patron } from '../../src/alma-sim/builders';
-import type { RelinkInput, RelinkResult } from '../../src/contract';
-import { relinkInput } from '../../src/dev/relink-input';
+import type { RelinkResult } from '../../src/contract';
+import { overdueJobMode, relinkInput } from '../../src/dev/relink-input';
 import {
   ownAddresses,
   staffDeclaresLost,
@@ -26,17 +26,6 @@ const B = {
   jobB: '49000000006',
 };
 const pid = (barcode: string) => itemIds(barcode).itemPid;
-
-/** The overdue-job mode, as the simulator's job profile runs it: Lost 1 s past due. */
-const byJob = (jobAt: string, extra: Partial<RelinkInput> = {}): Partial<RelinkInput> => ({
-  lostMode: 'overdue-job',
-  lostAfterOverdue: '1 second',
-  lostJobAt: jobAt,
-  dueDateLead: '1 second',
-  lostPollInitial: '1 second',
-  lostPollMax: '5 seconds',
-  ...extra,
-});
 
 describe('one rule for holding the address, where features meet', () => {
   let h: RelinkHarness;
@@ -140,7 +129,7 @@ describe('one rule for holding the address, where features meet', () => {
   });
 
   it('keep-loans in the overdue-job mode gives the kept loan its own due date back first, and says so once', async () => {
-    const started = await h.relinks.start(relinkInput('seam.keep', [B.keep], byJob('1 hour')));
+    const started = await h.relinks.start(relinkInput('seam.keep', [B.keep], overdueJobMode('1 hour')));
     const waiting = await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-job');
     expect(Date.parse(loanOf('seam.keep', B.keep).due_date)).toBeLessThan(Date.now() + 60_000);
 
@@ -162,7 +151,7 @@ describe('one rule for holding the address, where features meet', () => {
   it("a join never pushes the wait for Alma's job past the holding-address limit", async () => {
     const before = userOf(h.sim.state(), 'seam.jobjoin');
     const input = (barcode: string) =>
-      relinkInput('seam.jobjoin', [barcode], byJob('40 seconds', { holdingAddressLimit: '60 seconds' }));
+      relinkInput('seam.jobjoin', [barcode], overdueJobMode('40 seconds', { holdingAddressLimit: '60 seconds' }));
     const started = await h.relinks.start(input(B.jobA));
     const first = await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-job');
     const waitSince = Date.parse(first.audit.find((a) => a.message.startsWith('Due date of'))!.at);

@@ -4,8 +4,8 @@
 // 50 completes with one job run. On the real dev server and the simulator, whose job profile marks a loan Lost one
 // second past due (a profile a library would scope to these loans).
 import { HOLDING_EMAIL, email, fixturesWith, item, itemIds, patron, phone } from '../../src/alma-sim/builders';
-import type { RelinkInput, RelinkResult } from '../../src/contract';
-import { relinkInput } from '../../src/dev/relink-input';
+import type { RelinkResult } from '../../src/contract';
+import { overdueJobMode, relinkInput } from '../../src/dev/relink-input';
 import {
   ownAddresses,
   recordHistory,
@@ -21,16 +21,6 @@ const BATCH = Array.from({ length: 50 }, (_, i) => `job.batch${String(i).padStar
 const barcodeOf = (patronId: string, i: number) => `4800000${String(i).padStart(4, '0')}`;
 const ONE = ['job.one', 'job.fallback', 'job.cancel', 'job.refused', 'job.click', 'job.late'];
 const ids = [...ONE, ...BATCH];
-
-/** The overdue-job mode: the job marks a loan Lost 1 s past due and runs within `jobAt` of the due-date change. */
-const byJob = (jobAt: string): Partial<RelinkInput> => ({
-  lostMode: 'overdue-job',
-  lostAfterOverdue: '1 second',
-  lostJobAt: jobAt,
-  dueDateLead: '1 second',
-  lostPollInitial: '1 second',
-  lostPollMax: '5 seconds',
-});
 
 const loanOf = (state: AnyRecord, patronId: string): AnyRecord | undefined =>
   state.loans.find((l: AnyRecord) => l.user_id === patronId);
@@ -70,7 +60,9 @@ describe('Lost without a click: the overdue-job mode', () => {
 
   it('moves the due date, and the job run declares the loan Lost: no staff action, every letter to the holding address', async () => {
     const before = userOf(h.sim.state(), 'job.one');
-    const started = await h.relinks.start(relinkInput('job.one', [barcodeOf('job.one', 0)], byJob('4 seconds')));
+    const started = await h.relinks.start(
+      relinkInput('job.one', [barcodeOf('job.one', 0)], overdueJobMode('4 seconds')),
+    );
     const waiting = await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-job');
     expect(waiting.awaitingInstructions).toMatch(/^Nothing to do: Alma's Overdue and Lost Loan job is expected/);
     // Alma was told not to notify the patron, and the new due date is now (plus the lead), not in the past.
@@ -120,7 +112,7 @@ describe('Lost without a click: the overdue-job mode', () => {
   it('falls back to the staff click when the job does not act by its run', async () => {
     const before = userOf(h.sim.state(), 'job.fallback');
     const started = await h.relinks.start(
-      relinkInput('job.fallback', [barcodeOf('job.fallback', 1)], byJob('2 seconds')),
+      relinkInput('job.fallback', [barcodeOf('job.fallback', 1)], overdueJobMode('2 seconds')),
     );
     await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-job');
     // Nobody runs the job: at its expected run the relink checks, and asks staff for the click.
@@ -138,7 +130,9 @@ describe('Lost without a click: the overdue-job mode', () => {
 
   it('a cancel moves the due date back before the return, so the return charges no overdue fine', async () => {
     const before = userOf(h.sim.state(), 'job.cancel');
-    const started = await h.relinks.start(relinkInput('job.cancel', [barcodeOf('job.cancel', 2)], byJob('1 hour')));
+    const started = await h.relinks.start(
+      relinkInput('job.cancel', [barcodeOf('job.cancel', 2)], overdueJobMode('1 hour')),
+    );
     await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-job');
     const loanedDue = h.sim.calls().filter((c) => c.method === 'PUT' && /\/users\/job\.cancel\/loans\//.test(c.path));
     expect(loanedDue).toHaveLength(1);
@@ -173,7 +167,9 @@ describe('Lost without a click: the overdue-job mode', () => {
         },
       ],
     });
-    const started = await h.relinks.start(relinkInput('job.refused', [barcodeOf('job.refused', 3)], byJob('1 hour')));
+    const started = await h.relinks.start(
+      relinkInput('job.refused', [barcodeOf('job.refused', 3)], overdueJobMode('1 hour')),
+    );
     const asking = await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-declaration');
     h.sim.setFaults({});
     expect(asking.audit.map((a) => a.message).join('\n')).toMatch(
@@ -190,7 +186,9 @@ describe('Lost without a click: the overdue-job mode', () => {
     h.sim.setFaults({
       rules: [{ method: 'PUT', path: '/users/job\\.late/loans/', action: 'error', status: 400, errorCode: '401681' }],
     });
-    const started = await h.relinks.start(relinkInput('job.late', [barcodeOf('job.late', 5)], byJob('1 hour')));
+    const started = await h.relinks.start(
+      relinkInput('job.late', [barcodeOf('job.late', 5)], overdueJobMode('1 hour')),
+    );
     const waiting = await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-job');
     h.sim.setFaults({});
     expect(waiting.audit.map((a) => a.message).join('\n')).toMatch(/Due date of 48\d+ set to .*notify_user=false/);
@@ -206,7 +204,7 @@ describe('Lost without a click: the overdue-job mode', () => {
   it('a batch of 50 relinks completes with one run of the job and no click', async () => {
     // A lead of 5 s: fifty relinks' due-date PUTs wait in line behind the rate limiter.
     const input = (p: string) =>
-      relinkInput(p, [barcodeOf(p, ids.indexOf(p))], { ...byJob('45 seconds'), dueDateLead: '5 seconds' });
+      relinkInput(p, [barcodeOf(p, ids.indexOf(p))], { ...overdueJobMode('45 seconds'), dueDateLead: '5 seconds' });
     const started = await Promise.all(BATCH.map((p) => h.relinks.start(input(p))));
     for (const s of started) await waitForProgress(h, s.workflowId, (p) => p.awaiting === 'lost-job', 60_000);
     await pastThreshold(BATCH);

@@ -9,7 +9,6 @@ import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker
 import { unstickCommand } from '../../src/cli/commands/unstick';
 import { Output } from '../../src/cli/output';
 import { runDoctorChecks } from '../../src/doctor/checks';
-import { RelinkPatronId } from '../../src/contract';
 import { findStuckRelinks } from '../../src/stuck-relinks';
 import { installQuietRuntime, testServerAddress, uniqueTaskQueue } from '../support/temporal';
 
@@ -39,6 +38,27 @@ async function unstickRun(workflowId: string, yes: boolean, code: Awaited<Return
   return { exit, stdout };
 }
 
+/**
+ * A namespace of this test's own: other test files on the dev server (relink doctor's "everything in place") must not
+ * see its relink while it is stuck. Registered once; a fresh namespace takes a moment to be served.
+ */
+const NAMESPACE = 'relink-unstick-test';
+async function ensureNamespace(connection: Connection): Promise<void> {
+  await connection.workflowService
+    .registerNamespace({ namespace: NAMESPACE, workflowExecutionRetentionPeriod: { seconds: 86_400 } })
+    .catch((err: { code?: number }) => {
+      if (err.code !== 6) throw err; // ALREADY_EXISTS
+    });
+  for (const deadline = Date.now() + 30_000; ; await sleep(250)) {
+    try {
+      await connection.workflowService.listWorkflowExecutions({ namespace: NAMESPACE, pageSize: 1 });
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+  }
+}
+
 describe('relink unstick', () => {
   const taskQueue = uniqueTaskQueue('unstick');
   const workflowId = `relink-unstick.${taskQueue}`;
@@ -51,10 +71,11 @@ describe('relink unstick', () => {
     installQuietRuntime();
     connection = await Connection.connect({ address: testServerAddress() });
     native = await NativeConnection.connect({ address: testServerAddress() });
-    client = new Client({ connection, namespace: 'default' });
+    await ensureNamespace(connection);
+    client = new Client({ connection, namespace: NAMESPACE });
     // The command's settings, as staff give them (a dev server on loopback: the development codec key).
     process.env.TEMPORAL_ADDRESS = testServerAddress();
-    process.env.TEMPORAL_NAMESPACE = 'default';
+    process.env.TEMPORAL_NAMESPACE = NAMESPACE;
   });
   afterAll(async () => {
     process.env = savedEnv;
@@ -69,6 +90,7 @@ describe('relink unstick', () => {
   async function withWorker(release: 'before' | 'after', done: () => Promise<boolean>): Promise<void> {
     const worker = await Worker.create({
       connection: native,
+      namespace: NAMESPACE,
       taskQueue,
       workflowBundle: await bundle(release),
       activities: { returnLoan: async () => 'returned' },
@@ -81,15 +103,11 @@ describe('relink unstick', () => {
       }
     });
   }
-  const stuckNow = () => findStuckRelinks(connection.workflowService, 'default', [workflowId]);
+  const stuckNow = () => findStuckRelinks(connection.workflowService, NAMESPACE, [workflowId]);
 
   it('refuses a relink that is not stuck, then resets a stuck one and the current worker completes it', async () => {
     const after = await bundle('after');
-    const handle = await client.workflow.start('relinkLostLoans', {
-      taskQueue,
-      workflowId,
-      typedSearchAttributes: [{ key: RelinkPatronId, value: 'unstick.patron' }],
-    });
+    const handle = await client.workflow.start('relinkLostLoans', { taskQueue, workflowId });
     const events = async () => (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
     await withWorker('before', async () => (await events()).some((e) => e.timerStartedEventAttributes));
     // Running on its own release: not stuck, nothing to reset.
@@ -99,7 +117,7 @@ describe('relink unstick', () => {
 
     await withWorker('after', async () => (await stuckNow()).length > 0);
     expect(await stuckNow()).toMatchObject([{ workflowId, cause: 'nondeterminism' }]);
-    const rows = await runDoctorChecks({ TEMPORAL_ADDRESS: testServerAddress() });
+    const rows = await runDoctorChecks({ TEMPORAL_ADDRESS: testServerAddress(), TEMPORAL_NAMESPACE: NAMESPACE });
     expect(rows.find((r) => r.check === 'stuck relinks' && r.detail.startsWith(workflowId))?.detail).toContain(
       `relink unstick ${workflowId}`,
     );

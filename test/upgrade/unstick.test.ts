@@ -4,6 +4,7 @@
 // run to the task the two releases part at, and the "after" worker runs it to its end.
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { temporal as proto } from '@temporalio/proto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { unstickCommand } from '../../src/cli/commands/unstick';
@@ -45,7 +46,7 @@ async function unstickRun(workflowId: string, yes: boolean, code: Awaited<Return
 const NAMESPACE = 'relink-unstick-test';
 async function ensureNamespace(connection: Connection): Promise<void> {
   await connection.workflowService
-    .registerNamespace({ namespace: NAMESPACE, workflowExecutionRetentionPeriod: { seconds: 86_400 } })
+    .registerNamespace({ namespace: NAMESPACE, workflowExecutionRetentionPeriod: msToTs('1 day') })
     .catch((err: { code?: number }) => {
       if (err.code !== 6) throw err; // ALREADY_EXISTS
     });

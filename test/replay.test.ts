@@ -9,7 +9,7 @@
 // replay of a previous release's histories fails here, and needs a patched() id (src/workflows/patches.ts).
 // The coverage check below fails when a wait kind (AWAITING_KINDS) has no history that holds a relink in it, none
 // that went through it to the end, or none with a join during it.
-// test/histories/stranded/: histories that cannot replay, kept to prove relink unstick on them (see stranded.test.ts).
+// test/histories/stranded/: histories that cannot replay, kept to prove relink unstick on them (test/upgrade/last-compatible-task.test.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';

@@ -13,6 +13,7 @@ import { reviewCommand, type ReviewOptions } from './commands/review';
 import { startCommand, type StartOptions } from './commands/start';
 import { statusCommand } from './commands/status';
 import { sweepCommand, type SweepOptions } from './commands/sweep';
+import { unstickCommand, type UnstickOptions } from './commands/unstick';
 import type { ExitCode } from './errors';
 import type { Output } from './output';
 
@@ -168,6 +169,27 @@ Running relinks are reported and left alone. Exit status 0 when no patron is lef
 1 otherwise (without --fix, any relink not running leaves its patron swapped).`,
     )
     .action(async (opts: SweepOptions) => done(await sweepCommand(opts, out)));
+
+  program
+    .command('unstick')
+    .description(
+      'reset a relink stuck on a nondeterminism error to the last step the current workflow code replays alike',
+    )
+    .argument('<workflow-id>', 'the relink id, relink-<patron id>')
+    .option('--yes', 'reset it; without --yes the command only says what it would do')
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      `
+For a relink no patch can save (two earlier releases wrote the same step two ways); when a new release broke the
+replay, roll the worker back instead (docs/operations.md). Run it from the release the workers run: it replays the
+relink's history with this installation's workflow code, finds the first workflow task that code does differently,
+and with --yes resets the relink to it (Temporal's reset; signals after it are reapplied, staff answers are not:
+answer again if it asks). The current workers then carry the relink on. The steps after that point run again, which
+is safe: every step reads Alma first and writes only what is still needed. Refused when the relink is not running,
+not stuck on a nondeterminism error, or when its whole history replays.`,
+    )
+    .action(async (id: string, opts: UnstickOptions) => done(await unstickCommand(id, opts, out)));
 
   program
     .command('doctor')

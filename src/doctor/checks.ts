@@ -206,7 +206,12 @@ async function stuckRelinksCheck(connection: Connection, namespace: string, rows
       return;
     }
     for (const s of stuck) {
-      rows.push(problem('temporal', check, `${s.workflowId} (${s.attempts} attempts): ${stuckText(s)}`));
+      // No release replays it when two earlier ones wrote a step two ways: then the way out is a reset.
+      const unstick =
+        s.cause === 'nondeterminism'
+          ? ` If no release can replay it (rolling back is not possible): relink unstick ${s.workflowId}`
+          : '';
+      rows.push(problem('temporal', check, `${s.workflowId} (${s.attempts} attempts): ${stuckText(s)}${unstick}`));
     }
   } catch (err) {
     rows.push(problem('temporal', check, (err as Error).message));

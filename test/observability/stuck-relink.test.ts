@@ -14,7 +14,10 @@ import { runDoctorChecks } from '../../src/doctor/checks';
 import { RelinkGauges } from '../../src/observability';
 import { findStuckRelinks } from '../../src/stuck-relinks';
 import { cleanEnv, relinkCli } from '../cli/run-cli';
-import { installQuietRuntime, testServerAddress, uniqueTaskQueue } from '../support/temporal';
+import { ensureTestNamespace, installQuietRuntime, testServerAddress, uniqueTaskQueue } from '../support/temporal';
+
+/** A namespace of this test's own (ensureTestNamespace): its relink is stuck on purpose. */
+const NAMESPACE = 'relink-stuck-test';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const bundle = (release: 'before' | 'after') =>
@@ -40,7 +43,8 @@ describe('a relink the worker cannot replay', () => {
     installQuietRuntime();
     connection = await Connection.connect({ address: testServerAddress() });
     native = await NativeConnection.connect({ address: testServerAddress() });
-    client = new Client({ connection, namespace: 'default' });
+    await ensureTestNamespace(connection, native, NAMESPACE);
+    client = new Client({ connection, namespace: NAMESPACE });
     sim = await startAlmaSimulator({ fixtures: fixturesWith({}), port: 0 });
   });
   afterAll(async () => {
@@ -57,6 +61,7 @@ describe('a relink the worker cannot replay', () => {
   async function withWorker(release: 'before' | 'after', done: () => Promise<boolean>): Promise<void> {
     const worker = await Worker.create({
       connection: native,
+      namespace: NAMESPACE,
       taskQueue,
       workflowBundle: await bundle(release),
       // No cache: every task replays the history, as on a freshly deployed worker.
@@ -69,7 +74,7 @@ describe('a relink the worker cannot replay', () => {
     });
   }
 
-  const stuckNow = () => findStuckRelinks(connection.workflowService, 'default', [workflowId]);
+  const stuckNow = () => findStuckRelinks(connection.workflowService, NAMESPACE, [workflowId]);
   const doctorEnv = () =>
     cleanEnv({
       ALMA_BASE_URL: sim.url,
@@ -77,12 +82,13 @@ describe('a relink the worker cannot replay', () => {
       ALMA_DESK_MAP: DESK_MAP,
       RELINK_HOLDING_EMAIL: HOLDING_EMAIL,
       TEMPORAL_ADDRESS: testServerAddress(),
+      TEMPORAL_NAMESPACE: NAMESPACE,
     });
 
   it('is counted, listed and named while it fails, and let go of once the worker is rolled back', async () => {
     const gauges = new RelinkGauges({
       connection,
-      namespace: 'default',
+      namespace: NAMESPACE,
       meter: Runtime.instance().metricMeter,
       intervalMs: 60_000,
     });
@@ -107,7 +113,10 @@ describe('a relink the worker cannot replay', () => {
     expect(figures['stuck:nondeterminism']).toBe(1);
     const listed = await new RelinkClient(client, taskQueue).list();
     expect(listed.find((r) => r.workflowId === workflowId)?.stuck).toMatchObject({ cause: 'nondeterminism' });
-    const list = await relinkCli(['list'], cleanEnv({ TEMPORAL_ADDRESS: testServerAddress() }));
+    const list = await relinkCli(
+      ['list'],
+      cleanEnv({ TEMPORAL_ADDRESS: testServerAddress(), TEMPORAL_NAMESPACE: NAMESPACE }),
+    );
     expect(list.code).toBe(0);
     const text = list.stdout.replace(/\s+/g, ' ');
     expect(text).toMatch(/RUNNING, STUCK/);

@@ -107,11 +107,13 @@ describe('a relink that goes to plan', () => {
         : [],
     );
     expect(written).toEqual([
-      ['TemporalChangeVersion'], // the SDK's own record of the patched() change (fewer-round-trips)
+      ['TemporalChangeVersion'], // the SDK's own record of a patched() change: run-marker, asked first at the start
+      ['TemporalChangeVersion'], // fewer-round-trips
       ['TemporalChangeVersion'], // activity-heartbeats
       ['TemporalChangeVersion'], // user-metadata, asked with it at the start
       ['TemporalChangeVersion'], // title-level-requests, asked at the request review
       ['RelinkStep'],
+      ['TemporalChangeVersion'], // await-sweep-restore, asked before the first swap
       ['TemporalChangeVersion'], // supersede-recheck, asked before the first swap
       ['RelinkStep'],
       ['RelinkStep'],

@@ -7,6 +7,7 @@ import type { RelinkResult } from '../../src/contract';
 import { overdueJobMode, relinkInput } from '../../src/dev/relink-input';
 import {
   ownAddresses,
+  recordHistory,
   staffDeclaresLost,
   startHarness,
   userOf,
@@ -16,7 +17,7 @@ import {
 
 type AnyRecord = Record<string, any>;
 
-const PATRONS = ['seam.floor', 'seam.join', 'seam.keep', 'seam.jobjoin', 'seam.other'];
+const PATRONS = ['seam.floor', 'seam.join', 'seam.keep', 'seam.jobjoin', 'seam.fail', 'seam.other'];
 const B = {
   floor: '49000000001',
   joinA: '49000000002',
@@ -24,6 +25,8 @@ const B = {
   keep: '49000000004',
   jobA: '49000000005',
   jobB: '49000000006',
+  failA: '49000000007',
+  failB: '49000000008',
 };
 const pid = (barcode: string) => itemIds(barcode).itemPid;
 
@@ -84,6 +87,7 @@ describe('one rule for holding the address, where features meet', () => {
     expect(await resultOf(started.workflowId)).toMatchObject({ outcome: 'completed', emailVerified: true });
     expect(userOf(h.sim.state(), 'seam.floor')).toEqual(before);
     expectNothingReachedThePatron('seam.floor', before);
+    await recordHistory(h, started.workflowId, 'seams-quiet-period-below-floor');
   });
 
   it("a join's request and its aborted review never end another item's quiet period", async () => {
@@ -126,6 +130,48 @@ describe('one rule for holding the address, where features meet', () => {
     expect(result).toMatchObject({ emailRestored: true, emailVerified: true });
     expect(userOf(h.sim.state(), 'seam.join')).toEqual(before);
     expectNothingReachedThePatron('seam.join', before);
+    await recordHistory(h, started.workflowId, 'seams-join-aborted-during-quiet-period');
+  });
+
+  it("a join that fails after another item's Lost still leaves the address until that item's quiet period ends", async () => {
+    const before = userOf(h.sim.state(), 'seam.fail');
+    const input = (barcode: string) => relinkInput('seam.fail', [barcode], { restoreAfter: '12 hours' });
+    const started = await h.relinks.start(input(B.failA));
+    await staffDeclaresLost(h, started.workflowId);
+    await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'quiet-period');
+
+    // B joins, and Alma refuses its loan: the relink fails, with A Lost and its fee not yet announced.
+    h.sim.setFaults({
+      rules: [
+        {
+          method: 'POST',
+          path: '/users/seam\\.fail/loans',
+          action: 'error',
+          status: 400,
+          errorCode: '401161',
+          errorMessage: 'Item cannot be loaned from this circulation desk.',
+          times: 1_000,
+        },
+      ],
+    });
+    await h.relinks.start(input(B.failB));
+    const held = await waitForProgress(
+      h,
+      started.workflowId,
+      (p) => p.awaiting === 'quiet-period' && p.items.some((i) => i.barcode === B.failB && i.phase === 'failed'),
+    );
+    expect(held.contact).toMatchObject({ swapped: true, restored: false });
+    expect(held.audit.map((a) => a.message)).toContainEqual(
+      expect.stringMatching(new RegExp(`^The holding address stays before the restore: ${B.failA}: the Fines/Fees`)),
+    );
+    h.sim.runJob('fines-fees-notification');
+    expect(feeLetters('seam.fail')).toEqual([expect.objectContaining({ address: HOLDING_EMAIL })]);
+
+    await h.relinks.restoreNow(started.workflowId, 'desk.jo');
+    await expect(resultOf(started.workflowId)).rejects.toThrow();
+    expect(userOf(h.sim.state(), 'seam.fail')).toEqual(before);
+    expectNothingReachedThePatron('seam.fail', before);
+    await recordHistory(h, started.workflowId, 'seams-failed-join-holds-quiet-period');
   });
 
   it('keep-loans in the overdue-job mode gives the kept loan its own due date back first, and says so once', async () => {
@@ -146,6 +192,7 @@ describe('one rule for holding the address, where features meet', () => {
     expect(loanOf('seam.keep', B.keep)).toMatchObject({ loan_status: 'ACTIVE' });
     expect(loanOf('seam.keep', B.keep).process_status).not.toBe('LOST');
     expect(waiting.items[0]!.loanId).toBeDefined();
+    await recordHistory(h, started.workflowId, 'seams-keep-loans-due-date-back');
   });
 
   it("a join never pushes the wait for Alma's job past the holding-address limit", async () => {
@@ -184,5 +231,6 @@ describe('one rule for holding the address, where features meet', () => {
     expect(result).toMatchObject({ outcome: 'completed', emailVerified: true });
     expect(userOf(h.sim.state(), 'seam.jobjoin')).toEqual(before);
     expectNothingReachedThePatron('seam.jobjoin', before);
+    await recordHistory(h, started.workflowId, 'seams-lost-job-join-past-limit');
   });
 });

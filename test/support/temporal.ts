@@ -2,6 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { devKeyRing, relinkDataConverter } from '../../src/codec';
+import { msToTs } from '@temporalio/common/lib/time';
+import { ensureSearchAttributes } from '../../src/namespace-setup';
 
 let runtimeInstalled = false;
 
@@ -60,4 +62,26 @@ export async function connectToTestServer(address = testServerAddress()): Promis
 /** A task queue name no other test file uses, so workers of parallel files never steal each other's tasks. */
 export function uniqueTaskQueue(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * A namespace of a test file's own, with the relink's search attributes: relinks a test leaves stuck on purpose must
+ * not be seen by other files on the same dev server (relink doctor's "everything in place" counts stuck relinks
+ * namespace-wide). Registered once; a fresh namespace takes a moment to be served.
+ */
+export async function ensureTestNamespace(connection: Connection, native: NativeConnection, namespace: string) {
+  await connection.workflowService
+    .registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') })
+    .catch((err: { code?: number }) => {
+      if (err.code !== 6) throw err; // ALREADY_EXISTS
+    });
+  for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 250))) {
+    try {
+      await connection.workflowService.listWorkflowExecutions({ namespace, pageSize: 1 });
+      await ensureSearchAttributes(native, namespace);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+  }
 }

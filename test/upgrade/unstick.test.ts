@@ -4,14 +4,13 @@
 // run to the task the two releases part at, and the "after" worker runs it to its end.
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import { temporal as proto } from '@temporalio/proto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { unstickCommand } from '../../src/cli/commands/unstick';
 import { Output } from '../../src/cli/output';
 import { runDoctorChecks } from '../../src/doctor/checks';
 import { findStuckRelinks } from '../../src/stuck-relinks';
-import { installQuietRuntime, testServerAddress, uniqueTaskQueue } from '../support/temporal';
+import { ensureTestNamespace, installQuietRuntime, testServerAddress, uniqueTaskQueue } from '../support/temporal';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -39,26 +38,8 @@ async function unstickRun(workflowId: string, yes: boolean, code: Awaited<Return
   return { exit, stdout };
 }
 
-/**
- * A namespace of this test's own: other test files on the dev server (relink doctor's "everything in place") must not
- * see its relink while it is stuck. Registered once; a fresh namespace takes a moment to be served.
- */
+/** A namespace of this test's own (ensureTestNamespace): its relink is stuck on purpose. */
 const NAMESPACE = 'relink-unstick-test';
-async function ensureNamespace(connection: Connection): Promise<void> {
-  await connection.workflowService
-    .registerNamespace({ namespace: NAMESPACE, workflowExecutionRetentionPeriod: msToTs('1 day') })
-    .catch((err: { code?: number }) => {
-      if (err.code !== 6) throw err; // ALREADY_EXISTS
-    });
-  for (const deadline = Date.now() + 30_000; ; await sleep(250)) {
-    try {
-      await connection.workflowService.listWorkflowExecutions({ namespace: NAMESPACE, pageSize: 1 });
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-    }
-  }
-}
 
 describe('relink unstick', () => {
   const taskQueue = uniqueTaskQueue('unstick');
@@ -72,7 +53,7 @@ describe('relink unstick', () => {
     installQuietRuntime();
     connection = await Connection.connect({ address: testServerAddress() });
     native = await NativeConnection.connect({ address: testServerAddress() });
-    await ensureNamespace(connection);
+    await ensureTestNamespace(connection, native, NAMESPACE);
     client = new Client({ connection, namespace: NAMESPACE });
     // The command's settings, as staff give them (a dev server on loopback: the development codec key).
     process.env.TEMPORAL_ADDRESS = testServerAddress();

@@ -82,7 +82,7 @@ const durationMs = (example: string) =>
   });
 
 /** Whether Intl knows the IANA time zone (node ships full ICU). */
-function isTimeZone(name: string): boolean {
+export function isTimeZone(name: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
     return true;

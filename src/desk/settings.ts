@@ -1,8 +1,9 @@
 // The desk's own settings (DESK_*), checked at start with the same message shape as the rest (ConfigError): where it
 // listens, how staff sign in, the session key and the start rate limit.
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
-import { ConfigError, isLoopback } from '../config';
+import { ConfigError, isLoopback, isTimeZone } from '../config';
 import type { DeskAuth } from './auth';
 
 const list = z.string().transform((s) =>
@@ -11,6 +12,34 @@ const list = z.string().transform((s) =>
     .map((x) => x.trim())
     .filter(Boolean),
 );
+
+/** The names express's `trust proxy` (proxy-addr) knows besides addresses and CIDR ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * One entry of DESK_TRUSTED_PROXIES, checked here because express would only throw at the first request. A /0 range
+ * trusts every address, so anyone could pass a staff name in the header: refused.
+ */
+const trustedProxy = z.string().superRefine((entry, ctx) => {
+  if (PROXY_RANGE_NAMES.includes(entry)) return;
+  const [address, bits, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  const max = family === 6 ? 128 : 32;
+  const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+  if (!family || extra !== undefined || !(prefix >= 0 && prefix <= max)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${entry}" is not an address, a CIDR range like 10.20.0.0/16, or one of ${PROXY_RANGE_NAMES.join(', ')}`,
+    });
+  } else if (prefix === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        `"${entry}" trusts every address, so anyone could send a staff name in the header: name the sign-in ` +
+        "proxy's own addresses",
+    });
+  }
+});
 
 const deskSchema = z.object({
   DESK_HOST: z.string().min(1).default('127.0.0.1'),
@@ -31,9 +60,14 @@ const deskSchema = z.object({
     .regex(/^[A-Za-z0-9-]+$/, 'must be a header name like X-Remote-User')
     .default('X-Remote-User'),
   /** The proxies' addresses (IPs or CIDR ranges); a header from any other address is refused. */
-  DESK_TRUSTED_PROXIES: list.pipe(z.array(z.string()).min(1)).optional(),
+  DESK_TRUSTED_PROXIES: list.pipe(z.array(trustedProxy).min(1)).optional(),
   /** Relinks one staff member may start a minute (a batch counts once). */
   DESK_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  /** The library's time zone, the worker's setting: the desk shows times in it. */
+  ALMA_TIME_ZONE: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone like Europe/Helsinki or America/Chicago')
+    .default('UTC'),
 });
 
 export type DeskEnv = z.infer<typeof deskSchema>;
@@ -45,6 +79,7 @@ export interface DeskSettings {
   sessionKeys: string[];
   auth: DeskAuth;
   startsPerMinute: number;
+  timeZone: string;
 }
 
 /**
@@ -94,5 +129,6 @@ export function loadDeskSettings(env: NodeJS.ProcessEnv = process.env): DeskSett
     sessionKeys: d.DESK_SESSION_KEYS ?? [randomBytes(32).toString('base64url')],
     auth,
     startsPerMinute: d.DESK_STARTS_PER_MINUTE,
+    timeZone: d.ALMA_TIME_ZONE,
   };
 }

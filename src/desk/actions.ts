@@ -1,7 +1,23 @@
 // The buttons that answer what a relink waits for. One line each: what it waits for, the label staff see, and the
 // RelinkClient call it makes with the signed-in name.
-import type { RelinkClient } from '../client';
+import type { RelinkClient, RelinkProgress } from '../client';
 import { LOST_CLICK_WAITS } from '../contract';
+import { afterProceed } from './proceed';
+
+/** A page that asks before the action (GET shows it, the POST it sends acts): what will happen, in staff words. */
+export interface Confirmation {
+  title: string;
+  /** The confirming button's label. */
+  yes: string;
+  explain(progress: RelinkProgress | undefined): string[];
+}
+
+/** The relink's loans, as staff find them in Alma: barcode, title and loan id (no patron data). */
+function loansOf(progress: RelinkProgress | undefined): string {
+  const loans = (progress?.items ?? []).filter((i) => i.loanId && i.phase !== 'returned');
+  if (!loans.length) return 'its loans';
+  return loans.map((i) => `${i.barcode}${i.title ? ` ("${i.title}")` : ''}, loan ${i.loanId}`).join('; ');
+}
 
 export interface DeskAction {
   /** The path segment of its form: POST /relinks/<id>/<action id>. */
@@ -11,6 +27,8 @@ export interface DeskAction {
   label: string;
   /** Shown as a secondary (cautious) button. */
   caution?: boolean;
+  /** Asked on a page of its own before it acts. */
+  confirm?: Confirmation;
   /** Does it; returns what to tell the staff member. */
   run(relinks: RelinkClient, workflowId: string, staff: string): Promise<string>;
 }
@@ -30,7 +48,9 @@ export const ACTIONS: DeskAction[] = [
     id: 'proceed',
     awaiting: ['request-review'],
     label: 'Proceed',
-    run: (relinks, id, staff) => relinks.review(id, { decision: 'proceed', by: staff }),
+    // The relink reads the queue again at once; the page says what it found (a request still there brings the card back).
+    run: async (relinks, id, staff) =>
+      afterProceed(relinks, id, await relinks.review(id, { decision: 'proceed', by: staff })),
   },
   {
     id: 'abort',
@@ -61,6 +81,17 @@ export const ACTIONS: DeskAction[] = [
     awaiting: ['overdue', 'return-refused'],
     label: 'Keep the loans (letters then reach the patron)',
     caution: true,
+    confirm: {
+      title: 'Keep the loans?',
+      yes: 'Yes, keep the loans and restore the email',
+      explain: (progress) => [
+        `The relink ends and leaves these loans active and not lost in Alma: ${loansOf(progress)}. It puts the ` +
+          "patron's own email back now.",
+        "From then on Alma's letters about these loans reach the patron: due-date reminders and overdue notices, " +
+          'and, if someone clicks Lost or a fee is added later, the Lost Loan letter and the fee notices.',
+        'To keep every letter away from the patron, go back and choose another button instead.',
+      ],
+    },
     run: (relinks, id, staff) => relinks.keepLoans(id, staff),
   },
   {
@@ -68,6 +99,17 @@ export const ACTIONS: DeskAction[] = [
     awaiting: ['quiet-period'],
     label: "Restore the patron's email now",
     caution: true,
+    confirm: {
+      title: "Restore the patron's email now?",
+      yes: "Yes, restore the patron's email now",
+      explain: (progress) => [
+        "The quiet period ends now and the relink puts the patron's own email back at once. The loans stay as they " +
+          `are: ${loansOf(progress)}.`,
+        "The quiet period keeps the letters Alma's scheduled jobs send about the new lost-item fees (the fines/fees " +
+          'notification) on the holding address. If those jobs have not run yet, their letters about these fees ' +
+          'reach the patron, and so does every other letter Alma sends from now on.',
+      ],
+    },
     run: (relinks, id, staff) => relinks.restoreNow(id, staff),
   },
 ];

@@ -11,7 +11,8 @@ import { RelinkClientError, type RelinkClient } from '../client';
 import type { RelinkSettings } from '../config';
 import { PROJECT_ROOT } from '../project-root';
 import { installAuth, type DeskAuth } from './auth';
-import { AccessRefused } from './auth/staff';
+import { AccessRefused, sessionOf } from './auth/staff';
+import { refuseCrossSiteForms } from './cross-site';
 import { NotFound } from './errors';
 import { createForms } from './forms';
 import { batchPage } from './pages/batch';
@@ -20,6 +21,7 @@ import { startPage } from './pages/start';
 import { waitingPage } from './pages/waiting';
 import { render } from './render';
 import { stdoutStaffLog, type StaffLog } from './staff-log';
+import { timeFormat } from './words';
 
 export interface DeskOptions {
   relinks: RelinkClient;
@@ -30,6 +32,8 @@ export interface DeskOptions {
   /** Cookies only over https: true when the desk's public address is https. */
   secureCookies?: boolean;
   startsPerMinute?: number;
+  /** The library's time zone (ALMA_TIME_ZONE): the pages show times in it. */
+  timeZone?: string;
   log?: StaffLog;
 }
 
@@ -40,6 +44,7 @@ export function createDeskApp({
   sessionKeys,
   secureCookies = false,
   startsPerMinute = 30,
+  timeZone = 'UTC',
   log = stdoutStaffLog,
 }: DeskOptions): express.Express {
   const app = express();
@@ -65,6 +70,13 @@ export function createDeskApp({
     }),
   );
   app.use('/static', express.static(path.join(PROJECT_ROOT, 'src', 'desk', 'static'), { maxAge: '1h' }));
+  // Before the session is read: a refused cross-site form must not write the cookie (that signed staff out).
+  app.use(refuseCrossSiteForms);
+  const when = timeFormat(timeZone);
+  app.use((_req, res, next) => {
+    res.locals.when = when;
+    next();
+  });
   app.use(
     cookieSession({
       name: 'relink-desk',
@@ -89,6 +101,8 @@ export function createDeskApp({
     windowMs: 60_000,
     limit: startsPerMinute,
     keyGenerator: (_req, res) => String(res.locals.staff),
+    // Only starts that went through count: a form refused for its fields (400) or by Temporal (409/502) does not.
+    skipFailedRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (req, res) => {
@@ -119,11 +133,23 @@ export function createDeskApp({
           : err instanceof RelinkClientError
             ? 409
             : ((err as { status?: number }).status ?? 500);
-    const message = err instanceof Error ? err.message : String(err);
+    const message =
+      status === 413
+        ? 'The form was larger than the desk takes. Send less at once (a batch file of at most 1 MB).'
+        : err instanceof Error
+          ? err.message
+          : String(err);
     if (status >= 500) console.error(`desk: ${req.method} ${req.path}: ${message}`);
-    res
-      .status(status)
-      .send(render('error', { req, res, title: status === 403 ? 'Refused' : 'Something went wrong', message }));
+    // An error page never starts a session: its only form (sign out) uses the token the session already has.
+    res.locals.csrfToken = () => sessionOf(req).csrfToken ?? '';
+    res.status(status).send(
+      render('error', {
+        req,
+        res,
+        title: status === 403 ? 'Refused' : status === 401 ? 'Not signed in' : 'Something went wrong',
+        message,
+      }),
+    );
   };
   app.use(errors);
   return app;

@@ -5,6 +5,9 @@ import type { Request, Response } from 'express';
 import { Eta } from 'eta';
 import { PROJECT_ROOT } from '../project-root';
 import { sessionOf } from './auth/staff';
+import { outcomeWords, phaseWords, stepWords } from './words';
+
+const words = { step: stepWords, phase: phaseWords, outcome: outcomeWords };
 
 // From the checkout (or the image's /app), so the compiled desk in dist/ finds the same templates.
 const eta = new Eta({ views: path.join(PROJECT_ROOT, 'src', 'desk', 'views'), autoEscape: true, cache: true });
@@ -28,5 +31,8 @@ export function render(view: string, { req, res, ...data }: PageData): string {
     csrf: (res.locals.csrfToken as (() => string) | undefined)?.() ?? '',
     flash,
     path: req.path,
+    // Times in the library's time zone (app.ts), codes in staff words (words.ts).
+    when: (res.locals.when as ((iso: string) => string) | undefined) ?? ((iso: string) => iso),
+    words,
   });
 }

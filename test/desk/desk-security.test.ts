@@ -1,9 +1,11 @@
-// The desk's doors: no sign-in, no page; a form without the session's CSRF token is refused and starts nothing; the
-// sign-in header counts only from the configured proxies; the pages carry a strict content security policy.
+// The desk's doors: no sign-in, no page; a form without the session's CSRF token is refused and starts nothing; a
+// form from another web site is refused and leaves the session alone; the sign-in header counts only from the
+// configured proxies; development sign-in is refused through a proxy; uploads too large or malformed get a page in
+// staff words; only starts that went through count against the limit; the pages carry a strict security policy.
 import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
 import { DeskStaff } from '../../src/dev/desk-staff';
 import { startHarness, type RelinkHarness } from '../support/relink-harness';
-import { loopbackProxy, PROXY_USER, startTestDesk, type TestDesk } from './desk-support';
+import { DeskClient, loopbackProxy, PROXY_USER, startTestDesk, type TestDesk } from './desk-support';
 
 describe('the desk refuses', () => {
   let h: RelinkHarness;
@@ -11,13 +13,19 @@ describe('the desk refuses', () => {
   let elsewhere: TestDesk;
   let dev: TestDesk;
   beforeAll(async () => {
-    h = await startHarness(fixturesWith({ users: [patron('desk.forged')], items: [item('48100000001')] }));
+    h = await startHarness(
+      fixturesWith({
+        users: [patron('desk.forged'), patron('desk.limit')],
+        items: [item('48100000001'), item('48100000002')],
+      }),
+    );
     desk = await startTestDesk(h, loopbackProxy);
     // The only trusted proxy is another machine: this test's requests come from loopback.
     elsewhere = await startTestDesk(h, { kind: 'proxy', header: 'X-Remote-User', trustedProxies: ['10.9.9.9'] });
     dev = await startTestDesk(h, { kind: 'dev' }, { startsPerMinute: 2 });
   });
   afterAll(async () => {
+    await h?.relinks.cancel('relink-desk.limit').catch(() => undefined);
     await desk?.close();
     await elsewhere?.close();
     await dev?.close();
@@ -74,12 +82,80 @@ describe('the desk refuses', () => {
     expect(odd.status).toBe(403);
   });
 
-  it('a third start in a minute from the same staff member', async () => {
+  it('a form from another web site, without touching the session', async () => {
+    const staff = new DeskClient(dev.url);
+    const _csrf = /name="_csrf" value="([^"]+)"/.exec((await staff.request('/sign-in')).html)![1]!;
+    expect((await staff.request('/sign-in', { _csrf, name: 'cross.staff' })).status).toBe(303);
+    const crossSite = { origin: 'https://elsewhere.example', 'sec-fetch-site': 'cross-site' };
+    // With the cookie (a browser sending it) and without (SameSite=Lax keeps it back): refused, and no new cookie.
+    const signedIn = await staff.request(
+      '/start',
+      { _csrf, patron: 'desk.forged', barcodes: '48100000001' },
+      crossSite,
+    );
+    const anonymous = await fetch(dev.url + '/sign-out', { method: 'POST', headers: crossSite, redirect: 'manual' });
+    for (const res of [signedIn, { status: anonymous.status, setCookie: anonymous.headers.getSetCookie() }]) {
+      expect(res.status).toBe(403);
+      expect(res.setCookie).toEqual([]);
+    }
+    expect(signedIn.html).toMatch(/came from another web site, not from the desk, so the desk did nothing/);
+    // An old browser sends only Origin: the same.
+    const byOrigin = await staff.request('/sign-out', { _csrf }, { origin: 'https://elsewhere.example' });
+    expect(byOrigin.status).toBe(403);
+    // Still signed in; the desk's own form works.
+    const home = await staff.request('/');
+    expect([home.status, home.html.includes('Signed in as <strong>cross.staff</strong>')]).toEqual([200, true]);
+    const own = await staff.request('/sign-out', { _csrf }, { origin: dev.url, 'sec-fetch-site': 'same-origin' });
+    expect([own.status, own.location]).toEqual([303, '/sign-in']);
+    await expect(h.relinks.summary('relink-desk.forged')).rejects.toThrow(/No relink/);
+  });
+
+  it('development sign-in through a proxy on this machine', async () => {
+    for (const header of ['x-forwarded-for', 'forwarded', 'x-forwarded-host']) {
+      const value =
+        header === 'forwarded' ? 'for=192.0.2.7' : header === 'x-forwarded-host' ? 'desk.example' : '192.0.2.7';
+      const page = await fetch(dev.url + '/sign-in', { headers: { [header]: value } });
+      expect(page.status).toBe(403);
+      expect(await page.text()).toMatch(
+        /Development sign-in works only from a browser on this machine, not through a proxy/,
+      );
+    }
+    // Nor does a session begun directly let a proxied sign-in through.
+    const staff = new DeskClient(dev.url);
+    const _csrf = /name="_csrf" value="([^"]+)"/.exec((await staff.request('/sign-in')).html)![1]!;
+    const proxied = await staff.request('/sign-in', { _csrf, name: 'someone' }, { 'x-forwarded-for': '192.0.2.7' });
+    expect(proxied.status).toBe(403);
+  });
+
+  it('a batch file too large (413) or a malformed upload (400), with a page in staff words', async () => {
+    const big = new FormData();
+    big.append('file', new Blob(['patron_id,barcode\n' + 'desk.forged,48100000001\n'.repeat(50_000)]), 'big.csv');
+    const tooLarge = await fetch(desk.url + '/batch/check', { method: 'POST', headers: signedIn, body: big });
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.text()).toMatch(/The file is larger than 1 MB, more than a batch takes/);
+    const malformed = await fetch(desk.url + '/batch/check', {
+      method: 'POST',
+      headers: { ...signedIn, 'content-type': 'multipart/form-data; boundary=xyz' },
+      body: '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\npatron_id',
+    });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.text()).toMatch(/could not read the upload: choose one CSV file/);
+    const twoFiles = new FormData();
+    twoFiles.append('file', new Blob(['a']), 'a.csv');
+    twoFiles.append('file', new Blob(['b']), 'b.csv');
+    const two = await fetch(desk.url + '/batch/check', { method: 'POST', headers: signedIn, body: twoFiles });
+    expect(two.status).toBe(400);
+  });
+
+  it('a third start in a minute from the same staff member; refused forms do not count', async () => {
     const staff = new DeskStaff(dev.url);
     await staff.signIn('busy.staff');
-    // Starts the workflow would refuse anyway (an unknown character): the limit counts every start that is tried.
-    for (let i = 0; i < 2; i++) await expect(staff.start('no such patron', ['1'])).rejects.toThrow(/\(400\)/);
-    await expect(staff.start('no such patron', ['1'])).rejects.toThrow(/\(429\)/);
+    // Starts refused for their fields (an unknown character) are not starts: they leave the limit alone.
+    for (let i = 0; i < 3; i++) await expect(staff.start('no such patron', ['1'])).rejects.toThrow(/\(400\)/);
+    // Two that go through (a start, then the same patron's again: it joins the running relink), then the limit.
+    await staff.start('desk.limit', ['48100000002']);
+    await staff.start('desk.limit', ['48100000002']);
+    await expect(staff.start('desk.limit', ['48100000002'])).rejects.toThrow(/\(429\)/);
     // Another staff member still may.
     const other = new DeskStaff(dev.url);
     await other.signIn('other.staff');

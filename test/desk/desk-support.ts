@@ -19,7 +19,7 @@ export interface TestDesk {
 export async function startTestDesk(
   h: RelinkHarness,
   auth: DeskAuth,
-  { startsPerMinute }: { startsPerMinute?: number } = {},
+  { startsPerMinute, timeZone }: { startsPerMinute?: number; timeZone?: string } = {},
 ): Promise<TestDesk> {
   const { relink } = loadSettings(['relink'], relinkCommandEnv(), { dotenv: false });
   const actions: StaffAction[] = [];
@@ -30,6 +30,7 @@ export async function startTestDesk(
     sessionKeys: ['a test session key of at least thirty-two characters'],
     log: (a) => actions.push(a),
     ...(startsPerMinute ? { startsPerMinute } : {}),
+    ...(timeZone ? { timeZone } : {}),
   });
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
@@ -43,3 +44,57 @@ export async function startTestDesk(
 
 export const PROXY_USER = 'circ.desk';
 export const loopbackProxy: DeskAuth = { kind: 'proxy', header: 'X-Remote-User', trustedProxies: ['loopback'] };
+
+export interface DeskAnswer {
+  status: number;
+  location?: string;
+  html: string;
+  setCookie: string[];
+}
+
+/**
+ * A browser's part in plain HTTP: keeps the session cookie, sends the given headers (the proxy's name header), and
+ * reads a page's CSRF token, so a test posts the desk's forms as staff would.
+ */
+export class DeskClient {
+  private readonly cookies = new Map<string, string>();
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
+
+  async request(
+    path: string,
+    form?: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<DeskAnswer> {
+    const res = await fetch(new URL(path, this.baseUrl), {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: {
+        ...this.headers,
+        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...headers,
+      },
+      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+    });
+    const setCookie = res.headers.getSetCookie();
+    for (const cookie of setCookie) {
+      const [pair] = cookie.split(';');
+      const at = pair!.indexOf('=');
+      this.cookies.set(pair!.slice(0, at), pair!.slice(at + 1));
+    }
+    const location = res.headers.get('location') ?? undefined;
+    return { status: res.status, ...(location ? { location } : {}), html: await res.text(), setCookie };
+  }
+
+  /** The CSRF token of the session (any form of `page` carries it). */
+  async token(page = '/start'): Promise<string> {
+    const { html } = await this.request(page);
+    const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    if (!token) throw new Error(`${page} has no form with a token`);
+    return token;
+  }
+}

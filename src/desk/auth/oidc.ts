@@ -55,6 +55,18 @@ export function installOidc(app: Express, auth: OidcAuth): void {
     if (!pending)
       throw new AccessRefused(401, 'This sign-in was not started here, or it was already used. Sign in again.');
     delete session.oidc;
+    // The provider's answer, checked here for a page in staff words; openid-client checks it all again below.
+    const query = req.query as Record<string, unknown>;
+    if (query.state !== pending.state)
+      throw new AccessRefused(400, 'This sign-in answer does not belong to the sign-in started here. Sign in again.');
+    if (query.error === 'access_denied')
+      throw new AccessRefused(
+        401,
+        "The library's sign-in did not let you in (access denied). Sign in again, or ask who runs the sign-in for " +
+          'access to the relink desk.',
+      );
+    if (query.error !== undefined)
+      throw new AccessRefused(400, "The library's sign-in ended with an error. Sign in again.");
     const { lib, config } = await provider();
     const current = new URL(req.originalUrl, auth.publicUrl);
     const tokens = await lib.authorizationCodeGrant(config, current, {

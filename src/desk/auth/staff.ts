@@ -24,7 +24,7 @@ export const sessionOf = (req: Request): DeskSession => (req.session ?? {}) as D
 
 export class AccessRefused extends Error {
   constructor(
-    readonly status: 401 | 403,
+    readonly status: 400 | 401 | 403,
     message: string,
   ) {
     super(message);

@@ -2,7 +2,7 @@
 // its progress and download the report. A batch in progress lives in this desk process (a restart forgets the page,
 // not the relinks: they run in Temporal, and `relink list` or the home page still shows them).
 import { randomUUID } from 'node:crypto';
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import multer from 'multer';
 import { stringify } from 'csv-stringify/sync';
 import { parseBatchFile, type BatchPlan } from '../../staff-input/batch-file';
@@ -29,7 +29,23 @@ interface BatchJob {
   error?: string;
 }
 
-const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 1024 * 1024, files: 1, fields: 5 } });
+const FILE_MB = 1;
+const upload = multer({
+  storage: multer.memoryStorage(),
+  limits: { fileSize: FILE_MB * 1024 * 1024, files: 1, fields: 5 },
+}).single('file');
+
+/** The upload, with its refusals (too large, too many parts, malformed) as the batch page in staff words, not a 500. */
+const uploadFile: RequestHandler = (req, res, next) => {
+  upload(req, res, (err: unknown) => {
+    if (!err) return next();
+    const tooLarge = err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE';
+    const error = tooLarge
+      ? `The file is larger than ${FILE_MB} MB, more than a batch takes. Split it into smaller files.`
+      : 'The desk could not read the upload: choose one CSV file and press "Check the file" again.';
+    res.status(tooLarge ? 413 : 400).send(render('batch', { req, res, title: 'Batch', error }));
+  });
+};
 
 export function batchPage(app: Express, { relinks, relink, forms, limit, log }: StartingPageDeps): void {
   const jobs = new Map<string, BatchJob>();
@@ -53,7 +69,7 @@ export function batchPage(app: Express, { relinks, relink, forms, limit, log }: 
   });
 
   // multer reads the multipart body first; only then is the CSRF token in it to check.
-  app.post('/batch/check', upload.single('file'), forms.protect, (req, res) => {
+  app.post('/batch/check', uploadFile, forms.protect, (req, res) => {
     if (!req.file) {
       res.status(400).send(render('batch', { req, res, title: 'Batch', error: 'Choose a CSV file to upload.' }));
       return;

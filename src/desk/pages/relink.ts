@@ -7,21 +7,15 @@ import { actionsFor, ACTIONS } from '../actions';
 import { NotFound } from '../errors';
 import type { Forms } from '../forms';
 import { render } from '../render';
+import { STEP_WORDS } from '../words';
 import type { StaffLog } from '../staff-log';
 
 const QUERY_MS = 15_000;
 
-/** The steps in their order, in the words of Alma's staff UI where it has them. */
-export const STEPS: Array<[string, string]> = [
-  ['preflight', 'Check patron and items'],
-  ['request-review', 'Request review'],
-  ['email-swap', 'Email to the holding address'],
-  ['scan-in', 'Scan in'],
-  ['loan', 'Loan'],
-  ['lost-declaration', 'Lost'],
-  ['restore', 'Email restored'],
-  ['done', 'Done'],
-];
+/** The steps in their order, in the words of Alma's staff UI where it has them (words.ts). */
+export const STEPS: Array<[string, string]> = (
+  ['preflight', 'request-review', 'email-swap', 'scan-in', 'loan', 'lost-declaration', 'restore', 'done'] as const
+).map((step) => [step, STEP_WORDS[step]]);
 
 function workflowIdOf(raw: string): string {
   const parsed = workflowIdSchema.safeParse(raw);
@@ -74,11 +68,45 @@ export function relinkPage(
     );
   });
 
+  const actionOf = (id: string) => {
+    const action = ACTIONS.find((a) => a.id === id);
+    if (!action) throw new NotFound('The desk has no such action.');
+    return action;
+  };
+  const backOf = (back: unknown, workflowId: string) =>
+    back === 'waiting' ? '/' : `/relinks/${encodeURIComponent(workflowId)}`;
+
+  // An action that asks first: what it will do, in staff words, and the form that does it. Works without JavaScript.
+  app.get('/relinks/:id/:action', async (req, res) => {
+    const workflowId = workflowIdOf(req.params.id);
+    const action = actionOf(req.params.action);
+    if (!action.confirm) throw new NotFound('This action has no page of its own: use its button.');
+    const progress = await relinks.progress(workflowId, { timeoutMs: QUERY_MS }).catch(() => undefined);
+    res.send(
+      render('confirm', {
+        req,
+        res,
+        title: action.confirm.title,
+        workflowId,
+        action,
+        explain: action.confirm.explain(progress),
+        back: req.query.back === 'waiting' ? 'waiting' : undefined,
+        backUrl: backOf(req.query.back, workflowId),
+      }),
+    );
+  });
+
   // The buttons: one route for every action of actions.ts.
   app.post('/relinks/:id/:action', forms.parse, forms.protect, async (req, res) => {
     const workflowId = workflowIdOf(req.params.id as string);
-    const action = ACTIONS.find((a) => a.id === req.params.action);
-    if (!action) throw new NotFound('The desk has no such action.');
+    const action = actionOf(req.params.action as string);
+    const body = req.body as { back?: string; confirmed?: string };
+    // Not confirmed on its page (an old form, a script): show the page instead of acting.
+    if (action.confirm && body.confirmed !== 'yes') {
+      const back = body.back === 'waiting' ? '?back=waiting' : '';
+      res.redirect(303, `/relinks/${encodeURIComponent(workflowId)}/${action.id}${back}`);
+      return;
+    }
     const staff = res.locals.staff as string;
     try {
       req.session!.flash = await action.run(relinks, workflowId, staff);
@@ -88,8 +116,6 @@ export function relinkPage(
       req.session!.flash = `${action.label}: ${err.message}`;
     }
     // Back to where the button was: the home page, or the relink's own.
-    const back =
-      (req.body as { back?: string }).back === 'waiting' ? '/' : `/relinks/${encodeURIComponent(workflowId)}`;
-    res.redirect(303, back);
+    res.redirect(303, backOf(body.back, workflowId));
   });
 }

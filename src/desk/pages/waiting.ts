@@ -96,7 +96,7 @@ export class WaitingList {
       items: progress?.items ?? [],
       step: progress?.step ?? s.step,
       awaiting,
-      waitingFor: WAITING_FOR[awaiting] ?? awaiting,
+      waitingFor: WAITING_FOR[awaiting] ?? awaiting.replace(/-/g, ' '),
       ...(progress?.awaitingInstructions ? { instructions: progress.awaitingInstructions } : {}),
       startTime: s.startTime,
       // An overdue relink (past its Lost deadline, waiting for a decision) is marked; a refused return comes first.

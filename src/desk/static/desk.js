@@ -1,16 +1,34 @@
 // Live updates for "Waiting for you": the list is fetched again every 15 seconds, unless staff are using it (a
-// button or link in it has the focus). Without this script the page works the same; it just needs a reload.
-/* global document */
+// button or link in it has the focus). The live region is replaced only when the list changed, so a screen reader
+// announces news, not the same list every 15 seconds. When the session has ended the browser goes to the sign-in page
+// (never into the list). Without this script the page works the same; it just needs a reload.
+/* global document, window */
 (function () {
   const list = document.getElementById('waiting-list');
   if (!list) return;
+  let shown = null;
   setInterval(async function () {
     if (list.contains(document.activeElement)) return;
     try {
       const res = await fetch('/?fragment=1', { credentials: 'same-origin' });
-      if (res.ok) list.innerHTML = await res.text();
+      // Sent to the sign-in page, or refused: the whole page shows it, as a reload would.
+      if (res.redirected) return window.location.assign(res.url);
+      if (res.status === 401 || res.status === 403) return window.location.reload();
+      if (!res.ok) return;
+      const html = await res.text();
+      if (shown === null) shown = normalised(list.innerHTML);
+      if (normalised(html) === shown) return;
+      list.innerHTML = html;
+      shown = normalised(list.innerHTML);
     } catch {
       // offline for a moment: the next round tries again
     }
   }, 15000);
+
+  /** The list as the browser would show it, so the server's markup and the live DOM compare alike. */
+  function normalised(html) {
+    const t = document.createElement('template');
+    t.innerHTML = html;
+    return t.innerHTML.replace(/\s+/g, ' ').trim();
+  }
 })();

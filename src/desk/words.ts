@@ -1,0 +1,64 @@
+// The relink's codes (steps, item phases, outcomes) in the words the desk shows staff, and times in the library's
+// time zone. The codes stay in the CLI's machine output and the Web UI's search attributes; staff pages never show them.
+import type { ItemPhase, Outcome, RelinkStepName } from '../contract';
+
+export const STEP_WORDS: Record<RelinkStepName, string> = {
+  preflight: 'Check patron and items',
+  'request-review': 'Request review',
+  'email-swap': 'Email to the holding address',
+  'scan-in': 'Scan in',
+  loan: 'Loan',
+  'lost-declaration': 'Lost',
+  'return-loans': 'Return the loans',
+  'quiet-period': 'Quiet period',
+  restore: 'Email restored',
+  done: 'Done',
+};
+
+const PHASE_WORDS: Record<ItemPhase, string> = {
+  pending: 'not checked yet',
+  checked: 'checked',
+  'awaiting-review': 'waiting for the request review',
+  'scanned-in': 'scanned in',
+  loaned: 'loaned',
+  'lost-confirmed': 'Lost confirmed',
+  aborted: 'left out (aborted)',
+  failed: 'failed',
+  returned: 'returned',
+};
+
+const OUTCOME_WORDS: Record<Outcome, string> = {
+  completed: 'completed',
+  aborted: 'aborted',
+  'needs-attention': 'ended: needs attention',
+};
+
+/** A code the table does not know is shown as words, never as a raw code with hyphens. */
+const plain = (code: string) => code.replace(/-/g, ' ');
+
+export const stepWords = (step: string | undefined): string =>
+  step ? (STEP_WORDS[step as RelinkStepName] ?? plain(step)) : '';
+export const phaseWords = (phase: string): string => PHASE_WORDS[phase as ItemPhase] ?? plain(phase);
+export const outcomeWords = (outcome: string): string => OUTCOME_WORDS[outcome as Outcome] ?? plain(outcome);
+
+/** "28 Nov 2026, 15:05:21 CST" in the library's time zone; the ISO value stays in <time datetime>. */
+export function timeFormat(timeZone: string): (iso: string) => string {
+  const format = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
+  // en-US names more zones by their letters (CST, EST, PST) than en-GB, which says GMT-6; elsewhere both give GMT+2.
+  const zone = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' });
+  return (iso) => {
+    const date = new Date(iso);
+    if (Number.isNaN(date.getTime())) return iso;
+    const name = zone.formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+    return `${format.format(date)} ${name}`;
+  };
+}

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { failureLines, markdownTable, notesOf, rowsOf, terminalTable, totals, writeTableInto } from './report';
 import { GROUPS, runChaos } from './runner';
+import { generatedReport, runGenerated } from './generated/run';
 
 const integer = (min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -42,6 +43,11 @@ interface Options {
   seed: number;
   doc: boolean;
   recordHistories?: boolean;
+  generated?: boolean;
+  path?: string;
+  sequences: number;
+  length: number;
+  shrinkMinutes: number;
 }
 
 async function run(): Promise<void> {
@@ -57,8 +63,33 @@ async function run(): Promise<void> {
     .option('--seed <n>', "seed of the simulator's random faults", integer(0, 2 ** 31), 1)
     .option('--no-doc', 'do not write the table into docs/reliability.md')
     .option('--record-histories', 'save the histories of the crash and cancel runs to test/histories/')
+    .option(
+      '--generated',
+      'generated chaos instead of the scenarios: random sequences of commands (chaos/generated), each checked; ' +
+        '--seed seeds both the sequences and the simulator (default: a new seed, printed), so --seed S replays them',
+    )
+    .option('--path <path>', 'with --generated: replay only the failure fast-check printed with this path and its seed')
+    .option('--sequences <n>', 'with --generated: at most this many sequences', integer(1, 100_000), 1_000)
+    .option('--length <n>', 'with --generated: at most this many commands in a sequence', integer(1, 100), 12)
+    .option('--shrink-minutes <n>', 'with --generated: time to shrink a failure', integer(0, 120), 10)
     .parse();
   const opts = program.opts<Options>();
+
+  if (opts.generated) {
+    // Replays come from an explicit --seed; otherwise each run explores new sequences.
+    const seed = program.getOptionValueSource('seed') === 'default' ? Math.floor(Math.random() * 2 ** 31) : opts.seed;
+    const run = await runGenerated({
+      seed,
+      path: opts.path,
+      sequences: opts.sequences,
+      length: opts.length,
+      timeLimitMs: opts.timeLimit * 60_000,
+      shrinkLimitMs: opts.shrinkMinutes * 60_000,
+    });
+    process.stdout.write(`${generatedReport(run).join('\n')}\n`);
+    if (run.failure) process.exitCode = 1;
+    return;
+  }
 
   const result = await runChaos({
     quick: opts.quick,

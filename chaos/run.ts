@@ -2,6 +2,7 @@
 // dev server (its own SQLite file), the Alma simulator and worker processes, all on loopback; runs every scenario
 // (bounded in count and time); prints a table of scenarios × runs × outcome on stdout (progress on stderr), and
 // writes it into docs/reliability.md. Exit status 1 when any run broke an invariant or ended unexpectedly.
+// `--generated` runs generated sequences of commands instead (chaos/generated/run.ts); `--seed S` replays them.
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

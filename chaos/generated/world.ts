@@ -4,8 +4,8 @@
 // meet them; the end of the sequence lifts them, drives the relink to an end and checks the promise's invariants.
 import { AlmaClient } from '../../src/alma';
 import type { SimFaults } from '../../src/alma-sim';
-import { fixturesWith, item, itemIds, patron } from '../../src/alma-sim/builders';
-import { progressQuery, relinkWorkflowId, type RelinkInput } from '../../src/contract';
+import { fixturesWith, HOLDING_EMAIL, item, itemIds, patron } from '../../src/alma-sim/builders';
+import { progressQuery, RelinkAwaiting, relinkWorkflowId, type RelinkInput } from '../../src/contract';
 import { relinkInput } from '../../src/dev/relink-input';
 import { baselineOf, checkInvariants, withEdit, type Baseline } from '../invariants';
 import { sleep, type ChaosLab } from '../lab';
@@ -136,8 +136,11 @@ export class World {
   async state(): Promise<{ running: boolean; awaiting?: string; runId?: string }> {
     try {
       const d = await this.lab.client.workflow.getHandle(this.workflowId).describe();
-      const a = await this.lab.awaiting(this.workflowId);
-      return { running: a.running, awaiting: a.awaiting, runId: d.runId };
+      return {
+        running: d.status.name === 'RUNNING',
+        awaiting: d.typedSearchAttributes.get(RelinkAwaiting),
+        runId: d.runId,
+      };
     } catch {
       return { running: false };
     }
@@ -196,7 +199,7 @@ export class World {
       } else if (kind === 'delete-holding') {
         await this.lab.editPatron(this.patronId, (u) => {
           u.contact_info!.email = (u.contact_info?.email ?? []).filter(
-            (e) => e.email_address !== this.input([]).holdingEmail,
+            (e) => e.email_address !== HOLDING_EMAIL,
           ) as never;
         });
       } else {

@@ -252,7 +252,10 @@ const sweep = fc.boolean().map((terminate) =>
     async (w) => {
       if (terminate) {
         const { running } = await w.state();
-        if (running) await w.lab.terminate(w.workflowId);
+        if (running) {
+          await w.lab.terminate(w.workflowId);
+          w.terminated = true;
+        }
         w.note(running ? '  terminated' : '  nothing running to terminate');
       }
       w.sweep();

@@ -55,6 +55,8 @@ export class World {
   /** Background actions not yet due, each with what settles its place in `background`. */
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private workersDownUntil = 0;
+  /** An admin terminated a run of the relink: only `relink sweep --fix` restores after that. */
+  terminated = false;
   private staffAlma?: AlmaClient;
 
   constructor(
@@ -367,6 +369,12 @@ export class World {
       await sleep(500);
     }
     await Promise.all(this.background);
+    if (this.terminated) {
+      // A sweep under the quota floor, or while a run still held the record, may have had nothing it could do:
+      // staff run it again, as its message says, once Alma and the relink are settled.
+      const again = await relinkCli(this.lab, ['sweep', '--fix']);
+      this.note(`end: relink sweep --fix again: exit ${again.code}, ${lastLine(again.output)}`);
+    }
     const loaned = await this.loaned();
     const kept = await this.loaned([...this.keptRuns]);
     const baseline = this.edits.reduce((b, edit) => withEdit(b, edit), this.baseline);

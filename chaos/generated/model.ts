@@ -230,10 +230,11 @@ const restoreNow = fc.constant(
 
 const review = fc.constantFrom('proceed', 'abort' as const).map((decision) =>
   command(
-    `review ${decision}`,
+    decision === 'proceed' ? 'staff clear the queue in Alma, review proceed' : 'review abort',
     (m) => m.requested.size > 0,
     async (w) => {
       if (!(await w.awaitingOneOf(['request-review'], 20_000))) return;
+      if (decision === 'proceed') await w.clearQueues();
       try {
         w.note(
           `  review: ${(await w.lab.relinks.review(w.workflowId, { decision, by: 'chaos.staff' })).split('\n')[0]}`,

@@ -3,6 +3,7 @@
 // patron's requests, edits staff made). Faults and worker outages run in the background, so the commands after them
 // meet them; the end of the sequence lifts them, drives the relink to an end and checks the promise's invariants.
 import { AlmaClient } from '../../src/alma';
+import { isActiveRequest } from '../../src/alma-sim/store';
 import type { SimFaults } from '../../src/alma-sim';
 import { fixturesWith, HOLDING_EMAIL, item, itemIds, patron } from '../../src/alma-sim/builders';
 import { progressQuery, RelinkAwaiting, relinkWorkflowId, type RelinkInput } from '../../src/contract';
@@ -236,6 +237,26 @@ export class World {
   }
 
   /**
+   * Staff clear the item queues in Alma before they say proceed, as the relink's instructions ask: the other
+   * patron's holds on the sequence's items are cancelled (a proceed with the queue still there only reads it again).
+   */
+  async clearQueues(): Promise<void> {
+    this.staffAlma ??= new AlmaClient({ baseUrl: this.lab.sim.url, apiKey: this.lab.sim.apiKey, timeoutMs: 10_000 });
+    const holds = this.lab.sim.state().requests.filter((r) => r.user_primary_id === this.otherId && isActiveRequest(r));
+    for (const r of holds) {
+      try {
+        await this.staffAlma.cancelRequest(this.otherId, String(r.request_id), {
+          reason: 'CancelledAtPatronRequest',
+          notifyUser: false,
+        });
+      } catch (err) {
+        this.note(`  cancelling hold ${r.request_id} was refused: ${messageOf(err)}`);
+      }
+    }
+    if (holds.length) this.note(`  staff cancelled ${holds.length} holds of the other patron in Alma`);
+  }
+
+  /**
    * One run of an Alma job, only while the relink holds the address for something (a wait): after its end, a job's
    * letter about a loan or fee reaching the patron is what the promise allows.
    */
@@ -390,9 +411,10 @@ export class World {
 
   private async answer(awaiting: string | undefined): Promise<void> {
     try {
-      if (awaiting === 'request-review')
+      if (awaiting === 'request-review') {
+        await this.clearQueues();
         await this.lab.relinks.review(this.workflowId, { decision: 'proceed', by: 'chaos.end' });
-      else if (awaiting === 'lost-job') {
+      } else if (awaiting === 'lost-job') {
         // Alma's nightly job comes (once the moved due date has passed); it declares the loans Lost.
         await sleep(2_000);
         this.runJob('overdue-and-lost', (await this.state()).awaiting);

@@ -46,6 +46,7 @@ interface Options {
   recordHistories?: boolean;
   generated?: boolean;
   path?: string;
+  replayPath?: string;
   sequences: number;
   length: number;
   shrinkMinutes: number;
@@ -70,6 +71,7 @@ async function run(): Promise<void> {
         '--seed seeds both the sequences and the simulator (default: a new seed, printed), so --seed S replays them',
     )
     .option('--path <path>', 'with --generated: replay only the failure fast-check printed with this path and its seed')
+    .option('--replay-path <path>', 'with --path: the replay path of the commands, printed with it')
     .option('--sequences <n>', 'with --generated: at most this many sequences', integer(1, 100_000), 1_000)
     .option('--length <n>', 'with --generated: at most this many commands in a sequence', integer(1, 100), 12)
     .option('--shrink-minutes <n>', 'with --generated: time to shrink a failure', integer(0, 120), 10)
@@ -82,6 +84,7 @@ async function run(): Promise<void> {
     const run = await runGenerated({
       seed,
       path: opts.path,
+      replayPath: opts.replayPath,
       sequences: opts.sequences,
       length: opts.length,
       timeLimitMs: opts.timeLimit * 60_000,

@@ -15,6 +15,8 @@ export interface GeneratedOptions {
   seed: number;
   /** fast-check's path of a counterexample: replays only it. */
   path?: string;
+  /** The commands' replay path fast-check printed with it (which commands of the shrunk sequence ran). */
+  replayPath?: string;
   /** At most this many sequences (fast-check's numRuns). */
   sequences: number;
   /** At most this many generated commands per sequence (after the start). */
@@ -41,7 +43,14 @@ export interface GeneratedRun {
   seed: number;
   records: SequenceRecord[];
   /** The shrunk failure, when a sequence broke the promise. */
-  failure?: { path: string; setup: Setup; commands: string[]; violations: string[]; trace: string[] };
+  failure?: {
+    path: string;
+    replayPath?: string;
+    setup: Setup;
+    commands: string[];
+    violations: string[];
+    trace: string[];
+  };
   seconds: number;
   workDir: string;
 }
@@ -61,7 +70,11 @@ export async function runGenerated(o: GeneratedOptions): Promise<GeneratedRun> {
 
   const property = fc.asyncProperty(
     setupArb,
-    fc.commands(COMMANDS, { maxCommands: o.length, size: 'max' }),
+    fc.commands(COMMANDS, {
+      maxCommands: o.length,
+      size: 'max',
+      ...(o.replayPath ? { replayPath: o.replayPath } : {}),
+    }),
     async (setup, cmds) => {
       const shrinking = firstFailureAt > 0;
       // Past the budget, a run is a pass without touching the stack: fast-check ends quickly.
@@ -116,6 +129,7 @@ export async function runGenerated(o: GeneratedOptions): Promise<GeneratedRun> {
     // The last failing run is the shrunk counterexample fast-check reports.
     run.failure = {
       path: details.counterexamplePath ?? '',
+      replayPath: /replayPath="([^"]*)"/.exec(String(details.counterexample[1]))?.[1],
       setup: details.counterexample[0],
       commands: last.world.trace.filter((l) => l.startsWith('> ')).map((l) => l.slice(2)),
       violations: last.violations,
@@ -175,7 +189,8 @@ export function generatedReport(run: GeneratedRun): string[] {
       ...f.commands.map((c, i) => `  ${i + 1}. ${c}`),
       'violations:',
       ...f.violations.map((v) => `  - ${v}`),
-      `replay: npm run chaos -- --generated --seed ${run.seed} --path ${f.path}`,
+      `replay: npm run chaos -- --generated --seed ${run.seed} --path ${f.path}` +
+        (f.replayPath ? ` --replay-path '${f.replayPath}'` : ''),
       'trace of the shrunk sequence:',
       ...f.trace.map((t) => `  ${t}`),
       `logs: ${run.workDir}`,

@@ -2,12 +2,14 @@
 // dev server (its own SQLite file), the Alma simulator and worker processes, all on loopback; runs every scenario
 // (bounded in count and time); prints a table of scenarios × runs × outcome on stdout (progress on stderr), and
 // writes it into docs/reliability.md. Exit status 1 when any run broke an invariant or ended unexpectedly.
+// `--generated` runs generated sequences of commands instead (chaos/generated/run.ts); `--seed S` replays them.
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { failureLines, markdownTable, notesOf, rowsOf, terminalTable, totals, writeTableInto } from './report';
 import { GROUPS, runChaos } from './runner';
+import { generatedReport, runGenerated } from './generated/run';
 
 const integer = (min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -42,6 +44,12 @@ interface Options {
   seed: number;
   doc: boolean;
   recordHistories?: boolean | string;
+  generated?: boolean;
+  path?: string;
+  replayPath?: string;
+  sequences: number;
+  length: number;
+  shrinkMinutes: number;
 }
 
 async function run(): Promise<void> {
@@ -60,8 +68,35 @@ async function run(): Promise<void> {
       '--record-histories [dir]',
       "save every passing run's history for the replay corpus (default test/histories/)",
     )
+    .option(
+      '--generated',
+      'generated chaos instead of the scenarios: random sequences of commands (chaos/generated), each checked; ' +
+        '--seed seeds both the sequences and the simulator (default: a new seed, printed), so --seed S replays them',
+    )
+    .option('--path <path>', 'with --generated: replay only the failure fast-check printed with this path and its seed')
+    .option('--replay-path <path>', 'with --path: the replay path of the commands, printed with it')
+    .option('--sequences <n>', 'with --generated: at most this many sequences', integer(1, 100_000), 1_000)
+    .option('--length <n>', 'with --generated: at most this many commands in a sequence', integer(1, 100), 12)
+    .option('--shrink-minutes <n>', 'with --generated: time to shrink a failure', integer(0, 120), 10)
     .parse();
   const opts = program.opts<Options>();
+
+  if (opts.generated) {
+    // Replays come from an explicit --seed; otherwise each run explores new sequences.
+    const seed = program.getOptionValueSource('seed') === 'default' ? Math.floor(Math.random() * 2 ** 31) : opts.seed;
+    const run = await runGenerated({
+      seed,
+      path: opts.path,
+      replayPath: opts.replayPath,
+      sequences: opts.sequences,
+      length: opts.length,
+      timeLimitMs: opts.timeLimit * 60_000,
+      shrinkLimitMs: opts.shrinkMinutes * 60_000,
+    });
+    process.stdout.write(`${generatedReport(run).join('\n')}\n`);
+    if (run.failure) process.exitCode = 1;
+    return;
+  }
 
   const result = await runChaos({
     quick: opts.quick,

@@ -41,7 +41,8 @@ export interface CliRun {
   output: string;
 }
 
-export function relinkCli(lab: ChaosLab, args: string[]): Promise<CliRun> {
+/** Runs the `relink` command against the lab; `env` adds relink settings (RELINK_LOST_MODE, RELINK_RESTORE_AFTER). */
+export function relinkCli(lab: ChaosLab, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: path.join(lab.workDir, 'cwd'),
@@ -51,6 +52,7 @@ export function relinkCli(lab: ChaosLab, args: string[]): Promise<CliRun> {
         RELINK_TASK_QUEUE: lab.taskQueue,
         ...relinkCommandEnv(),
         RELINK_CODEC_KEYS: lab.codecKeys,
+        ...env,
       }),
     });
     let output = '';

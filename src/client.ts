@@ -545,14 +545,24 @@ export class RelinkClient {
    * run on a worker (the client holds no Alma key). Ids only, no address or number.
    */
   async sweepFind(holdingEmail: string, { timeoutMs }: CallOptions = {}): Promise<HoldingAddressFinding[]> {
-    return this.within(timeoutMs, () =>
-      this.client.workflow.execute(sweepFind, {
-        workflowId: `sweep-find-${randomUUID().slice(0, 8)}`,
-        taskQueue: this.taskQueue,
-        args: [{ holdingEmail }],
-        workflowExecutionTimeout: '10 minutes',
-      }),
-    );
+    try {
+      return await this.within(timeoutMs, () =>
+        this.client.workflow.execute(sweepFind, {
+          workflowId: `sweep-find-${randomUUID().slice(0, 8)}`,
+          taskQueue: this.taskQueue,
+          args: [{ holdingEmail }],
+          workflowExecutionTimeout: '10 minutes',
+        }),
+      );
+    } catch (err) {
+      // The search's own cause (the quota floor, a key without the right), not "Workflow execution failed".
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      const cause = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;
+      throw new RelinkClientError(
+        `The search for holding addresses failed: ${cause?.message ?? err.message}`,
+        'failed',
+      );
+    }
   }
 
   /**

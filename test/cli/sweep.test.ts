@@ -63,6 +63,22 @@ describe('relink sweep', () => {
   });
   afterAll(async () => h?.close());
 
+  it('says why when the quota floor refuses its search, and writes nothing', async () => {
+    h.sim.setFaults({ dailyRemaining: 4000 });
+    await h.alma.getUser('sw.run'); // the worker's client learns Alma's count from this answer
+    const from = h.sim.calls().length;
+    try {
+      const run = await relinkCli(['sweep', '--fix'], env);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(/The search for holding addresses failed: .*below the floor of 5000/);
+      expect(run.stderr).not.toMatch(/Workflow execution failed/);
+      expect(writesIn(h.sim.calls(from))).toEqual([]);
+    } finally {
+      h.sim.setFaults({});
+      await h.alma.forCompensation().getUser('sw.run');
+    }
+  });
+
   it('reports a terminated relink and a lost history, restores them with --fix, and leaves a running one alone', async () => {
     // A relink terminated while it waits for the Lost click: no compensation runs, the patron stays swapped.
     const before = userOf(h.sim.state(), 'sw.term');

@@ -123,4 +123,23 @@ describe("the desk's pages", () => {
     );
     expect(home).toContain(started.workflowId);
   });
+
+  it('says what to do when the relink service does not answer a start, instead of a 500', async () => {
+    // A gRPC error from Temporal (a server restarting), as the generated chaos met it on a join after a cancel.
+    const spy = jest
+      .spyOn(h.relinks, 'start')
+      .mockRejectedValueOnce(new Error('14 UNAVAILABLE: Failed to get Workflow execution history'));
+    try {
+      const res = await staff.request('/start', {
+        _csrf: await staff.token(),
+        patron: 'pages.review',
+        barcodes: '48400000003',
+      });
+      expect(res.status).toBe(503);
+      expect(res.html).toMatch(/The relink service did not answer \(14 UNAVAILABLE/);
+      expect(res.html).toMatch(/may or may not have gone through: look for patron pages\.review&#39;s relink/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });

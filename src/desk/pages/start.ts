@@ -82,7 +82,12 @@ export function startPage(app: Express, { relinks, relink, forms, limit, log }: 
         res.status(err.kind === 'failed' ? 502 : 409).send(page(req, res, values, { [field]: [err.message] }));
         return;
       }
-      throw err;
+      // Temporal away or restarting (a gRPC error): whether the start went through is unknown, so say where to look.
+      const why = err instanceof Error ? err.message : String(err);
+      const message =
+        `The relink service did not answer (${why}). The start may or may not have gone through: look for patron ` +
+        `${values.patron}'s relink on the Waiting page before you start it again.`;
+      res.status(503).send(page(req, res, values, { form: [message] }));
     }
   });
 }

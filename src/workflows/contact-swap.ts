@@ -33,7 +33,6 @@ export async function ensureSwapped(r: Relink): Promise<void> {
         plan: r.plan!,
       });
       r.swapped = true;
-      r.swapConfirmed = true;
       r.swapVerifiedAt = Date.now();
       const { suppressedEmail, suppressedSmsPhones } = result;
       Object.assign(r.track.contact, { swapped: true, restored: false, verified: false });

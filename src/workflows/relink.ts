@@ -5,6 +5,7 @@ import { ActivityFailure, ApplicationFailure, condition, patched, workflowInfo }
 import type { Duration } from '@temporalio/common';
 import {
   markerFor,
+  parseRestoreAfter,
   relinkDurations,
   runTagOf,
   type CheckedItem,
@@ -27,7 +28,6 @@ import { failureType, ms } from './outcomes';
 import { ACTIVITY_HEARTBEATS, FEWER_ROUND_TRIPS, ONE_HOLDING_RULE, RUN_MARKER, USER_METADATA } from './patches';
 import { RelinkTracker } from './progress';
 import { advance, holdingVerdict, type HoldingVerdict, type ItemEvent, type ItemLife } from './holding-rule';
-import { parseRestoreAfter } from '../contract';
 
 export class Relink {
   readonly workflowId = workflowInfo().workflowId;
@@ -55,8 +55,6 @@ export class Relink {
   /** Set before the swap is attempted: from then on the restore must run, whatever happens. */
   restoreOwed = false;
   swapped = false;
-  /** Alma confirmed a swap at least once: without it, a restore that finds no holding entry writes nothing. */
-  swapConfirmed = false;
   /** The restore found the swap never applied: the record was never changed (the audit and a failure say so). */
   neverChanged = false;
   /** What staff should check when the restore could not honour the plan (the record changed meanwhile). */
@@ -107,6 +105,14 @@ export class Relink {
     const heartbeats = patched(ACTIVITY_HEARTBEATS);
     this.summaries = patched(USER_METADATA);
     this.activities = relinkProxies(this.durations.stepTimeout as Duration, this.track, heartbeats, this.summaries);
+  }
+
+  /**
+   * Alma confirmed a swap at least once (swapVerifiedAt is set only then): without it, a restore that finds no holding
+   * entry writes nothing.
+   */
+  get swapConfirmed(): boolean {
+    return this.swapVerifiedAt > 0;
   }
 
   get steps() {

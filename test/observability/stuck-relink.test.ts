@@ -4,7 +4,7 @@
 // (a worker with the release's code) moves it again, and all three let go of it. Test-only workflow modules stand in
 // for the two releases (test/support/upgrade/): a timer, then an activity in its place.
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { startAlmaSimulator, type AlmaSimulator } from '../../src/alma-sim';
 import { DESK_MAP, fixturesWith, HOLDING_EMAIL } from '../../src/alma-sim/builders';
 import { RelinkClient } from '../../src/client';
@@ -15,21 +15,10 @@ import { RelinkGauges } from '../../src/observability';
 import { findStuckRelinks } from '../../src/stuck-relinks';
 import { cleanEnv, relinkCli } from '../cli/run-cli';
 import { ensureTestNamespace, installQuietRuntime, testServerAddress, uniqueTaskQueue } from '../support/temporal';
+import { withRelease, type Release } from '../support/upgrade/releases';
 
 /** A namespace of this test's own (ensureTestNamespace): its relink is stuck on purpose. */
 const NAMESPACE = 'relink-stuck-test';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const bundle = (release: 'before' | 'after') =>
-  bundleWorkflowCode({ workflowsPath: require.resolve(`../support/upgrade/${release}`), logger: quiet });
-const quiet = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 
 describe('a relink the worker cannot replay', () => {
   const taskQueue = uniqueTaskQueue('stuck');
@@ -57,22 +46,8 @@ describe('a relink the worker cannot replay', () => {
     await connection?.close();
   });
 
-  /** Runs a worker with one release's code until `done` holds. */
-  async function withWorker(release: 'before' | 'after', done: () => Promise<boolean>): Promise<void> {
-    const worker = await Worker.create({
-      connection: native,
-      namespace: NAMESPACE,
-      taskQueue,
-      workflowBundle: await bundle(release),
-      // No cache: every task replays the history, as on a freshly deployed worker.
-      maxCachedWorkflows: 0,
-    });
-    await worker.runUntil(async () => {
-      for (const deadline = Date.now() + 30_000; !(await done()); await sleep(200)) {
-        if (Date.now() > deadline) throw new Error(`${release}: never got there`);
-      }
-    });
-  }
+  const withWorker = (release: Release, done: () => Promise<boolean>) =>
+    withRelease(release, { connection: native, namespace: NAMESPACE, taskQueue }, done);
 
   const stuckNow = () => findStuckRelinks(connection.workflowService, NAMESPACE, [workflowId]);
   const doctorEnv = () =>

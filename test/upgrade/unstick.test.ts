@@ -5,26 +5,30 @@
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { unstickCommand } from '../../src/cli/commands/unstick';
 import { Output } from '../../src/cli/output';
 import { runDoctorChecks } from '../../src/doctor/checks';
 import { findStuckRelinks } from '../../src/stuck-relinks';
 import { ensureTestNamespace, installQuietRuntime, testServerAddress, uniqueTaskQueue } from '../support/temporal';
+import { releaseBundle, withRelease, type Release } from '../support/upgrade/releases';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-const bundle = (release: 'before' | 'after') =>
-  bundleWorkflowCode({ workflowsPath: require.resolve(`../support/upgrade/${release}`), logger: quiet });
+/** The "after" release's activity, answered so the reset run can reach its end. */
+const RELEASE_ACTIVITIES = { returnLoan: async () => 'returned' };
 const { EventType, WorkflowTaskFailedCause } = proto.api.enums.v1;
 
 /** Runs the command as `relink unstick <id> [--yes] --json` does, with the given release's code to replay. */
-async function unstick(workflowId: string, yes: boolean, code: Awaited<ReturnType<typeof bundle>>) {
+async function unstick(workflowId: string, yes: boolean, code: Awaited<ReturnType<typeof releaseBundle>>) {
   const { exit, stdout } = await unstickRun(workflowId, yes, code, true);
   return { exit, doc: JSON.parse(stdout) };
 }
 
-async function unstickRun(workflowId: string, yes: boolean, code: Awaited<ReturnType<typeof bundle>>, json: boolean) {
+async function unstickRun(
+  workflowId: string,
+  yes: boolean,
+  code: Awaited<ReturnType<typeof releaseBundle>>,
+  json: boolean,
+) {
   let stdout = '';
   const sink = new Writable({ write: (chunk, _enc, cb) => ((stdout += String(chunk)), cb()) });
   const out = new Output(json, { stdout: sink, stderr: sink });
@@ -69,26 +73,12 @@ describe('relink unstick', () => {
     await connection?.close();
   });
 
-  async function withWorker(release: 'before' | 'after', done: () => Promise<boolean>): Promise<void> {
-    const worker = await Worker.create({
-      connection: native,
-      namespace: NAMESPACE,
-      taskQueue,
-      workflowBundle: await bundle(release),
-      activities: { returnLoan: async () => 'returned' },
-      // No cache: every task replays the history, as on a freshly deployed worker.
-      maxCachedWorkflows: 0,
-    });
-    await worker.runUntil(async () => {
-      for (const deadline = Date.now() + 30_000; !(await done()); await sleep(200)) {
-        if (Date.now() > deadline) throw new Error(`${release}: never got there`);
-      }
-    });
-  }
+  const withWorker = (release: Release, done: () => Promise<boolean>) =>
+    withRelease(release, { connection: native, namespace: NAMESPACE, taskQueue, activities: RELEASE_ACTIVITIES }, done);
   const stuckNow = () => findStuckRelinks(connection.workflowService, NAMESPACE, [workflowId]);
 
   it('refuses a relink that is not stuck, then resets a stuck one and the current worker completes it', async () => {
-    const after = await bundle('after');
+    const after = await releaseBundle('after');
     const handle = await client.workflow.start('relinkLostLoans', { taskQueue, workflowId });
     const events = async () => (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
     await withWorker('before', async () => (await events()).some((e) => e.timerStartedEventAttributes));

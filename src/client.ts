@@ -494,7 +494,8 @@ export class RelinkClient {
       throw new RelinkClientError(`${workflowId} is not running (${status.status.toLowerCase()}).`, 'refused');
     }
     // return-refused: staff returned the item (or clicked Lost) in Alma; the relink tries the return again.
-    if (!['lost-declaration', 'overdue', 'return-refused', 'lost-job'].includes(status.awaiting)) {
+    // staff-loan: staff loaned the item at the desk (Alma refused the API loan); the relink looks for the loan.
+    if (!['lost-declaration', 'overdue', 'return-refused', 'lost-job', 'staff-loan'].includes(status.awaiting)) {
       throw new RelinkClientError(
         `${workflowId} is not waiting for a Lost click (it is at step ${status.step}).`,
         'refused',

@@ -18,8 +18,9 @@ const typeByAlmaCode: Record<string, RelinkFailureType> = {
   '401690': 'ItemNotFound',
   '401651': 'ItemNotLoanable',
   '401153': 'ItemNotLoanable',
-  '401161': 'ItemNotLoanable',
-  '401198': 'ItemNotLoanable',
+  // About the patron, not the item: their loan limit, or another copy of the title already on loan to them.
+  '401161': 'PatronLoanLimit',
+  '401198': 'PatronLoanLimit',
   '401163': 'PatronBlocked',
   '401201': 'PatronBlocked',
   '401168': 'PatronBlocked',

@@ -11,7 +11,14 @@ export function createFindLoans({ alma }: ActivityDeps) {
     return items.flatMap((item) => {
       const loan = loanOfItem(loans, item);
       return loan
-        ? [{ barcode: item.barcode, loanId: String(loan.loan_id), loanDate: loan.loan_date ?? undefined }]
+        ? [
+            {
+              barcode: item.barcode,
+              loanId: String(loan.loan_id),
+              loanDate: loan.loan_date ?? undefined,
+              dueDate: loan.due_date ?? undefined,
+            },
+          ]
         : [];
     });
   };

@@ -1,9 +1,21 @@
 // Step 5: loan the item to the patron at the item's own library and desk.
 import { activityInfo } from '@temporalio/activity';
-import { isAlmaError, type AlmaClient, type AlmaLoan } from '../alma';
+import { AlmaErrorCodes, isAlmaError, type AlmaClient, type AlmaLoan } from '../alma';
 import type { CheckedItem, LoanItemInput, LoanItemResult } from '../contract';
 import type { ActivityDeps } from './deps';
-import { almaStep, toActivityFailure } from './failures';
+import { almaStep, businessFailure, toActivityFailure } from './failures';
+
+/**
+ * Refusals of the API loan that a staff member at a desk gets past (Manage Patron Services, with an override): the
+ * library's loan policy restricted to the API, and the loan, fine and parallel-loan limits Alma computes only when a
+ * loan is attempted (its catch-all 401652 is how it words most of them). Who they concern, for the staff text.
+ */
+const STAFF_CAN_LOAN: Record<string, string> = {
+  [AlmaErrorCodes.API_RESTRICTED_BY_LIBRARY]: "the library's loan policy does not allow loans through the API",
+  [AlmaErrorCodes.GENERAL_ERROR]: "a limit of the patron's (fines, loans) or of the loan policy, as Alma computes it",
+  [AlmaErrorCodes.LOAN_LIMIT_REACHED]: "the patron's loan limit",
+  [AlmaErrorCodes.PARALLEL_LOAN]: 'the patron already has another copy of this title on loan',
+};
 
 /** The patron's active loans, read in one call. */
 export function readActiveLoans(alma: AlmaClient, patronId: string): Promise<AlmaLoan[]> {
@@ -46,7 +58,18 @@ export function createLoanItem({ alma }: ActivityDeps) {
         const existing = await findActiveLoan(alma, patronId, item);
         if (existing) return resultOf(existing, true);
       }
-      throw toActivityFailure(err, `loaning item ${item.barcode} to patron ${patronId}`);
+      const what = `loaning item ${item.barcode} to patron ${patronId}`;
+      const staffCan = isAlmaError(err) && !err.retryable ? STAFF_CAN_LOAN[err.code ?? ''] : undefined;
+      if (staffCan && isAlmaError(err)) {
+        const refused = toActivityFailure(err, what);
+        const ids = {
+          almaCode: err.code ?? '',
+          trackingId: err.trackingId ?? '',
+          httpStatus: String(err.status ?? ''),
+        };
+        throw businessFailure('LoanNeedsStaff', `${refused.message} — ${staffCan}`, ids);
+      }
+      throw toActivityFailure(err, what);
     }
   };
 }

@@ -10,6 +10,7 @@ import {
 } from '../contract';
 import { hasAnyRelinkEntry, planFrom, planRefusal, sameAddress } from './contact';
 import type { ActivityDeps } from './deps';
+import { loanRefusalWarnings } from './loan-refusal-risk';
 import { almaStep, businessFailure } from './failures';
 import { classifyProcessType } from './item-state';
 
@@ -104,16 +105,19 @@ export function planFromUntouched(
 export function createPreflight({ alma }: ActivityDeps) {
   return async function preflight(input: PreflightInput): Promise<PreflightResult> {
     let contactPlan: ContactPlan | undefined;
+    let loanWarnings: string[] = [];
     if (!input.skipPatron) {
-      const user = await almaStep(`reading patron ${input.patronId}`, () => alma.getUser(input.patronId));
+      // The fees owed come with the same read (expand): a likely refusal of the API loan, said before the swap.
+      const user = await almaStep(`reading patron ${input.patronId}`, () => alma.getUser(input.patronId, ['fees']));
       checkPatron(user, input.patronId);
       contactPlan = planFromUntouched(user, input);
+      loanWarnings = loanRefusalWarnings(user);
     }
     const items: CheckedItem[] = [];
     for (const barcode of input.barcodes) {
       const item = await almaStep(`looking up item ${barcode}`, () => alma.getItemByBarcode(barcode));
       items.push(checkItem(item, barcode, input.desks));
     }
-    return { items, contactPlan };
+    return { items, contactPlan, ...(loanWarnings.length ? { loanWarnings } : {}) };
   };
 }

@@ -9,12 +9,12 @@ import { PROJECT_ROOT } from '../project-root';
 import type { SimCall } from './call-log';
 import { SimCore } from './core';
 import type { SimFaults } from './faults';
-import type { Fixtures } from './fixtures';
+import type { Fixtures, LoanRecord } from './fixtures';
 import type { SimNotice } from './notices';
 import { LETTERS, type LostLetterCode } from './notices';
 import { apiRoutes } from './routes';
 import { DEFAULT_LOST_FEE_AMOUNT, EMAIL_TYPES } from './vocab';
-import { declareLost, returnItem, type LostResult, type ReturnResult } from './staff';
+import { declareLost, loanAtDesk, returnItem, type LostResult, type ReturnResult } from './staff';
 import { DEFAULT_JOB_PROFILE, runJob, type JobName, type JobProfile, type JobRun } from './jobs';
 import type { SimState } from './store';
 
@@ -112,6 +112,8 @@ export interface AlmaSimulator {
   declareLost(loanId: string, options?: { amount?: number }): LostResult;
   /** The staff member returns the item at a desk in Alma (not the API: API faults do not apply). */
   returnItem(barcode: string, deskCode?: string): ReturnResult;
+  /** A staff member's loan at a desk in Manage Patron Services, overriding the limits the API cannot. */
+  loanAtDesk(userId: string, barcode: string, deskCode?: string): LoanRecord;
   /** One run of an Alma scheduled job now (POST /_sim/jobs/{job}/run): its letters go to the addresses of now. */
   runJob(job: JobName): JobRun;
 }
@@ -181,6 +183,7 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
     resetDailyQuota: (remaining) => core.faults.resetDaily(remaining),
     declareLost: (loanId, opts) => declareLost(core, loanId, opts?.amount),
     returnItem: (barcode, deskCode) => returnItem(core, barcode, deskCode),
+    loanAtDesk: (userId, barcode, deskCode) => loanAtDesk(core, userId, barcode, deskCode),
     runJob: (job) => runJob(core, job),
   };
 }

@@ -6,6 +6,7 @@ import type { SimCore } from './core';
 import type { FeeRecord, LoanRecord } from './fixtures';
 import type { LostLetterCode, SimNotice } from './notices';
 import { scanItemIn } from './routes/items';
+import { makeLoan } from './routes/loans';
 import { clone, isoSeconds } from './store';
 import { FEE_STATUS_DESC, LOST_ITEM_REPLACEMENT_FEE } from './vocab';
 
@@ -101,4 +102,25 @@ export function returnItem(core: SimCore, barcode: string, deskCode?: string): R
   if (!desk) throw new StaffActionError(400, `No circulation desk ${deskCode ?? ''} in library ${libraryCode}.`);
   const { destination } = scanItemIn(core, item, libraryCode, desk);
   return { loan: clone(loan), destination };
+}
+
+/**
+ * A staff member loans an item at a desk in Manage Patron Services, overriding the loan rules, limits and blocks that
+ * make Alma refuse the API's loan (which has no override). The item's own state still counts (not on loan to someone
+ * else, in place). The desk: the item's library's first, unless given. The loan receipt goes out as for any loan.
+ */
+export function loanAtDesk(core: SimCore, userId: string, barcode: string, deskCode?: string): LoanRecord {
+  const { store } = core;
+  const user = store.findUser(userId, 'all_unique');
+  if (!user) throw new StaffActionError(404, `No patron ${userId}.`);
+  const item = store.itemByBarcode(barcode);
+  if (!item) throw new StaffActionError(404, `No item with barcode ${barcode}.`);
+  const libraryCode = item.item_data.library.value;
+  const desk = deskCode ? store.desk(libraryCode, deskCode) : store.desks(libraryCode)[0];
+  if (!desk) throw new StaffActionError(400, `No circulation desk ${deskCode ?? ''} in library ${libraryCode}.`);
+  try {
+    return clone(makeLoan(core, user, item, { libraryCode, deskCode: desk.code }, true));
+  } catch (error) {
+    throw new StaffActionError(409, `Alma would not loan ${barcode}: ${(error as Error).message}`);
+  }
 }

@@ -85,12 +85,13 @@ export class AlmaClient extends AlmaTransport {
   // --- Users -----------------------------------------------------------------------------------------------------
 
   /** The record exactly as Alma sent it (not zod's rebuilt copy), so a PUT of it returns every byte it got. */
-  async getUser(userId: string): Promise<AlmaUser> {
+  /** `expand`: Alma adds the active loans' count and the fees owed (`loans.value`, `fees.value`) to the same read. */
+  async getUser(userId: string, expand?: ('loans' | 'fees')[]): Promise<AlmaUser> {
     const spec: CallSpec = {
       operation: 'getUser',
       method: 'GET',
       path: `/users/${seg(userId)}`,
-      query: { view: 'full' },
+      query: { view: 'full', ...(expand?.length ? { expand: expand.join(',') } : {}) },
     };
     return this.call(spec, AlmaUserSchema, 'as-sent');
   }

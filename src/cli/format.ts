@@ -65,6 +65,8 @@ const AWAITING_WORDS: Record<string, string> = {
   'quiet-period': "nothing: Alma's jobs run before the restore; relink restore-now ends it early",
   'lost-job': "nothing: Alma's Overdue and Lost Loan job is to declare the loans Lost; a Lost click still works",
   'return-refused': 'Alma refused to return a loan: a return (or a Lost click) done in Alma, or a keep-loans decision',
+  'staff-loan':
+    "Alma refused the relink's loan: a staff member's loan of the item at the desk in Alma (with an override)",
   none: 'nothing from staff',
 };
 
@@ -101,6 +103,14 @@ export function whatToDoText(
     lines.push(
       "  Or end it keeping the loans active and not lost (Alma's letters about them then reach the patron):",
       `    relink cancel ${view.workflowId} --keep-loans --by <your name>`,
+    );
+    return lines.join('\n');
+  }
+  if (view.awaiting === 'staff-loan') {
+    // Giving up concerns this item: the relink goes on with its other items, or restores and ends.
+    lines.push(
+      '  To give up on this item instead (it stays scanned in and not loaned):',
+      `    relink review ${view.workflowId} --abort`,
     );
     return lines.join('\n');
   }

@@ -48,6 +48,7 @@ export function nextCommands(workflowId: string, awaiting: Awaiting, items: Item
   }
   if (awaiting === 'quiet-period') return [`relink restore-now ${workflowId}`];
   if (awaiting === 'return-refused') return [`relink confirm-lost ${workflowId}`];
+  if (awaiting === 'staff-loan') return [`relink confirm-lost ${workflowId}`];
   return [];
 }
 

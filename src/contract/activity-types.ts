@@ -16,6 +16,8 @@ export interface PreflightInput {
 
 export interface PreflightResult {
   items: CheckedItem[];
+  /** What makes a refusal of the API loan likely (fees owed, loans held), in staff words: logged before the swap. */
+  loanWarnings?: string[];
   /** What the email swap will have to restore, read in the same pass to spare a call. */
   contactPlan?: ContactPlan;
 }
@@ -132,6 +134,7 @@ export interface FoundLoan {
   barcode: string;
   loanId: string;
   loanDate?: string;
+  dueDate?: string;
 }
 
 export interface ResolvePatronResult {
@@ -268,6 +271,13 @@ export type RelinkFailureType =
   | 'ItemOnLoan'
   | 'ItemNotRelinkable'
   | 'ItemNotLoanable'
+  /** A patron limit refused the loan (401161 loan limit, 401198 a parallel loan): about the patron, not the item. */
+  | 'PatronLoanLimit'
+  /**
+   * Alma refused the API loan where staff at a desk can get past it with an override (60340 API-restricted by the
+   * library's policy, 401652 a limit computed at the loan, the patron-limit codes): the relink asks staff to loan.
+   */
+  | 'LoanNeedsStaff'
   | 'DeskNotConfigured'
   | 'RequestQueueBlocked'
   | 'ContactChanged'

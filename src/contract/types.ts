@@ -75,6 +75,8 @@ export type RelinkStepName =
  * `lost-job`: RELINK_LOST_MODE=overdue-job; nothing is needed from staff while Alma's Overdue and Lost Loan job runs.
  * `return-refused`: after a give-up Alma refused to return a loan; the holding address stays until staff return it
  * (or click Lost) in Alma, or choose keep-loans.
+ * `staff-loan`: Alma refused the API loan (a policy or a patron limit a staff override gets past); the holding address
+ * stays until staff loan the item at the desk in Alma (noticed by a poll of the patron's loans) or give up on it.
  */
 export const AWAITING_KINDS = [
   'none',
@@ -84,6 +86,7 @@ export const AWAITING_KINDS = [
   'quiet-period',
   'return-refused',
   'lost-job',
+  'staff-loan',
 ] as const;
 export type Awaiting = (typeof AWAITING_KINDS)[number];
 
@@ -97,6 +100,8 @@ export type ItemPhase =
   | 'checked'
   | 'awaiting-review'
   | 'scanned-in'
+  /** Alma refused the API loan: waiting for staff to loan it at the desk in Alma. */
+  | 'awaiting-staff-loan'
   | 'loaned'
   | 'lost-confirmed'
   | 'aborted'

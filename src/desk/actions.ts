@@ -77,6 +77,32 @@ export const ACTIONS: DeskAction[] = [
     },
   },
   {
+    id: 'loaned-at-desk',
+    // Alma refused the relink's loan: staff loaned the item at the desk in Alma (with an override).
+    awaiting: ['staff-loan'],
+    label: 'I loaned it at the desk in Alma',
+    run: async (relinks, id, staff) => {
+      await relinks.confirmLost(id, undefined, staff);
+      return 'Told the relink: it looks for the loan in Alma now, and goes on to the Lost click once it finds it.';
+    },
+  },
+  {
+    id: 'give-up-loan',
+    awaiting: ['staff-loan'],
+    label: 'Give up on this item',
+    caution: true,
+    confirm: {
+      title: 'Give up on this item?',
+      yes: 'Yes, give up on this item',
+      explain: () => [
+        'The relink stops waiting for the loan at the desk. The item stays scanned in and not loaned: do not loan ' +
+          'it to the patron at the desk afterwards, or the loan receipt reaches them.',
+        "The relink goes on with its other items, or puts the patron's own email back and ends.",
+      ],
+    },
+    run: (relinks, id, staff) => relinks.review(id, { decision: 'abort', by: staff }),
+  },
+  {
     id: 'keep-loans',
     awaiting: ['overdue', 'return-refused'],
     label: 'Keep the loans (letters then reach the patron)',

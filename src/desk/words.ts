@@ -20,6 +20,7 @@ const PHASE_WORDS: Record<ItemPhase, string> = {
   checked: 'checked',
   'awaiting-review': 'waiting for the request review',
   'scanned-in': 'scanned in',
+  'awaiting-staff-loan': 'waiting for staff to loan it at the desk',
   loaned: 'loaned',
   'lost-confirmed': 'Lost confirmed',
   aborted: 'left out (aborted)',

@@ -20,8 +20,8 @@ export interface RelinkProxies {
     RelinkActivities,
     'restoreContact' | 'findLoans' | 'returnLoan' | 'recheckSwap' | 'setDueDate' | 'quietPeriodEnd'
   >;
-  /** The Lost check, retried whatever the error until `deadlineMs` from now. */
-  lostCheckUntil(deadlineMs: number): Pick<RelinkActivities, 'checkLostDeclared' | 'recheckSwap'>;
+  /** The checks inside a wait (the Lost check, the desk loan's), retried whatever the error until `deadlineMs` from now. */
+  lostCheckUntil(deadlineMs: number): Pick<RelinkActivities, 'checkLostDeclared' | 'recheckSwap' | 'findLoans'>;
 }
 
 /**

@@ -12,6 +12,8 @@ export type ItemLife =
   | { state: 'reviewed' }
   /** Scanned in (Alma cleared its Missing or Lost status); not loaned. No letter of its own can follow. */
   | { state: 'scanned-in' }
+  /** Scanned in, the API loan refused: staff may loan it at the desk any moment, and the loan receipt would follow. */
+  | { state: 'staff-loan' }
   /** On loan to the patron, not Lost: Alma writes about it (due date, overdue, Lost) until it is Lost or returned. */
   | { state: 'loaned'; dueDateMoved: boolean }
   /** Alma refused the return after a give-up: still on loan, as `loaned`. */
@@ -30,6 +32,8 @@ export type ItemState = ItemLife['state'];
 export type ItemEvent =
   | { type: 'reviewed' }
   | { type: 'scanned-in' }
+  /** Alma refused the API loan; staff are asked to loan the item at the desk. */
+  | { type: 'loan-refused' }
   | { type: 'loaned' }
   | { type: 'due-date-moved' }
   /** The relink's own due date is back on the loan (keep-loans, the return). */
@@ -54,9 +58,11 @@ export function advance(life: ItemLife, event: ItemEvent): ItemLife {
       return life.state === 'checked' ? { state: 'reviewed' } : life;
     case 'scanned-in':
       return life.state === 'checked' || life.state === 'reviewed' ? { state: 'scanned-in' } : life;
+    case 'loan-refused':
+      return life.state === 'scanned-in' ? { state: 'staff-loan' } : life;
     case 'loaned':
       // A loan found after a lost answer (findLoans) may arrive from any state before the loan.
-      return ['checked', 'reviewed', 'scanned-in', 'not-loaned'].includes(life.state)
+      return ['checked', 'reviewed', 'scanned-in', 'staff-loan', 'not-loaned'].includes(life.state)
         ? { state: 'loaned', dueDateMoved: false }
         : life;
     case 'due-date-moved':
@@ -78,7 +84,7 @@ export function advance(life: ItemLife, event: ItemEvent): ItemLife {
     case 'kept':
       return life.state === 'loaned' || life.state === 'return-refused' ? { state: 'kept', dueDateMoved: moved } : life;
     case 'not-loaned':
-      return ['checked', 'reviewed', 'scanned-in'].includes(life.state) ? { state: 'not-loaned' } : life;
+      return ['checked', 'reviewed', 'scanned-in', 'staff-loan'].includes(life.state) ? { state: 'not-loaned' } : life;
   }
 }
 
@@ -86,9 +92,10 @@ const onLoan = (life: ItemLife): boolean =>
   life.state === 'loaned' || life.state === 'return-refused' || life.state === 'kept';
 
 /** A letter Alma may still send about an item, in staff words. */
-export type Letter = 'loan-letters' | 'lost-fee-letter';
+export type Letter = 'loan-letters' | 'lost-fee-letter' | 'loan-receipt';
 
 export const LETTER_WORDS: Record<Letter, string> = {
+  'loan-receipt': "the loan receipt of a loan staff may make at the desk (Alma refused the relink's own)",
   'loan-letters': "Alma's letters about an active loan (due-date reminders, overdue notices, the Lost Loan letter)",
   'lost-fee-letter': 'the Fines/Fees Notification about the lost-item fee',
 };
@@ -116,6 +123,8 @@ export function itemNeed(barcode: string, life: ItemLife, now: number, overrides
     case 'loaned':
     case 'return-refused':
       return { barcode, letter: 'loan-letters' };
+    case 'staff-loan':
+      return { barcode, letter: 'loan-receipt' };
     case 'lost':
       return now < life.quietUntil && !overrides.restoreNow
         ? { barcode, letter: 'lost-fee-letter', until: life.quietUntil }

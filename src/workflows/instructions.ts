@@ -194,3 +194,30 @@ export function refusedReturnInstructions(
     `active and not lost, and from then on Alma's letters about them go to the patron.`
   );
 }
+
+/** What staff read while the relink waits for them to loan an item at the desk (Alma refused the API loan). */
+export function staffLoanInstructions(
+  item: { barcode: string; title?: string },
+  patronId: string,
+  workflowId: string,
+  cause: string,
+  until: string,
+): string {
+  return (
+    `Alma refused the relink's loan of ${item.barcode} ("${item.title ?? ''}"): ${cause}. The item is scanned in and ` +
+    `the holding address stays, so the loan receipt goes there. In Alma: Fulfillment > Manage Patron Services, ` +
+    `patron ${patronId}, scan barcode ${item.barcode} to loan it; if Alma asks, override the block or limit. Then ` +
+    `run: relink confirm-lost ${workflowId} (the relink also checks Alma by itself, until ${until}). To give up on ` +
+    `this item instead: relink review ${workflowId} --abort.`
+  );
+}
+
+/** The audit line where the relink asks staff for the desk loan. */
+export const staffLoanLog = (barcode: string, cause: string): string =>
+  `Alma refused the API loan of ${barcode} (${cause}); a staff member can loan it at the desk with an override. The ` +
+  'holding address stays while the relink waits for that loan.';
+
+/** The state of an item left scanned in and not loaned (the desk loan given up). */
+export const notLoanedState = (processType: string): string =>
+  'scanned in and not loaned: do not loan it to the patron at the desk now (the patron would get the loan ' +
+  `receipt).${priorStatusAdvice(processType)}`;

@@ -112,3 +112,11 @@ export const RUN_MARKER = 'run-marker';
  * (sweep-restore-<relink id>), then reads the record again: a signal to that workflow, a timer between two.
  */
 export const AWAIT_SWEEP_RESTORE = 'await-sweep-restore';
+
+/**
+ * A loan Alma refuses to the API where a staff override gets past it (LoanNeedsStaff: an API-restricted loan policy,
+ * a patron limit computed at the loan) no longer ends the relink with the item scanned in: the holding address stays
+ * and the relink waits for staff to loan the item at the desk (staff-loan.ts), polling the patron's loans. Asked only
+ * where such a refusal arrives.
+ */
+export const STAFF_LOAN_AT_DESK = 'staff-loan-at-desk';

@@ -39,21 +39,30 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
     track.log(
       track.awaiting === 'return-refused'
         ? `Staff reported the item returned or Lost in Alma${by}; trying the return again now.`
-        : `Staff reported the Lost click${request?.barcode ? ` for ${request.barcode}` : ''}${by}; checking Alma now.`,
+        : track.awaiting === 'staff-loan'
+          ? `Staff reported the loan made at the desk${by}; checking Alma now.`
+          : `Staff reported the Lost click${request?.barcode ? ` for ${request.barcode}` : ''}${by}; checking Alma now.`,
     );
   });
   setHandler(
     reviewDecisionUpdate,
     (d) => {
       relink.decision = d;
+      // While staff are asked for a desk loan (staff-loan.ts): proceed checks Alma for it now, abort gives up on it.
+      if (track.awaiting === 'staff-loan') {
+        const then = d.decision === 'proceed' ? 'checking Alma for the desk loan now' : 'giving up on the desk loan';
+        return `Decision "${d.decision}" received; ${then}.`;
+      }
       // An abort drops the items under review; the relink ends unless its other items still need the address.
       const next = d.decision === 'proceed' ? 're-reading the request queue' : 'aborting the relink';
       return `Decision "${d.decision}" received; ${next}.`;
     },
     {
       validator: (d) => {
-        if (track.awaiting !== 'request-review') {
-          throw new Error(`${workflowId} is not waiting for a request review (it is at step ${track.step}).`);
+        if (track.awaiting !== 'request-review' && track.awaiting !== 'staff-loan') {
+          throw new Error(
+            `${workflowId} is not waiting for a request review or a desk loan (it is at step ${track.step}).`,
+          );
         }
         if (d?.decision !== 'proceed' && d?.decision !== 'abort') throw new Error('decision must be proceed or abort');
       },

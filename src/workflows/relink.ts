@@ -24,8 +24,16 @@ import { reviewUntilClear } from './request-review';
 import { awaitLostDeclarations } from './lost-wait';
 import { lostByOverdueJob } from './lost-by-job';
 import { quietPeriodBeforeRestore } from './quiet-period';
-import { failureType, ms } from './outcomes';
-import { ACTIVITY_HEARTBEATS, FEWER_ROUND_TRIPS, ONE_HOLDING_RULE, RUN_MARKER, USER_METADATA } from './patches';
+import { causeOf, failureType, ms, RelinkStop } from './outcomes';
+import {
+  ACTIVITY_HEARTBEATS,
+  FEWER_ROUND_TRIPS,
+  ONE_HOLDING_RULE,
+  RUN_MARKER,
+  STAFF_LOAN_AT_DESK,
+  USER_METADATA,
+} from './patches';
+import { awaitStaffLoan } from './staff-loan';
 import { RelinkTracker } from './progress';
 import { advance, holdingVerdict, type HoldingVerdict, type ItemEvent, type ItemLife } from './holding-rule';
 
@@ -149,6 +157,13 @@ export class Relink {
     });
   }
 
+  /** The staff decision received since the last call, if any (a review, or the desk loan's wait). */
+  takeDecision(): ReviewDecision | undefined {
+    const d = this.decision;
+    this.decision = undefined;
+    return d;
+  }
+
   /** Moves an item's lifecycle (holding-rule.ts); an event that does not apply leaves it as it is. */
   lifeEvent(barcode: string, event: ItemEvent): void {
     this.lives.set(barcode, advance(this.lives.get(barcode) ?? { state: 'checked' }, event));
@@ -204,6 +219,8 @@ export class Relink {
     this.planFresh = true;
     this.noteChecked(pre.items);
     this.track.log('Preflight passed: patron active, every item found and relinkable, desks configured.');
+    // Audit text only: no command changes.
+    for (const warning of pre.loanWarnings ?? []) this.track.log(warning);
     await this.relinkBatch(pre.items);
     // The restore begins after a verified Lost, and after the quiet period when there is one; a join during the quiet
     // period goes back to the Lost wait.
@@ -257,12 +274,29 @@ export class Relink {
     const items = batch.filter((i) => !aborted.has(i.barcode));
     if (items.length === 0) return;
     await ensureSwapped(this);
-    for (const item of items) {
+    for (const [i, item] of items.entries()) {
       await ensureStillSwapped(this);
       if (!(await this.scanIn(item))) continue;
       await ensureStillSwapped(this);
-      await this.loan(item);
+      if (!(await this.loan(item))) this.goOnWithout(item, i < items.length - 1);
     }
+  }
+
+  /**
+   * An item given up at its desk loan drops out; the relink goes on when more items follow it or another item still
+   * needs the holding address, and ends otherwise (aborted by staff, or needs-attention at the limit).
+   */
+  private goOnWithout(item: CheckedItem, more: boolean): void {
+    const byStaff = this.track.item(item.barcode).phase === 'aborted';
+    const what = byStaff
+      ? `Staff gave up on the desk loan of ${item.barcode}`
+      : `No desk loan of ${item.barcode} within ${this.durations.holdingAddressLimit} (the holding-address limit)`;
+    const others = this.verdict();
+    if (more || this.pendingBatches.length > 0 || others.hold) {
+      this.track.log(`${what}; the relink goes on with its other items.`);
+      return;
+    }
+    throw new RelinkStop(byStaff ? 'aborted' : 'needs-attention', `${what}: it stays scanned in and not loaned.`);
   }
 
   /** Scans the item in; false when staff aborted its review meanwhile and the relink goes on without it. */
@@ -288,16 +322,29 @@ export class Relink {
     }
   }
 
-  private async loan(item: CheckedItem): Promise<void> {
+  /** Loans the item; false when Alma refused the API loan and the desk loan staff were asked for was given up. */
+  private async loan(item: CheckedItem): Promise<boolean> {
     this.track.enter('loan');
     this.loanAttempted.add(item.barcode);
     const patronRequestId = this.track.item(item.barcode).patronRequestId;
-    const loan = await this.steps.loanItem({ patronId: this.patronId, item, patronRequestId });
+    let loan: { loanId: string; loanDate?: string; dueDate?: string };
+    let how: string;
+    try {
+      const made = await this.steps.loanItem({ patronId: this.patronId, item, patronRequestId });
+      loan = made;
+      how = made.alreadyExisted ? ' (Alma already had the loan)' : '';
+    } catch (err) {
+      if (failureType(err) !== 'LoanNeedsStaff' || !this.patch(STAFF_LOAN_AT_DESK)) throw err;
+      const end = await awaitStaffLoan(this, item, causeOf(err));
+      if ('givenUp' in end) return false;
+      loan = end.loan;
+      how = ' at the desk by staff';
+    }
     this.loans.set(item.barcode, { loanId: loan.loanId, loanDate: loan.loanDate, dueDate: loan.dueDate });
     this.track.update(item.barcode, { phase: 'loaned', loanId: loan.loanId });
     this.lifeEvent(item.barcode, { type: 'loaned' });
-    const already = loan.alreadyExisted ? ' (Alma already had the loan)' : '';
-    this.track.log(`Item ${item.barcode} loaned to patron ${this.patronId}${already}.`, { loanId: loan.loanId });
+    this.track.log(`Item ${item.barcode} loaned to patron ${this.patronId}${how}.`, { loanId: loan.loanId });
+    return true;
   }
 
   /** Loans made, not yet confirmed Lost in Alma and not returned by the compensation. */

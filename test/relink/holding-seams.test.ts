@@ -148,7 +148,7 @@ describe('one rule for holding the address, where features meet', () => {
           path: '/users/seam\\.fail/loans',
           action: 'error',
           status: 400,
-          errorCode: '401161',
+          errorCode: '401153',
           errorMessage: 'Item cannot be loaned from this circulation desk.',
           times: 1_000,
         },

@@ -22,6 +22,11 @@ interface Story {
   refusedAt?: number;
   /** The overdue-job mode moved its due date at this time. */
   movedAt?: number;
+  /**
+   * Alma refused the API loan at `from`: staff may loan it at the desk any moment (the receipt would follow) until
+   * the loan (`loanedAt`) or until they give up on it at `to` (a story never loaned).
+   */
+  staffWait?: { from: number; to?: number };
 }
 
 interface Timed {
@@ -42,12 +47,20 @@ const story = (barcode: string): fc.Arbitrary<Story> =>
       quiet: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 200 })),
       refused: fc.boolean(),
       moved: fc.boolean(),
+      deskWait: fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 50 })),
+      givenUp: fc.boolean(),
     })
-    .map(({ loaned, loanedAt, endKind, endAfter, quiet, refused, moved }): Story => {
-      if (!loaned) return { barcode };
+    .map(({ loaned, loanedAt, endKind, endAfter, quiet, refused, moved, deskWait, givenUp }): Story => {
       const l = loanedAt * MINUTE;
+      if (!loaned) {
+        // Refused at the API loan and never loaned: given up by staff, or still waiting.
+        return deskWait === undefined
+          ? { barcode }
+          : { barcode, staffWait: { from: l, ...(givenUp ? { to: l + deskWait * MINUTE } : {}) } };
+      }
       const at = l + endAfter * MINUTE;
       const s: Story = { barcode, loanedAt: l };
+      if (deskWait !== undefined) s.staffWait = { from: l - deskWait * MINUTE };
       if (moved) s.movedAt = l + 1;
       if (refused && endKind !== 'lost') s.refusedAt = l + 2;
       if (endKind === 'lost') s.end = { kind: 'lost', at, quietUntil: at + quiet * MINUTE };
@@ -59,10 +72,16 @@ const story = (barcode: string): fc.Arbitrary<Story> =>
 function eventsOf(s: Story, noise: { at: number; event: ItemEvent }[]): Timed[] {
   const out: Timed[] = [{ at: 0, barcode: s.barcode, event: { type: 'reviewed' } }];
   const push = (at: number, event: ItemEvent) => out.push({ at, barcode: s.barcode, event });
-  if (s.loanedAt === undefined) {
+  const wait = s.staffWait;
+  if (s.loanedAt === undefined && wait) {
+    push(wait.from - 1, { type: 'scanned-in' });
+    push(wait.from, { type: 'loan-refused' });
+    if (wait.to !== undefined) push(wait.to, { type: 'not-loaned' });
+  } else if (s.loanedAt === undefined) {
     push(1, { type: 'not-loaned' });
   } else {
-    push(s.loanedAt - 1, { type: 'scanned-in' });
+    push((wait?.from ?? s.loanedAt) - 1, { type: 'scanned-in' });
+    if (wait) push(wait.from, { type: 'loan-refused' });
     push(s.loanedAt, { type: 'loaned' });
     if (s.movedAt !== undefined) push(s.movedAt, { type: 'due-date-moved' });
     if (s.refusedAt !== undefined) push(s.refusedAt, { type: 'return-refused' });
@@ -70,12 +89,21 @@ function eventsOf(s: Story, noise: { at: number; event: ItemEvent }[]): Timed[] 
     if (s.end?.kind === 'returned') push(s.end.at, { type: 'returned' });
     if (s.end?.kind === 'kept') push(s.end.at, { type: 'kept' });
   }
-  for (const n of noise) push(n.at, n.event);
+  // The workflow ends a desk loan's wait only by the loan or by giving up (not-loaned), and a give-up's blanket
+  // not-loaned comes at the relink's end: none before the wait is over.
+  const waitEnd = wait ? (s.loanedAt ?? wait.to ?? Number.POSITIVE_INFINITY) : 0;
+  for (const n of noise) {
+    if (wait && n.event.type === 'not-loaned' && n.at < waitEnd) continue;
+    push(n.at, n.event);
+  }
   return out.sort((a, b) => a.at - b.at);
 }
 
 /** The independent account: can this item still trigger a letter that must reach the holding address at `t`? */
 function needsAddress(s: Story, t: number): boolean {
+  // Waiting for a desk loan: its receipt may go out any moment.
+  const wait = s.staffWait;
+  if (wait && t >= wait.from && t < (s.loanedAt ?? wait.to ?? Number.POSITIVE_INFINITY)) return true;
   if (s.loanedAt === undefined || t < s.loanedAt) return false;
   if (!s.end || t < s.end.at) return true; // an active loan: due-date, overdue and Lost letters
   return s.end.kind === 'lost' && t < s.end.quietUntil; // the fee letter of the Lost

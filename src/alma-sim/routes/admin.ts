@@ -5,7 +5,7 @@ import type { SimCore } from '../core';
 import { FaultsError } from '../faults';
 import { FixtureError } from '../fixtures';
 import { isJobName, JOBS, runJob } from '../jobs';
-import { declareLost, returnItem, StaffActionError } from '../staff';
+import { declareLost, loanAtDesk, returnItem, StaffActionError } from '../staff';
 
 export function adminRouter(core: SimCore): Router {
   const router = express.Router();
@@ -53,6 +53,17 @@ export function adminRouter(core: SimCore): Router {
     const desk = (req.body as { circ_desk?: unknown } | undefined)?.circ_desk;
     if (desk !== undefined && typeof desk !== 'string') throw new StaffActionError(400, 'circ_desk must be a string');
     res.json(returnItem(core, req.params.barcode ?? '', desk));
+  });
+
+  // Manage Patron Services: a staff member loans an item at a desk, overriding the limits the API cannot (body
+  // { user_id, barcode, circ_desk? }).
+  router.post('/staff/loans', (req, res) => {
+    const body = (req.body ?? {}) as { user_id?: unknown; barcode?: unknown; circ_desk?: unknown };
+    if (typeof body.user_id !== 'string' || typeof body.barcode !== 'string')
+      throw new StaffActionError(400, 'user_id and barcode are required strings');
+    if (body.circ_desk !== undefined && typeof body.circ_desk !== 'string')
+      throw new StaffActionError(400, 'circ_desk must be a string');
+    res.json(loanAtDesk(core, body.user_id, body.barcode, body.circ_desk));
   });
 
   // An admin's run of one of Alma's scheduled jobs, now instead of at night.

@@ -1,7 +1,8 @@
 // Loans: create (by user path or item path), list by user or item (paged, Alma's default page of 10 truncating
 // silently), and one loan. A lost loan stays ACTIVE, so it is in the Active list.
+import { z } from 'zod';
 import { almaError, err } from '../errors';
-import type { ItemRecord, LoanRecord, UserRecord } from '../fixtures';
+import type { ItemRecord, LoanRecord, RequestRecord, UserRecord } from '../fixtures';
 import { LETTERS } from '../notices';
 import { isoSeconds } from '../store';
 import { LOAN_PERIOD_DAYS, LOANABLE_PROCESS_TYPES, REQUEST_HISTORY_STATUS } from '../vocab';
@@ -56,11 +57,66 @@ const notLoanable = (detail: string) => almaError('401651', `Item is not loanabl
 const wrongDesk = (detail: string) =>
   almaError('401153', `Item cannot be loaned from this circulation desk. (${detail})`);
 
+/**
+ * A library's loan rules in the fixture (`loan_policy` on the library, standing for its fulfillment unit's rules and
+ * the patron's user-group limits): a policy restricted to the API (60340), and the loan and fine limits Alma computes
+ * when a loan is attempted (not user blocks). A staff member at a desk overrides them; the API cannot.
+ */
+const loanPolicySchema = z
+  .object({
+    api_restricted: z.boolean().optional(),
+    max_loans: z.number().int().min(0).optional(),
+    fine_limit: z.number().min(0).optional(),
+  })
+  .optional();
+
+function checkLoanPolicy(core: SimCore, user: UserRecord, libraryCode: string): void {
+  const { store } = core;
+  const policy = loanPolicySchema.parse(store.library(libraryCode)?.loan_policy);
+  if (!policy) return;
+  if (policy.api_restricted) throw almaError('60340', 'The loan is API Restricted by library.');
+  const active = store.loansOfUser(user.primary_id).filter((l) => l.loan_status === 'ACTIVE').length;
+  if (policy.max_loans !== undefined && active >= policy.max_loans) {
+    throw almaError('401161', `Loan limit reached: the patron has ${active} active loans.`);
+  }
+  const owed = store.fees
+    .filter((f) => store.feeUserId(f) === user.primary_id && f.status.value === 'ACTIVE')
+    .reduce((sum, f) => sum + (f.balance ?? 0), 0);
+  // Alma words a fine limit in the API as its catch-all.
+  if (policy.fine_limit !== undefined && owed > policy.fine_limit) {
+    throw err.general('An error has occurred while processing the request.');
+  }
+}
+
+export interface LoanPlace {
+  libraryCode?: string;
+  deskCode?: string;
+  requestId?: string;
+}
+
 function createLoan(req: ApiRequest, core: SimCore, user: UserRecord, item: ItemRecord) {
-  const { store, notices } = core;
   const body = jsonBody(req, '401652', 'General Error: An error has occurred while processing the request.');
-  const deskCode = codeOf(body.circ_desk);
-  const libraryCode = codeOf(body.library);
+  const place = {
+    deskCode: codeOf(body.circ_desk),
+    libraryCode: codeOf(body.library),
+    requestId: codeOf(body.request_id),
+  };
+  const loan = makeLoan(core, user, item, place, false);
+  return { status: 200, body: core.store.loanView(loan, req.baseUrl) };
+}
+
+/**
+ * A loan, by the API or (`staffOverride`) by a staff member at a desk in Manage Patron Services, who overrides the
+ * loan rules and limits Alma would otherwise refuse the loan for (blocks too); the item's own state still counts.
+ */
+export function makeLoan(
+  core: SimCore,
+  user: UserRecord,
+  item: ItemRecord,
+  { libraryCode, deskCode, requestId }: LoanPlace,
+  staffOverride: boolean,
+): LoanRecord {
+  const { store, notices } = core;
   if (!deskCode || !libraryCode) throw wrongDesk('circ_desk and library are mandatory');
   const desk = store.desk(libraryCode, deskCode);
   if (!desk) throw wrongDesk(`${deskCode} is not a circulation desk of library ${libraryCode}`);
@@ -68,21 +124,9 @@ function createLoan(req: ApiRequest, core: SimCore, user: UserRecord, item: Item
   if (libraryCode !== itemLibrary)
     throw wrongDesk(`desk ${deskCode} of ${libraryCode} does not serve library ${itemLibrary}`);
 
-  // The patron: active, card not expired, no active block.
-  if (user.status && user.status.value !== 'ACTIVE') {
-    throw almaError('401201', `Loan blocked: the patron's status is ${user.status.value}.`);
-  }
+  // The patron: active, card not expired, no active block (a staff member may override all of these).
   const now = core.now();
-  if (user.expiry_date && Date.parse(user.expiry_date) < now.getTime()) {
-    throw almaError('401168', "Patron's card has expired.");
-  }
-  const block = (user.user_block ?? []).find(
-    (b) => (b.block_status ?? 'ACTIVE') === 'ACTIVE' && !(b.expiry_date && Date.parse(b.expiry_date) < now.getTime()),
-  );
-  if (block) {
-    const why = codeOf(block.block_description) ?? codeOf(block.block_type) ?? 'user block';
-    throw almaError('401163', `Loan blocked by a patron block: ${why}.`);
-  }
+  if (!staffOverride) checkPatron(core, user, libraryCode, now);
 
   // The item: not on loan, not on the hold shelf for someone else, at the desk.
   const current = store.activeLoanOn(item);
@@ -94,12 +138,42 @@ function createLoan(req: ApiRequest, core: SimCore, user: UserRecord, item: Item
   }
   const process = store.processTypeOf(item);
   if (!LOANABLE_PROCESS_TYPES.has(process)) throw notLoanable(`its process type is ${process}; scan it in first`);
-  const requestId = codeOf(body.request_id);
   const own = queue.filter((r) => r.user_primary_id === user.primary_id);
   if (requestId && !own.some((r) => r.request_id === requestId)) {
     throw err.general(`request ${requestId} is not an active request of this patron on this item.`);
   }
+  return recordLoan(core, user, item, desk, libraryCode, requestId, own, now, notices);
+}
 
+function checkPatron(core: SimCore, user: UserRecord, libraryCode: string, now: Date): void {
+  if (user.status && user.status.value !== 'ACTIVE') {
+    throw almaError('401201', `Loan blocked: the patron's status is ${user.status.value}.`);
+  }
+  if (user.expiry_date && Date.parse(user.expiry_date) < now.getTime()) {
+    throw almaError('401168', "Patron's card has expired.");
+  }
+  const block = (user.user_block ?? []).find(
+    (b) => (b.block_status ?? 'ACTIVE') === 'ACTIVE' && !(b.expiry_date && Date.parse(b.expiry_date) < now.getTime()),
+  );
+  if (block) {
+    const why = codeOf(block.block_description) ?? codeOf(block.block_type) ?? 'user block';
+    throw almaError('401163', `Loan blocked by a patron block: ${why}.`);
+  }
+  checkLoanPolicy(core, user, libraryCode);
+}
+
+function recordLoan(
+  core: SimCore,
+  user: UserRecord,
+  item: ItemRecord,
+  desk: { code: string; name: string },
+  libraryCode: string,
+  requestId: string | undefined,
+  own: RequestRecord[],
+  now: Date,
+  notices: SimCore['notices'],
+): LoanRecord {
+  const { store } = core;
   // The patron's own request on the item is fulfilled by the loan and leaves the queue.
   const fulfilled = requestId ? own.find((r) => r.request_id === requestId) : own[0];
   if (fulfilled) {
@@ -141,7 +215,7 @@ function createLoan(req: ApiRequest, core: SimCore, user: UserRecord, item: Item
     title: item.bib_data.title,
     due_date: loan.due_date,
   });
-  return { status: 200, body: store.loanView(loan, req.baseUrl) };
+  return loan;
 }
 
 export const loanRoutes: RouteDef[] = [

@@ -23,6 +23,7 @@ export async function confirmLostCommand(id: string, opts: { barcode?: string },
       );
     }
     if (before.awaiting === 'return-refused') return returnDoneInAlma(relinks, before, out);
+    if (before.awaiting === 'staff-loan') return loanDoneAtDesk(relinks, before, out);
     if (!LOST_CLICK_WAITS.includes(before.awaiting)) {
       throw notAwaiting(before, 'a Lost click');
     }
@@ -116,4 +117,33 @@ async function returnDoneInAlma(relinks: RelinkClient, before: Running, out: Out
     ].join('\n');
   out.result(doc, text);
   return released ? EXIT.ok : EXIT.failed;
+}
+
+/** Alma refused the relink's loan and staff loaned the item at the desk: the relink looks for the loan at once. */
+async function loanDoneAtDesk(relinks: RelinkClient, before: Running, out: Output): Promise<ExitCode> {
+  const { workflowId } = before;
+  const from = before.progress.audit.length;
+  await relinks.confirmLost(workflowId);
+  const after = await watch(
+    relinks,
+    workflowId,
+    (s) => s.status !== 'RUNNING' || s.awaiting !== 'staff-loan' || newEntries(s, from).length >= 2,
+    15_000,
+  );
+  const found = !!after && (after.status !== 'RUNNING' || after.awaiting !== 'staff-loan');
+  const doc = { workflowId, checked: !!after, loanFound: found, status: after?.status ?? 'RUNNING' };
+  const text = (): string =>
+    [
+      `Told ${workflowId} that the item is loaned at the desk; it checked Alma:`,
+      ...newEntries(after, from).map(auditLine),
+      '',
+      !after
+        ? `The relink has not finished checking Alma yet. See the result with: relink status ${workflowId}`
+        : found
+          ? `Alma shows the loan: the relink goes on. Follow it with: relink status ${workflowId}`
+          : 'Alma shows no loan of the item to the patron yet: loan it in Manage Patron Services, then run again:\n' +
+            `    relink confirm-lost ${workflowId}`,
+    ].join('\n');
+  out.result(doc, text);
+  return found ? EXIT.ok : EXIT.failed;
 }

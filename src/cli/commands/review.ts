@@ -4,7 +4,8 @@ import { EXIT, usageError, type ExitCode } from '../errors';
 import { auditLine } from '../format';
 import { parseOrThrow, staffNameSchema, workflowIdSchema } from '../input';
 import type { Output } from '../output';
-import { newEntries, notAwaiting, runningStatus, watch } from './running-relink';
+import type { RelinkClient } from '../../client';
+import { newEntries, notAwaiting, runningStatus, watch, type Running } from './running-relink';
 
 export interface ReviewOptions {
   proceed?: boolean;
@@ -25,7 +26,8 @@ export async function reviewCommand(id: string, opts: ReviewOptions, out: Output
 
   return withRelinks(temporalSettings(), async (relinks) => {
     const before = await runningStatus(relinks, workflowId);
-    if (before.awaiting !== 'request-review') throw notAwaiting(before, 'a request review');
+    if (before.awaiting === 'staff-loan') return deskLoanDecision(relinks, before, decision, by, out);
+    if (before.awaiting !== 'request-review') throw notAwaiting(before, 'a request review or a desk loan');
     const from = before.progress.audit.length;
     const message = await relinks.review(workflowId, { decision, ...(by ? { by } : {}) });
 
@@ -78,4 +80,42 @@ export async function reviewCommand(id: string, opts: ReviewOptions, out: Output
     out.result({ workflowId, decision, ...(by ? { by } : {}), message, result }, text);
     return result === 'still-blocked' ? EXIT.failed : EXIT.ok;
   });
+}
+
+/**
+ * While the relink waits for a desk loan (Alma refused its own): --proceed makes it look for the loan now, --abort
+ * gives up on the item (it stays scanned in and not loaned; the relink goes on with its other items, or ends).
+ */
+async function deskLoanDecision(
+  relinks: RelinkClient,
+  before: Running,
+  decision: 'proceed' | 'abort',
+  by: string | undefined,
+  out: Output,
+): Promise<ExitCode> {
+  const { workflowId } = before;
+  const from = before.progress.audit.length;
+  const message = await relinks.review(workflowId, { decision, ...(by ? { by } : {}) });
+  const after = await watch(
+    relinks,
+    workflowId,
+    (s) => s.status !== 'RUNNING' || s.awaiting !== 'staff-loan' || newEntries(s, from).length >= 2,
+    15_000,
+  );
+  const waiting = !!after && after.status === 'RUNNING' && after.awaiting === 'staff-loan';
+  const result = !after ? 'delivered' : waiting ? 'still-waiting' : after.status !== 'RUNNING' ? 'ended' : 'going-on';
+  const text = (): string =>
+    [
+      message,
+      ...newEntries(after, from).map(auditLine),
+      '',
+      result === 'still-waiting'
+        ? 'Alma shows no loan of the item to the patron yet. Loan it at the desk in Alma, then run:\n' +
+          `    relink confirm-lost ${workflowId}`
+        : result === 'delivered'
+          ? `The relink has not finished acting on it yet. See the result with: relink status ${workflowId}`
+          : `See the relink with: relink status ${workflowId}`,
+    ].join('\n');
+  out.result({ workflowId, decision, ...(by ? { by } : {}), message, result }, text);
+  return result === 'still-waiting' && decision === 'proceed' ? EXIT.failed : EXIT.ok;
 }

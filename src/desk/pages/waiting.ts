@@ -36,6 +36,7 @@ const WAITING_FOR: Record<string, string> = {
   'return-refused': 'the item to be returned in Alma (Alma refused the return)',
   'quiet-period': 'nothing: the quiet period before the restore',
   'lost-job': "nothing: Alma's Overdue and Lost Loan job",
+  'staff-loan': 'your loan of the item at the desk in Alma (Alma refused the relink’s loan)',
 };
 
 /** Marked relinks first (needs attention, then overdue), then the oldest first. */

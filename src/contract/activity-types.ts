@@ -274,6 +274,8 @@ export type RelinkFailureType =
   | 'HoldingAddressAlreadyPresent'
   /** The record has two or more preferred emails: the plan could not put it back exactly (contact.ts planRefusal). */
   | 'SeveralPreferredEmails'
+  /** An account type Alma's user PUT refuses (401855, "Internal with external authentication"): found at preflight. */
+  | 'AccountTypeNotSupported'
   | 'AlmaUnauthorized'
   | 'AlmaDailyLimit'
   | 'AlmaRejected'

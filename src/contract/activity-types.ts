@@ -92,6 +92,12 @@ export interface RestoreContactInput {
    * the restore goes by the plan.
    */
   swapConfirmed?: boolean;
+  /**
+   * The relink's own restore: a refusal Alma will repeat (a 4xx but 429) fails the attempt as RestoreRefused, not
+   * retryable, so the workflow shows it to staff (RESTORE_REFUSED) and tries again itself. Absent (older relinks, the
+   * follow-up, the sweep): every failure is retried by Temporal.
+   */
+  reportRefusal?: boolean;
 }
 
 export interface RestoreContactResult {

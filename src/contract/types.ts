@@ -75,6 +75,8 @@ export type RelinkStepName =
  * `lost-job`: RELINK_LOST_MODE=overdue-job; nothing is needed from staff while Alma's Overdue and Lost Loan job runs.
  * `return-refused`: after a give-up Alma refused to return a loan; the holding address stays until staff return it
  * (or click Lost) in Alma, or choose keep-loans.
+ * `restore-refused`: Alma refuses the restore with an answer that will not change (a 4xx but 429); the relink keeps
+ * trying every few minutes while staff correct the record or restore it by hand in Alma.
  */
 export const AWAITING_KINDS = [
   'none',
@@ -84,6 +86,7 @@ export const AWAITING_KINDS = [
   'quiet-period',
   'return-refused',
   'lost-job',
+  'restore-refused',
 ] as const;
 export type Awaiting = (typeof AWAITING_KINDS)[number];
 

@@ -112,3 +112,10 @@ export const RUN_MARKER = 'run-marker';
  * (sweep-restore-<relink id>), then reads the record again: a signal to that workflow, a timer between two.
  */
 export const AWAIT_SWEEP_RESTORE = 'await-sweep-restore';
+
+/**
+ * A restore Alma refuses with an answer that will not change (a 4xx but 429, RestoreRefused) is shown to staff: the
+ * relink awaits restore-refused with what to do by hand in Alma, and tries again itself after a pause (a timer).
+ * Asked when such a refusal arrives; before it, the restore's retries were Temporal's, unseen.
+ */
+export const RESTORE_REFUSED = 'restore-refused';

@@ -3,13 +3,14 @@
 // refused at preflight, before any write, in staff words.
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { HOLDING_EMAIL, email, fixturesWith, item, patron, phone } from '../../src/alma-sim/builders';
 import { relinkInput } from '../../src/dev/relink-input';
 import {
   ownAddresses,
   startHarness,
   staffDeclaresLost,
   userOf,
+  waitForProgress,
   writesIn,
   type RelinkHarness,
 } from '../support/relink-harness';
@@ -37,8 +38,16 @@ describe('a user PUT Alma takes', () => {
             {},
             { account_type: { value: 'INTERNAL_EXTERNAL_AUTH', desc: 'Internal with external authentication' } },
           ),
+          patron(
+            'put.sis',
+            {
+              emails: [email('put.sis@example.edu', { segment: 'External' })],
+              phones: [phone('+1 555 0177', { segment: 'External' })],
+            },
+            { account_type: { value: 'EXTERNAL', desc: 'External' }, external_id: 'SIS' },
+          ),
         ],
-        items: [item('52000000001'), item('52000000002')],
+        items: [item('52000000001'), item('52000000002'), item('52000000003')],
       }),
     );
   });
@@ -91,5 +100,41 @@ describe('a user PUT Alma takes', () => {
   it('the simulator refuses a PUT on that account type with 401855', async () => {
     const user = (await h.alma.getUser('put.extauth')) as AnyRecord;
     await expect(h.alma.updateUser('put.extauth', user as never)).rejects.toMatchObject({ code: '401855' });
+  });
+
+  it('an External (SIS) patron: the holding entry is Internal, and a SIS load mid-relink is caught by the re-read', async () => {
+    const before = userOf(h.sim.state(), 'put.sis');
+    const started = await h.relinks.start(relinkInput('put.sis', ['52000000003']));
+    await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-declaration');
+    const holding = (userOf(h.sim.state(), 'put.sis').contact_info.email as AnyRecord[]).find(
+      (e) => e.email_address === HOLDING_EMAIL,
+    );
+    expect(holding).toMatchObject({ preferred: true, segment_type: 'Internal' });
+
+    // The SIS load rebuilds the External segments: the patron's own email preferred again, SMS back on; the
+    // Internal holding entry stays.
+    expect(h.sim.sisLoad().reloaded).toContain('put.sis');
+    const loaded = userOf(h.sim.state(), 'put.sis').contact_info;
+    expect(loaded.email.filter((e: AnyRecord) => e.preferred).map((e: AnyRecord) => e.email_address)).toEqual([
+      'put.sis@example.edu',
+      HOLDING_EMAIL,
+    ]);
+    expect(loaded.phone[0].preferred_sms).toBe(true);
+
+    // The Lost wait's re-read finds it and swaps again, before the staff member's Lost click sends its letter.
+    await waitForProgress(h, started.workflowId, (p) =>
+      p.audit.some((a) => /^The swap had been undone in Alma, and was made again/.test(a.message)),
+    );
+    const reswapped = userOf(h.sim.state(), 'put.sis').contact_info;
+    expect(reswapped.email.filter((e: AnyRecord) => e.preferred).map((e: AnyRecord) => e.email_address)).toEqual([
+      HOLDING_EMAIL,
+    ]);
+    expect(reswapped.phone[0].preferred_sms).toBe(false);
+    await staffDeclaresLost(h, started.workflowId);
+    const result = await h.temporal.client.workflow.getHandle(started.workflowId).result();
+    expect(result).toMatchObject({ outcome: 'completed', emailRestored: true, emailVerified: true });
+    expect(userOf(h.sim.state(), 'put.sis')).toEqual(before);
+    const own = new Set(ownAddresses(before));
+    expect(h.sim.notices().filter((n) => n.user_id === 'put.sis' && n.address && own.has(n.address))).toEqual([]);
   });
 });

@@ -37,6 +37,7 @@ describe('replaying committed relink histories', () => {
  */
 const JOINS_REFUSED_IN: Record<string, string> = {
   'return-refused': 'the relink is finishing (RelinkClosing); r22-held-return-refused-join-refused holds the attempt',
+  'restore-refused': 'the relink is finishing (RelinkClosing): it restores, and a join then starts a new relink',
 };
 
 describe('the corpus covers every wait', () => {

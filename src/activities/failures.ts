@@ -26,6 +26,7 @@ const typeByAlmaCode: Record<string, RelinkFailureType> = {
   '401168': 'PatronBlocked',
   '401681': 'DueDateRefused',
   '401824': 'DueDateRefused',
+  '401855': 'AccountTypeNotSupported',
   UNAUTHORIZED: 'AlmaUnauthorized',
   DAILY_THRESHOLD: 'AlmaDailyLimit',
   QUOTA_FLOOR: 'AlmaDailyLimit',

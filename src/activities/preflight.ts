@@ -18,7 +18,24 @@ export function deskFor(desks: CirculationDesks, library: string): string | unde
   return desks.deskByLibrary?.[library] ?? (desks.library === library ? desks.circDesk : undefined);
 }
 
+/**
+ * Alma's user PUT takes INTERNAL and EXTERNAL accounts only: the third type of its Account Types table, "Internal with
+ * external authentication", is refused (401855) and the swap could never be written. Said before anything is.
+ */
+function checkAccountType(user: AlmaUser, patronId: string): void {
+  const type = user.account_type;
+  const value = String(type?.value ?? '').toUpperCase();
+  if (value === '' || value === 'INTERNAL' || value === 'EXTERNAL') return;
+  throw businessFailure(
+    'AccountTypeNotSupported',
+    `Patron ${patronId}'s account type is "${type?.desc || value}", which Alma does not let the relink update ` +
+      '(its API takes Internal and External accounts only). Nothing was changed. Relink this loan by hand in Alma, ' +
+      'or ask your Alma administrator whether the account can be made Internal or External.',
+  );
+}
+
 function checkPatron(user: AlmaUser, patronId: string): void {
+  checkAccountType(user, patronId);
   const status = String((user.status as { value?: string } | undefined)?.value ?? '').toUpperCase();
   if (status && status !== 'ACTIVE') {
     throw businessFailure('PatronInactive', `Patron ${patronId} is not active in Alma (status ${status}).`);

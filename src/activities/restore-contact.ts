@@ -18,14 +18,30 @@ import {
 import { almaErrorDetail } from './failures';
 import type { ActivityDeps } from './deps';
 
-function retryable(err: unknown, patronId: string): ApplicationFailure {
+function retryable(err: unknown, patronId: string, reportRefusal = false): ApplicationFailure {
   // Alma's words quoted as every step quotes them (failures.ts): a name in them stays out of the logs.
   const detail = isAlmaError(err) ? almaErrorDetail(err) : String(err);
+  if (reportRefusal && isLastingRefusal(err)) {
+    // Retrying will not change Alma's answer: the workflow shows it to staff (restore-refused) and tries again itself.
+    return ApplicationFailure.nonRetryable(
+      `Alma refuses to restore patron ${patronId}'s email: ${detail}`,
+      'RestoreRefused',
+    );
+  }
   return ApplicationFailure.retryable(
     `Restoring patron ${patronId}'s email failed, will retry: ${detail}`,
     'RestoreFailed',
   );
 }
+
+/** A 4xx Alma will answer again (not 429, not the client's own): only staff, in Alma, can change it. */
+const isLastingRefusal = (err: unknown): boolean =>
+  isAlmaError(err) &&
+  !err.retryable &&
+  err.status !== undefined &&
+  err.status >= 400 &&
+  err.status < 500 &&
+  err.status !== 429;
 
 export function createRestoreContact({ alma }: ActivityDeps) {
   return async function restoreContact({
@@ -33,6 +49,7 @@ export function createRestoreContact({ alma }: ActivityDeps) {
     plan,
     late,
     swapConfirmed,
+    reportRefusal,
   }: RestoreContactInput): Promise<RestoreContactResult> {
     try {
       let user = await alma.getUser(patronId);
@@ -54,7 +71,7 @@ export function createRestoreContact({ alma }: ActivityDeps) {
       if (gaps.length === 0) return { written, verified: true };
       return { written, verified: false, attention: restoreAttention(user, gaps, patronId) };
     } catch (err) {
-      throw retryable(err, patronId);
+      throw retryable(err, patronId, reportRefusal);
     }
   };
 }

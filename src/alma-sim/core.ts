@@ -5,6 +5,7 @@ import { FaultEngine } from './faults';
 import { parseFixtures, type Fixtures } from './fixtures';
 import { JobLedger, type JobProfile } from './jobs';
 import { NoticeLog, type LostLetterCode } from './notices';
+import { sisFileOf, sisLoad, type SisFile, type SisLoadResult } from './sis';
 import { SimStore } from './store';
 
 import type { KeyPermissions } from './auth';
@@ -34,6 +35,8 @@ export class SimCore {
   /** What Alma's scheduled jobs have notified already (jobs.ts). */
   readonly jobLedger = new JobLedger();
   readonly faults: FaultEngine;
+  /** The SIS file a SIS load reads: the External segments the fixtures gave the External users (sis.ts). */
+  private sisFile: SisFile;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -41,6 +44,7 @@ export class SimCore {
     fixtures?: Fixtures,
   ) {
     this.store = new SimStore(parseFixtures(fixtures));
+    this.sisFile = sisFileOf(this.store.users);
     this.notices = new NoticeLog(() => this.now());
     this.faults = new FaultEngine(options.seed, options.dailyBudget);
   }
@@ -52,10 +56,16 @@ export class SimCore {
   /** New state from fixtures (none: empty), and a clean slate: no letters, jobs' notes, calls or faults, PRNG reseeded. */
   reset(fixtures?: Fixtures): void {
     this.store = new SimStore(parseFixtures(fixtures));
+    this.sisFile = sisFileOf(this.store.users);
     this.notices.clear();
     this.jobLedger.clear();
     this.calls.clear();
     this.faults.reset();
+  }
+
+  /** A SIS load now: the External segments of the External users (all, or those named) rebuilt from the SIS file. */
+  sisLoad(only?: readonly string[]): SisLoadResult {
+    return sisLoad(this.store.users, this.sisFile, only);
   }
 
   /** A delay that close() can cancel, so a slow fault never holds the process open. */

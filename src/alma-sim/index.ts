@@ -11,6 +11,7 @@ import { SimCore } from './core';
 import type { SimFaults } from './faults';
 import type { Fixtures, LoanRecord } from './fixtures';
 import type { SimNotice } from './notices';
+import type { SisLoadResult } from './sis';
 import { LETTERS, type LostLetterCode } from './notices';
 import { apiRoutes } from './routes';
 import { DEFAULT_LOST_FEE_AMOUNT, EMAIL_TYPES } from './vocab';
@@ -116,6 +117,8 @@ export interface AlmaSimulator {
   loanAtDesk(userId: string, barcode: string, deskCode?: string): LoanRecord;
   /** One run of an Alma scheduled job now (POST /_sim/jobs/{job}/run): its letters go to the addresses of now. */
   runJob(job: JobName): JobRun;
+  /** A SIS load now (POST /_sim/sis-load): External segments of External users rebuilt from the SIS file (sis.ts). */
+  sisLoad(patronIds?: string[]): SisLoadResult;
 }
 
 /** Every /almaws/v1 route served, as OpenAPI method and path template. `redirect` marks the one non-OpenAPI path. */
@@ -185,5 +188,6 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
     returnItem: (barcode, deskCode) => returnItem(core, barcode, deskCode),
     loanAtDesk: (userId, barcode, deskCode) => loanAtDesk(core, userId, barcode, deskCode),
     runJob: (job) => runJob(core, job),
+    sisLoad: (patronIds) => core.sisLoad(patronIds),
   };
 }

@@ -96,10 +96,16 @@ export class AlmaClient extends AlmaTransport {
     return this.call(spec, AlmaUserSchema, 'as-sent');
   }
 
-  /** PUTs the whole record: Alma replaces every field and list ("swap all"), so send what getUser returned. */
+  /**
+   * PUTs the whole record: Alma replaces every field and list ("swap all"), so send what getUser returned. All but the
+   * roles: Alma keeps the stored roles when none are sent, and sending them back only adds a way to be refused (a
+   * role that now needs a service unit or a scope it lacks).
+   */
   async updateUser(userId: string, user: AlmaUser): Promise<AlmaUser> {
-    const spec: CallSpec = { operation: 'updateUser', method: 'PUT', path: `/users/${seg(userId)}`, body: user };
-    const outgoing = AlmaUserSchema.safeParse(user);
+    const body: AlmaUser = { ...user };
+    delete (body as { user_role?: unknown }).user_role;
+    const spec: CallSpec = { operation: 'updateUser', method: 'PUT', path: `/users/${seg(userId)}`, body };
+    const outgoing = AlmaUserSchema.safeParse(body);
     if (!outgoing.success) {
       // A partial record would delete data in Alma: refuse before sending.
       throw this.error(spec, {

@@ -67,6 +67,7 @@ const AWAITING_WORDS: Record<string, string> = {
   'return-refused': 'Alma refused to return a loan: a return (or a Lost click) done in Alma, or a keep-loans decision',
   'staff-loan':
     "Alma refused the relink's loan: a staff member's loan of the item at the desk in Alma (with an override)",
+  'restore-refused': "Alma refuses the restore: the patron's record corrected (or restored by hand) in Alma",
   none: 'nothing from staff',
 };
 
@@ -90,6 +91,11 @@ export function whatToDoText(
   if (view.awaiting === 'none') return '';
   const lines = [`What to do now (the relink awaits ${view.awaiting}):`];
   if (view.awaitingInstructions) lines.push(wrap(view.awaitingInstructions, 100, '  '));
+  if (view.awaiting === 'restore-refused') {
+    // The relink is already ending: nothing to run; it tries the restore again by itself.
+    lines.push('  Nothing to run: the relink tries again by itself and ends once the record is restored.');
+    return lines.join('\n');
+  }
   // A quiet period needs nothing from staff: its command is only there to end it early.
   const next =
     view.awaiting === 'quiet-period'

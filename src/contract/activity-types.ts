@@ -94,6 +94,12 @@ export interface RestoreContactInput {
    * the restore goes by the plan.
    */
   swapConfirmed?: boolean;
+  /**
+   * The relink's own restore: a refusal Alma will repeat (a 4xx but 429) fails the attempt as RestoreRefused, not
+   * retryable, so the workflow shows it to staff (RESTORE_REFUSED) and tries again itself. Absent (older relinks, the
+   * follow-up, the sweep): every failure is retried by Temporal.
+   */
+  reportRefusal?: boolean;
 }
 
 export interface RestoreContactResult {
@@ -284,6 +290,8 @@ export type RelinkFailureType =
   | 'HoldingAddressAlreadyPresent'
   /** The record has two or more preferred emails: the plan could not put it back exactly (contact.ts planRefusal). */
   | 'SeveralPreferredEmails'
+  /** An account type Alma's user PUT refuses (401855, "Internal with external authentication"): found at preflight. */
+  | 'AccountTypeNotSupported'
   | 'AlmaUnauthorized'
   | 'AlmaDailyLimit'
   | 'AlmaRejected'

@@ -77,6 +77,8 @@ export type RelinkStepName =
  * (or click Lost) in Alma, or choose keep-loans.
  * `staff-loan`: Alma refused the API loan (a policy or a patron limit a staff override gets past); the holding address
  * stays until staff loan the item at the desk in Alma (noticed by a poll of the patron's loans) or give up on it.
+ * `restore-refused`: Alma refuses the restore with an answer that will not change (a 4xx but 429); the relink keeps
+ * trying every few minutes while staff correct the record or restore it by hand in Alma.
  */
 export const AWAITING_KINDS = [
   'none',
@@ -87,6 +89,7 @@ export const AWAITING_KINDS = [
   'return-refused',
   'lost-job',
   'staff-loan',
+  'restore-refused',
 ] as const;
 export type Awaiting = (typeof AWAITING_KINDS)[number];
 

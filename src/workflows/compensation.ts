@@ -13,8 +13,15 @@ import {
 import { ensureStillSwapped } from './contact-swap';
 import { dueDateBackLog, returnedState, unansweredLoanLog, type OpenLoan } from './instructions';
 import { almaIdsOf, causeOf, RelinkStop } from './outcomes';
-import { HOLD_ON_REFUSED_RETURN, OUTCOME_SEARCH_ATTRIBUTE, RESTORE_RECHECK, RETURN_LOANS_ON_GIVE_UP } from './patches';
+import {
+  HOLD_ON_REFUSED_RETURN,
+  OUTCOME_SEARCH_ATTRIBUTE,
+  RESTORE_RECHECK,
+  RESTORE_REFUSED,
+  RETURN_LOANS_ON_GIVE_UP,
+} from './patches';
 import { holdWhileReturnRefused, type RefusedReturn } from './refused-return';
+import { holdWhileRestoreRefused, restoreRefusal } from './refused-restore';
 import { holdWhileTheRuleSays } from './holding-wait';
 import { keepLoans } from './kept-loans';
 import { recheckRestore } from './recheck-restore';
@@ -29,15 +36,22 @@ export async function restore(r: Relink, why: string): Promise<void> {
   const { track } = r;
   track.enter('restore');
   track.log(`Restoring the patron's email and SMS settings (${why}).`);
+  let refusedPause: number | undefined;
   for (;;) {
     try {
-      // swapConfirmed is activity input only, not a command: histories recorded before it replay as they were.
+      // swapConfirmed and reportRefusal are activity input only, not commands: histories recorded before them replay
+      // as they were.
       const result = await r.activities.compensation.restoreContact({
         patronId: r.patronId,
         plan: r.plan!,
         swapConfirmed: r.swapConfirmed,
+        reportRefusal: true,
       });
       track.contact.lastRestoreError = undefined;
+      if (track.awaiting === 'restore-refused') {
+        track.await('none');
+        track.log('Alma took the restore it had refused (or staff restored the record in Alma).');
+      }
       if (result.neverChanged) {
         // The swap was refused or failed before Alma applied it: nothing to put back, and nothing was written.
         Object.assign(track.contact, { swapped: false, restored: false, verified: false });
@@ -61,6 +75,12 @@ export async function restore(r: Relink, why: string): Promise<void> {
       r.swapped = false;
       return;
     } catch (err) {
+      // A refusal Alma will repeat: staff see it and what to do in Alma, while the relink keeps trying.
+      const refusal = restoreRefusal(err);
+      if (refusal !== undefined && r.patch(RESTORE_REFUSED)) {
+        refusedPause = await holdWhileRestoreRefused(r, refusal, refusedPause);
+        continue;
+      }
       // Unreachable with an unlimited retry policy, unless the activity is cut short by its timeouts: keep going.
       track.contact.lastRestoreError = err instanceof Error ? err.message : String(err);
       track.publish();

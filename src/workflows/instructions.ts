@@ -221,3 +221,36 @@ export const staffLoanLog = (barcode: string, cause: string): string =>
 export const notLoanedState = (processType: string): string =>
   'scanned in and not loaned: do not loan it to the patron at the desk now (the patron would get the loan ' +
   `receipt).${priorStatusAdvice(processType)}`;
+
+/** What the restore must put back, without an address or a number: for staff restoring by hand. */
+export interface RestoreByHand {
+  marker: string;
+  /** The type of the patron's own preferred email (null: they had none; undefined: its type is not known). */
+  emailType?: string | null;
+  /** The types of the phones that took SMS. */
+  smsTypes: string[];
+}
+
+/**
+ * What staff read while Alma refuses the restore with an answer that will not change by itself (restore-refused).
+ * `cause`: the refused attempt's message, Alma's words quoted ("Alma refuses to restore patron P's email: ...").
+ */
+export function refusedRestoreInstructions(patronId: string, cause: string, what: RestoreByHand): string {
+  const email =
+    what.emailType === null
+      ? 'no email of theirs was preferred before, so make none preferred'
+      : `make the patron's own email${what.emailType ? ` (type ${what.emailType})` : ''} preferred again`;
+  const sms =
+    what.smsTypes.length === 0
+      ? ''
+      : `, tick "Preferred SMS" again on ${what.smsTypes.length === 1 ? 'the phone' : `the ${what.smsTypes.length} phones`} ` +
+        `that had it (type ${what.smsTypes.join(', ')})`;
+  return (
+    `${cause}. Until the patron's email and SMS settings are restored, their notices go to the holding address.` +
+    ' The relink tries again every few minutes by itself. Choose one: ' +
+    `(1) in Alma, Manage Users, patron ${patronId}: correct what Alma's message names, and save; the next try goes ` +
+    `through. (2) Restore them by hand in Alma: Manage Users, patron ${patronId}, Contact Information tab: delete the ` +
+    `email whose description starts with ${what.marker}, ${email}${sms}, and save. Either way the relink reads the ` +
+    'record at its next try, finds it restored and ends.'
+  );
+}

@@ -120,3 +120,10 @@ export const AWAIT_SWEEP_RESTORE = 'await-sweep-restore';
  * where such a refusal arrives.
  */
 export const STAFF_LOAN_AT_DESK = 'staff-loan-at-desk';
+
+/**
+ * A restore Alma refuses with an answer that will not change (a 4xx but 429, RestoreRefused) is shown to staff: the
+ * relink awaits restore-refused with what to do by hand in Alma, and tries again itself after a pause (a timer).
+ * Asked when such a refusal arrives; before it, the restore's retries were Temporal's, unseen.
+ */
+export const RESTORE_REFUSED = 'restore-refused';

@@ -1,5 +1,5 @@
 // The simulator's own controls under /_sim (no API key, not in the call log): reset, state, letters, calls,
-// faults, the daily quota's midnight reset, the staff "Lost" click and runs of Alma's scheduled jobs. Plain JSON, not Alma's shapes.
+// faults, the daily quota's midnight reset, the staff "Lost" click, runs of Alma's scheduled jobs and a SIS load. Plain JSON, not Alma's shapes.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { SimCore } from '../core';
 import { FaultsError } from '../faults';
@@ -71,6 +71,15 @@ export function adminRouter(core: SimCore): Router {
     const job = req.params.job ?? '';
     if (!isJobName(job)) throw new StaffActionError(404, `No job ${job}: the jobs are ${JOBS.join(', ')}.`);
     res.json(runJob(core, job));
+  });
+
+  // The SIS synchronize job (sis.ts), body { patrons?: string[] } to load only those External users.
+  router.post('/sis-load', (req, res) => {
+    const patrons = (req.body as { patrons?: unknown } | undefined)?.patrons;
+    if (patrons !== undefined && !(Array.isArray(patrons) && patrons.every((p) => typeof p === 'string'))) {
+      throw new StaffActionError(400, 'patrons must be a list of primary ids');
+    }
+    res.json(core.sisLoad(patrons as string[] | undefined));
   });
 
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -72,6 +72,33 @@ function checkEmails(body: Record<string, unknown>, emailTypes: ReadonlySet<stri
   }
 }
 
+// Role types that work at a circulation desk: Alma asks for their scope (the library) and the desk (a ServiceUnit
+// parameter). A record stored before that rule, or loaded by a migration, still carries them without: Alma hands them
+// out in the GET and refuses them in a PUT that sends them back.
+const DESK_ROLES: Record<string, string> = {
+  '32': 'Circulation Desk Operator',
+  '221': 'Fulfillment Services Operator',
+};
+
+interface RoleRecord {
+  role_type?: { value?: unknown };
+  scope?: { value?: unknown };
+  parameter?: Array<{ type?: { value?: unknown }; value?: { value?: unknown } }>;
+}
+
+/** Refuses the roles of a PUT as Alma does when a desk role lacks its scope or its service unit. */
+function checkRoles(body: Record<string, unknown>): void {
+  const roles = body.user_role;
+  if (!Array.isArray(roles)) return;
+  for (const role of roles as RoleRecord[]) {
+    const name = DESK_ROLES[String(role?.role_type?.value ?? '')];
+    if (name === undefined) continue;
+    if (isEmpty(role.scope)) throw almaError('401664', `Mandatory field is missing: scope (role ${name}).`);
+    const unit = (role.parameter ?? []).find((p) => p?.type?.value === 'ServiceUnit' && !isEmpty(p.value));
+    if (!unit) throw almaError('401664', `Mandatory field is missing: service unit (role ${name}).`);
+  }
+}
+
 /** A tenant that keeps only the first `max` characters of an email's description (the emailDescriptionMax setting). */
 function trimDescriptions(record: UserRecord, max: number | undefined): void {
   if (max === undefined) return;
@@ -128,6 +155,15 @@ export const userRoutes: RouteDef[] = [
       if (body.primary_id !== undefined && body.primary_id !== user.primary_id) {
         throw almaError('401859', 'Action currently not supported. (the simulator does not change a primary_id)');
       }
+      // The third account type of Alma's Account Types table ("Internal with external authentication"): the PUT
+      // takes only INTERNAL and EXTERNAL accounts.
+      const accountType = String(user.account_type?.value ?? 'INTERNAL').toUpperCase();
+      if (accountType !== 'INTERNAL' && accountType !== 'EXTERNAL') {
+        throw almaError(
+          '401855',
+          "The account type 'Internal with external authentication' is currently not supported.",
+        );
+      }
       if (user.external_id && !isEmpty(body.external_id) && body.external_id !== user.external_id) {
         throw almaError(
           '401858',
@@ -135,6 +171,7 @@ export const userRoutes: RouteDef[] = [
         );
       }
       checkEmails(body, new Set(options.emailTypes));
+      checkRoles(body);
 
       const next: Record<string, unknown> = clone(body);
       next.primary_id = user.primary_id;

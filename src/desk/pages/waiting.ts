@@ -23,7 +23,7 @@ export interface WaitingCard {
   waitingFor?: string;
   instructions?: string;
   startTime: string;
-  mark?: 'needs-attention' | 'return-refused' | 'overdue' | 'stuck';
+  mark?: 'needs-attention' | 'return-refused' | 'overdue' | 'stuck' | 'restore-refused';
   reason?: string;
   actions: DeskAction[];
 }
@@ -37,10 +37,17 @@ const WAITING_FOR: Record<string, string> = {
   'quiet-period': 'nothing: the quiet period before the restore',
   'lost-job': "nothing: Alma's Overdue and Lost Loan job",
   'staff-loan': 'your loan of the item at the desk in Alma (Alma refused the relink’s loan)',
+  'restore-refused': "the patron's record to be corrected in Alma (Alma refuses the restore)",
 };
 
 /** Marked relinks first (needs attention, then overdue), then the oldest first. */
-const RANKS: Record<string, number> = { stuck: 0, 'needs-attention': 0, 'return-refused': 0, overdue: 1 };
+const RANKS: Record<string, number> = {
+  stuck: 0,
+  'needs-attention': 0,
+  'return-refused': 0,
+  overdue: 1,
+  'restore-refused': 0,
+};
 const rank = (c: WaitingCard) => RANKS[c.mark ?? ''] ?? 2;
 
 /**
@@ -103,6 +110,8 @@ export class WaitingList {
       // An overdue relink (past its Lost deadline, waiting for a decision) is marked; a refused return comes first.
       ...(awaiting === 'overdue' ? { mark: 'overdue' as const } : {}),
       ...(awaiting === 'return-refused' ? { mark: 'return-refused' as const } : {}),
+      // The patron's notices still go to the holding address while Alma refuses the restore: on top too.
+      ...(awaiting === 'restore-refused' ? { mark: 'restore-refused' as const } : {}),
       actions: actionsFor(awaiting),
     };
   }

@@ -6,10 +6,10 @@ import path from 'node:path';
 import express, { type ErrorRequestHandler } from 'express';
 import cookieSession from 'cookie-session';
 import helmet from 'helmet';
-import { rateLimit } from 'express-rate-limit';
 import { RelinkClientError, type RelinkClient } from '../client';
 import type { RelinkSettings } from '../config';
 import { PROJECT_ROOT } from '../project-root';
+import { BATCH_MAX_DEFAULT } from '../staff-input/batch-file';
 import { installAuth, type DeskAuth } from './auth';
 import { AccessRefused, sessionOf } from './auth/staff';
 import { refuseCrossSiteForms } from './cross-site';
@@ -21,6 +21,7 @@ import { startPage } from './pages/start';
 import { waitingPage } from './pages/waiting';
 import { render } from './render';
 import { stdoutStaffLog, type StaffLog } from './staff-log';
+import { createStartLimit } from './start-limit';
 import { timeFormat } from './words';
 
 export interface DeskOptions {
@@ -32,6 +33,8 @@ export interface DeskOptions {
   /** Cookies only over https: true when the desk's public address is https. */
   secureCookies?: boolean;
   startsPerMinute?: number;
+  /** Items one batch file may hold (DESK_BATCH_MAX). */
+  batchMax?: number;
   /** The library's time zone (ALMA_TIME_ZONE): the pages show times in it. */
   timeZone?: string;
   log?: StaffLog;
@@ -44,6 +47,7 @@ export function createDeskApp({
   sessionKeys,
   secureCookies = false,
   startsPerMinute = 30,
+  batchMax = BATCH_MAX_DEFAULT,
   timeZone = 'UTC',
   log = stdoutStaffLog,
 }: DeskOptions): express.Express {
@@ -97,29 +101,21 @@ export function createDeskApp({
   app.use(requireStaff);
 
   // Per staff member: one person's runaway script does not hold up the rest of the desk.
-  const limit = rateLimit({
-    windowMs: 60_000,
-    limit: startsPerMinute,
-    keyGenerator: (_req, res) => String(res.locals.staff),
-    // Only starts that went through count: a form refused for its fields (400) or by Temporal (409/502) does not.
-    skipFailedRequests: true,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (req, res) => {
-      res.status(429).send(
-        render('error', {
-          req,
-          res,
-          title: 'Too many starts',
-          message: `At most ${startsPerMinute} starts a minute. Wait a minute and try again.`,
-        }),
-      );
-    },
+  const starts = createStartLimit(startsPerMinute, (req, res) => {
+    res.status(429).send(
+      render('error', {
+        req,
+        res,
+        title: 'Too many starts',
+        message: `At most ${startsPerMinute} starts a minute, a batch's relinks included. Wait a minute and try again.`,
+      }),
+    );
   });
+  const limit = starts.middleware;
   waitingPage(app, relinks);
   startPage(app, { relinks, relink, forms, limit, log });
   relinkPage(app, { relinks, forms, log });
-  batchPage(app, { relinks, relink, forms, limit, log });
+  batchPage(app, { relinks, relink, forms, limit, log, starts, startsPerMinute, batchMax });
 
   app.use((req, res) => {
     res.status(404).send(render('error', { req, res, title: 'Not found', message: 'The desk has no such page.' }));

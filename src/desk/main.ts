@@ -18,6 +18,7 @@ runMain(async () => {
     sessionKeys: desk.sessionKeys,
     secureCookies: desk.publicUrl?.startsWith('https:') ?? false,
     startsPerMinute: desk.startsPerMinute,
+    batchMax: desk.batchMax,
     timeZone: desk.timeZone,
   });
   const server = app.listen(desk.port, desk.host);

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError, isLoopback, isTimeZone } from '../config';
+import { batchMaxSchema } from '../staff-input/batch-file';
 import type { DeskAuth } from './auth';
 
 const list = z.string().transform((s) =>
@@ -61,8 +62,10 @@ const deskSchema = z.object({
     .default('X-Remote-User'),
   /** The proxies' addresses (IPs or CIDR ranges); a header from any other address is refused. */
   DESK_TRUSTED_PROXIES: list.pipe(z.array(trustedProxy).min(1)).optional(),
-  /** Relinks one staff member may start a minute (a batch counts once). */
+  /** Relinks one staff member may start a minute, a batch's each counted: a batch goes at this pace. */
   DESK_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  /** Items one batch file may hold (relink batch reads the same setting). */
+  DESK_BATCH_MAX: batchMaxSchema,
   /** The library's time zone, the worker's setting: the desk shows times in it. */
   ALMA_TIME_ZONE: z
     .string()
@@ -79,6 +82,7 @@ export interface DeskSettings {
   sessionKeys: string[];
   auth: DeskAuth;
   startsPerMinute: number;
+  batchMax: number;
   timeZone: string;
 }
 
@@ -129,6 +133,7 @@ export function loadDeskSettings(env: NodeJS.ProcessEnv = process.env): DeskSett
     sessionKeys: d.DESK_SESSION_KEYS ?? [randomBytes(32).toString('base64url')],
     auth,
     startsPerMinute: d.DESK_STARTS_PER_MINUTE,
+    batchMax: d.DESK_BATCH_MAX,
     timeZone: d.ALMA_TIME_ZONE,
   };
 }

@@ -8,6 +8,24 @@ import { barcodeSchema, patronIdSchema } from './rules';
 
 export const BATCH_COLUMNS = ['patron_id', 'barcode'] as const;
 
+/** Items (lines) one batch takes by default: a file for a day's desk work, not a migration. */
+export const BATCH_MAX_DEFAULT = 200;
+
+/**
+ * DESK_BATCH_MAX, the items one batch takes, read by the desk's settings and by relink batch alike, so a file the
+ * desk refuses is refused on the command line too.
+ */
+export const batchMaxSchema = z.coerce.number().int().min(1).max(10_000).default(BATCH_MAX_DEFAULT);
+
+export function batchMaxFrom(env: NodeJS.ProcessEnv): number {
+  const parsed = batchMaxSchema.safeParse(env.DESK_BATCH_MAX || undefined);
+  if (!parsed.success)
+    throw new InvalidInput('DESK_BATCH_MAX must be a whole number from 1 to 10000; nothing was started', [
+      { message: `DESK_BATCH_MAX is "${env.DESK_BATCH_MAX}"` },
+    ]);
+  return parsed.data;
+}
+
 const rowSchema = z.object({ patron_id: patronIdSchema, barcode: barcodeSchema });
 
 export interface BatchRow {
@@ -55,8 +73,11 @@ function readCsv(text: string, fileName: string): Parsed[] {
   }
 }
 
-/** Parses and checks the whole file; throws InvalidInput listing every problem, by line. */
-export function parseBatchFile(text: string, fileName: string): BatchPlan {
+/**
+ * Parses and checks the whole file; throws InvalidInput listing every problem, by line. A file of more than `maxItems`
+ * item lines is refused whole, with the one problem of its size.
+ */
+export function parseBatchFile(text: string, fileName: string, maxItems = BATCH_MAX_DEFAULT): BatchPlan {
   const records = readCsv(text, fileName);
   const problems: Problem[] = [];
   const fail = () =>
@@ -97,6 +118,15 @@ export function parseBatchFile(text: string, fileName: string): BatchPlan {
   if (records.length === 1)
     problems.push({ line: header.info.lines, message: 'there is no item line under the header' });
   if (BATCH_COLUMNS.some((c) => !columns.includes(c))) throw fail();
+  if (records.length - 1 > maxItems) {
+    problems.push({
+      line: records[maxItems + 1]!.info.lines,
+      message:
+        `the file has ${records.length - 1} item lines, and a batch takes at most ${maxItems}: ` +
+        `split it into files of at most ${maxItems} lines`,
+    });
+    throw fail();
+  }
 
   const rows: BatchRow[] = [];
   const byPair = new Map<string, number>();

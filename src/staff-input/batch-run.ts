@@ -48,6 +48,11 @@ export interface BatchRunOptions {
   onPatronDone?: (done: number, total: number) => void;
   /** Patrons not to start now (today's Alma quota), with their report lines. */
   held?: ReadonlyMap<string, BatchReportRow[]>;
+  /**
+   * Waits until a start may go (the desk's start limit) and takes it; the answer is told whether the start went
+   * through, so a refused one can be given back.
+   */
+  takeStart?: () => Promise<(started: boolean) => void>;
 }
 
 /** Starts every relink of the plan; a refusal fails that patron's lines, not the batch. Rows in the file's order. */
@@ -55,7 +60,7 @@ export async function runBatch(
   relinks: RelinkClient,
   plan: BatchPlan,
   inputOf: (relink: BatchRelink) => RelinkInput,
-  { timeoutMs, messageOf, onPatronDone, held = new Map() }: BatchRunOptions,
+  { timeoutMs, messageOf, onPatronDone, held = new Map(), takeStart }: BatchRunOptions,
 ): Promise<{ rows: BatchReportRow[]; summary: BatchSummary }> {
   const inputs = plan.relinks.filter((r) => !held.has(r.patronId)).map((r) => ({ relink: r, input: inputOf(r) }));
   const byPatron = new Map<string, BatchReportRow[]>(held);
@@ -64,9 +69,12 @@ export async function runBatch(
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const { relink: r, input } = next;
+      const taken = await takeStart?.();
       try {
         byPatron.set(r.patronId, rowsFor(r, await relinks.start(input, timeoutMs ? { timeoutMs } : {})));
+        taken?.(true);
       } catch (err) {
+        taken?.(false);
         const message = messageOf(err);
         byPatron.set(
           r.patronId,

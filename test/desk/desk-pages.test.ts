@@ -49,9 +49,9 @@ describe("the desk's pages", () => {
     expect(page).toContain('<td>Check patron and items</td>');
     expect(page).not.toMatch(/<td>(preflight|email-swap|scan-in|lost-declaration)<\/td>/);
     expect(page).not.toContain('UTC');
-    expect(page).toMatch(/Loan<span class="visually-hidden">: done<\/span>/);
-    expect(page).toMatch(/Lost<span class="visually-hidden">: current step<\/span>/);
-    expect(page).toMatch(/Email restored<span class="visually-hidden">: not reached<\/span>/);
+    expect(page).toMatch(/Loan<span class="step-state">: reached<\/span>/);
+    expect(page).toMatch(/Lost<span class="step-state">: current step<\/span>/);
+    expect(page).toMatch(/Email restored<span class="step-state">: not reached<\/span>/);
   });
 
   it('asks before "Keep the loans" and "Restore now", and acts only on the confirmation', async () => {

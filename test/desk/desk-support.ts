@@ -19,7 +19,7 @@ export interface TestDesk {
 export async function startTestDesk(
   h: RelinkHarness,
   auth: DeskAuth,
-  { startsPerMinute, timeZone }: { startsPerMinute?: number; timeZone?: string } = {},
+  { startsPerMinute, timeZone, batchMax }: { startsPerMinute?: number; timeZone?: string; batchMax?: number } = {},
 ): Promise<TestDesk> {
   const { relink } = loadSettings(['relink'], relinkCommandEnv(), { dotenv: false });
   const actions: StaffAction[] = [];
@@ -31,6 +31,7 @@ export async function startTestDesk(
     log: (a) => actions.push(a),
     ...(startsPerMinute ? { startsPerMinute } : {}),
     ...(timeZone ? { timeZone } : {}),
+    ...(batchMax ? { batchMax } : {}),
   });
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));

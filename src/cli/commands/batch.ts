@@ -7,11 +7,7 @@ import { relinkWorkflowId } from '../../client';
 import { loadSettings } from '../../config';
 import { REPORT_COLUMNS, runBatch, type BatchReportRow } from '../../staff-input/batch-run';
 import { parseBatchFile, type BatchRelink } from '../batch-file';
-import { overdueJobCost, planAgainstQuota, STAFF_CLICK_COST, type LostModeCost, type QuotaPlan } from '../batch-quota';
-import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
-import { lostByJobWithinMs, parseLostJobAt, RELINK_DEFAULTS, type LostJobAt } from '../../contract';
-import type { RelinkSettings } from '../../config';
+import { lostModeCostOf, planAgainstQuota, quotaWords, type QuotaPlan } from '../batch-quota';
 import { translateTemporalError, withRelinks, WORKER_ANSWER_MS } from '../context';
 import { CliError, EXIT, type ExitCode } from '../errors';
 import { relinkInputFor } from '../input';
@@ -33,21 +29,14 @@ export interface BatchOptions {
   pace?: boolean;
 }
 
-const calls = (n: number) => `${n} Alma call${n === 1 ? '' : 's'}`;
-
 /** The batch would cross the floor and --pace was not given: nothing starts. */
 function refusal(plan: QuotaPlan): CliError {
-  const { reading, available = 0, today } = plan;
-  return new CliError(
-    'refused',
-    `The batch needs about ${calls(plan.needed)}, and Alma has ${reading.remaining} left today: ` +
-      `${available} above the workers' floor of ${reading.floor}, kept for restores. Nothing was started.`,
-    {
-      hint:
-        `Run it again with --pace to start the first ${today.length} patron${today.length === 1 ? '' : 's'} now ` +
-        "(the report marks the other lines waits-for-tomorrow), or after Alma's midnight reset.",
-    },
-  );
+  const { today } = plan;
+  return new CliError('refused', `${quotaWords(plan)} Nothing was started.`, {
+    hint:
+      `Run it again with --pace to start the first ${today.length} patron${today.length === 1 ? '' : 's'} now ` +
+      "(the report marks the other lines waits-for-tomorrow), or after Alma's midnight reset.",
+  });
 }
 
 function waitingRows(relink: BatchRelink, plan: QuotaPlan): BatchReportRow[] {
@@ -60,15 +49,6 @@ function waitingRows(relink: BatchRelink, plan: QuotaPlan): BatchReportRow[] {
       `not started: today's Alma quota is taken up to the floor (${plan.available} calls above it, ` +
       `${plan.neededToday} planned); start it after Alma's midnight reset`,
   }));
-}
-
-/** What the configured Lost mode adds to each relink's calls (validated with the settings). */
-function lostModeCostOf(relink: RelinkSettings): LostModeCost {
-  if (relink.RELINK_LOST_MODE !== 'overdue-job') return STAFF_CLICK_COST;
-  const jobAt = parseLostJobAt(relink.RELINK_LOST_JOB_AT) as LostJobAt;
-  const waitMs = lostByJobWithinMs(relink.RELINK_LOST_AFTER_OVERDUE!, jobAt) ?? 0;
-  const pollMax = msToNumber((relink.RELINK_LOST_POLL_MAX ?? RELINK_DEFAULTS.lostPollMax) as Duration);
-  return overdueJobCost(waitMs, pollMax);
 }
 
 export async function batchCommand(file: string, out: Output, options: BatchOptions = {}): Promise<ExitCode> {

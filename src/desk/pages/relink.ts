@@ -9,13 +9,12 @@ import type { Forms } from '../forms';
 import { render } from '../render';
 import { STEP_WORDS } from '../words';
 import type { StaffLog } from '../staff-log';
+import { STEP_ORDER, stepStates } from '../step-states';
 
 const QUERY_MS = 15_000;
 
 /** The steps in their order, in the words of Alma's staff UI where it has them (words.ts). */
-export const STEPS: Array<[string, string]> = (
-  ['preflight', 'request-review', 'email-swap', 'scan-in', 'loan', 'lost-declaration', 'restore', 'done'] as const
-).map((step) => [step, STEP_WORDS[step]]);
+export const STEPS: Array<[string, string]> = STEP_ORDER.map((step) => [step, STEP_WORDS[step]]);
 
 function workflowIdOf(raw: string): string {
   const parsed = workflowIdSchema.safeParse(raw);
@@ -48,6 +47,18 @@ export function relinkPage(
           : status.status === 'RUNNING'
             ? 'not changed yet'
             : 'never changed'; // a failed relink whose swap never applied, as the CLI says
+    const running = status.status === 'RUNNING';
+    const outcome = status.outcome ?? result?.outcome ?? progress?.outcome;
+    const states = stepStates({
+      running,
+      step: status.step ?? progress?.step,
+      failed: !running && (outcome === 'needs-attention' || !['COMPLETED', 'CONTINUED_AS_NEW'].includes(status.status)),
+      stopped: !running && outcome === 'aborted',
+      items: result?.items ?? progress?.items ?? [],
+      audit: result?.audit ?? progress?.audit ?? [],
+      ...(contact ? { contact } : {}),
+      ...(result ? { emailRestored: result.emailRestored } : {}),
+    });
     res.send(
       render('relink', {
         req,
@@ -57,7 +68,7 @@ export function relinkPage(
         patronId: progress?.patronId ?? workflowId.replace(/^relink-/, ''),
         status,
         step: status.step ?? progress?.step,
-        steps: STEPS,
+        steps: STEPS.map(([id, label], n) => ({ id, label, state: states[n]! })),
         items: result?.items ?? progress?.items ?? [],
         audit: result?.audit ?? progress?.audit ?? [],
         instructions: status.status === 'RUNNING' ? progress?.awaitingInstructions : undefined,

@@ -2,7 +2,7 @@
 // button or link in it has the focus). The live region is replaced only when the list changed, so a screen reader
 // announces news, not the same list every 15 seconds. When the session has ended the browser goes to the sign-in page
 // (never into the list). Without this script the page works the same; it just needs a reload.
-/* global document, window */
+/* global document, window, DOMParser */
 (function () {
   const list = document.getElementById('waiting-list');
   if (!list) return;
@@ -31,4 +31,28 @@
     t.innerHTML = html;
     return t.innerHTML.replace(/\s+/g, ' ').trim();
   }
+})();
+
+// A batch's progress: the part of the page that says how far it got is fetched again every 2 seconds while the batch
+// runs, and stops once it ended (no meta refresh: the page never reloads under staff).
+(function () {
+  const progress = document.getElementById('batch-progress');
+  if (!progress || !progress.hasAttribute('data-running')) return;
+  const timer = setInterval(async function () {
+    try {
+      const res = await fetch(window.location.pathname, { credentials: 'same-origin' });
+      if (res.redirected) return window.location.assign(res.url);
+      if (!res.ok) return;
+      const page = new DOMParser().parseFromString(await res.text(), 'text/html');
+      const fresh = page.getElementById('batch-progress');
+      if (!fresh) return;
+      if (fresh.innerHTML !== progress.innerHTML) progress.innerHTML = fresh.innerHTML;
+      if (!fresh.hasAttribute('data-running')) {
+        progress.removeAttribute('data-running');
+        clearInterval(timer);
+      }
+    } catch {
+      // offline for a moment: the next round tries again
+    }
+  }, 2000);
 })();

@@ -32,14 +32,15 @@ export async function readQueue(alma: AlmaClient, item: CheckedItem, patronId: s
 /**
  * The bib's title-level requests that no item has taken yet: a scan-in of any of its items would fulfil the first.
  * The bib's list also holds item-level requests (and title-level ones bound to an item): those are in that item's
- * own queue, read by readQueue, so only requests naming no item are judged here.
+ * own queue, read by readQueue, so only requests naming no item (neither its id nor its barcode) are judged here.
+ * Whether Alma lists item-level requests here, and with which of the two, is not documented: either way holds.
  */
 export async function readTitleQueue(alma: AlmaClient, item: CheckedItem, patronId: string): Promise<QueueVerdict> {
   const requests = await almaStep(`reading the title-level requests of "${item.title}" (bib ${item.mmsId})`, () =>
     alma.listBibRequests(item.mmsId),
   );
   return judgeQueue(
-    requests.filter((r) => !r.item_id),
+    requests.filter((r) => !r.item_id && !r.barcode),
     patronId,
     'title',
   );

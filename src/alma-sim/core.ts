@@ -10,6 +10,9 @@ import { SimStore } from './store';
 
 import type { KeyPermissions } from './auth';
 
+/** How the bib's request list shows item-level requests (AlmaSimulatorOptions.bibRequestsList). */
+export type BibRequestsList = 'item-id' | 'barcode-only' | 'title-level-only';
+
 export interface CoreOptions {
   apiKey: string;
   seed: number;
@@ -21,6 +24,7 @@ export interface CoreOptions {
   lostProcessStatus: string;
   emailTypes: readonly string[];
   emailDescriptionMax: number | undefined;
+  bibRequestsList: BibRequestsList;
   returnReceipt: boolean;
   acceptPastDueDate: boolean;
   /** What the API key may do in each API area (Alma's key settings); a call outside them is 400 UNAUTHORIZED. */

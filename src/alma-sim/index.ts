@@ -10,6 +10,7 @@ import type { SimCall } from './call-log';
 import { SimCore } from './core';
 import type { SimFaults } from './faults';
 import type { Fixtures, LoanRecord } from './fixtures';
+import type { BibRequestsList } from './core';
 import type { SimNotice } from './notices';
 import type { SisLoadResult } from './sis';
 import { LETTERS, type LostLetterCode } from './notices';
@@ -72,6 +73,12 @@ export interface AlmaSimulatorOptions {
    * cut on a user PUT. Default: kept whole.
    */
   emailDescriptionMax?: number;
+  /**
+   * What `GET /bibs/{mms_id}/requests` lists besides the title-level requests, which nobody has documented: 'item-id'
+   * (default: item-level requests too, with their item_id and barcode), 'barcode-only' (with the barcode, no item_id)
+   * or 'title-level-only' (none of them).
+   */
+  bibRequestsList?: BibRequestsList;
   /**
    * Whether a return (a scan-in that closes a loan) sends the borrower the Return Receipt Letter, as an institution
    * that enables it does. Default true: the side on which a return made without the holding address shows.
@@ -144,6 +151,7 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
       lostProcessStatus: options.lostProcessStatus ?? 'LOST',
       emailTypes: options.emailTypes ?? EMAIL_TYPES,
       emailDescriptionMax: options.emailDescriptionMax,
+      bibRequestsList: options.bibRequestsList ?? 'item-id',
       returnReceipt: options.returnReceipt ?? true,
       acceptPastDueDate: options.acceptPastDueDate ?? false,
       keyPermissions: { ...FULL_KEY, ...options.keyPermissions },

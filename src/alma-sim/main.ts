@@ -2,9 +2,10 @@
 // exploring with curl or pointing a worker at. The API key may also come from ALMA_SIM_API_KEY (the compose file's
 // sim profile: the worker's ALMA_API_KEY). Stops cleanly on SIGINT/SIGTERM.
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseKeyPermissions } from './auth';
 import { exampleFixturesPath, loadFixtures, LOST_LETTERS, startAlmaSimulator } from './index';
+import type { BibRequestsList } from './core';
 
 const integer = (min: number) => (value: string) => {
   const n = Number(value);
@@ -27,6 +28,11 @@ async function main(argv: string[]): Promise<void> {
     .option('--lost-item-fee <amount>', 'Lost item replacement fee of the Lost click (0: none)', integer(0), 85)
     .option('--lost-process-status <code>', "a lost loan's process_status (e.g. LOST, LOST_LOAN)", 'LOST')
     .option('--email-description-max <length>', "characters Alma keeps of an email's description", integer(0))
+    .addOption(
+      new Option('--bib-requests-list <shown>', "what a bib's request list shows besides title-level requests")
+        .choices(['item-id', 'barcode-only', 'title-level-only'])
+        .default('item-id'),
+    )
     .option('--no-return-receipt', 'a return sends no Return Receipt Letter (the institution has it disabled)')
     .option(
       '--key-permissions <list>',
@@ -53,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
     lostItemFee: number;
     lostProcessStatus: string;
     emailDescriptionMax?: number;
+    bibRequestsList: BibRequestsList;
     returnReceipt: boolean;
     keyPermissions?: ReturnType<typeof parseKeyPermissions>;
   }>();
@@ -73,6 +80,7 @@ async function main(argv: string[]): Promise<void> {
     lostItemFee: opts.lostItemFee,
     lostProcessStatus: opts.lostProcessStatus,
     emailDescriptionMax: opts.emailDescriptionMax,
+    bibRequestsList: opts.bibRequestsList,
     returnReceipt: opts.returnReceipt,
     keyPermissions: opts.keyPermissions,
   });

@@ -3,7 +3,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities';
 import { AlmaClient } from '../../src/alma';
-import { fixturesWith, item, itemIds, patron, titleRequest } from '../../src/alma-sim/builders';
+import { fixturesWith, holdRequest, item, itemIds, patron, titleRequest } from '../../src/alma-sim/builders';
 import type { CheckedItem } from '../../src/contract';
 import { useSimulator } from '../alma-sim/helpers';
 
@@ -76,5 +76,39 @@ describe('title-level requests in the relink activities', () => {
     );
     const result = await env().run(activities().scanIn, { patronId: 'title.relink', item: checked('32000000001') });
     expect(result).toMatchObject({ scanned: true, patronRequestId: '8497000000002' });
+  });
+});
+
+// Whether a bib's request list also shows item-level requests, and with what, is not documented (issue 26): the review
+// must neither miss a title-level request nor take another copy's item-level request for one, whichever Alma does.
+describe.each(['item-id', 'barcode-only', 'title-level-only'] as const)('a bib list that shows %s', (shown) => {
+  const BIB = itemIds('33000000001').mmsId;
+  const s = useSimulator(
+    () =>
+      fixturesWith({
+        users: [patron('copy.relink'), patron('copy.other')],
+        items: [item('33000000001'), item('33000000002', { mmsId: BIB }), item('33000000003')],
+        requests: [
+          // Another patron's hold on the second copy: Alma's item-level queue of that copy, not of the first.
+          holdRequest('8498000000001', 'copy.other', item('33000000002', { mmsId: BIB })),
+          titleRequest('8498000000002', 'copy.other', itemIds('33000000003').mmsId),
+        ],
+      }),
+    { bibRequestsList: shown },
+  );
+  const run = () => {
+    const alma = new AlmaClient({ baseUrl: s.sim.url, apiKey: s.sim.apiKey });
+    opened.push(alma);
+    return env().run(createActivities({ alma, heartbeatEveryMs: 100 }).reviewRequests, {
+      patronId: 'copy.relink',
+      items: [checked('33000000001'), checked('33000000003')],
+    });
+  };
+
+  it("never takes another copy's item-level hold for a title-level one, and still sees the title-level one", async () => {
+    expect(await run()).toEqual({
+      '33000000001': { blocking: [] },
+      '33000000003': { blocking: [expect.objectContaining({ requestId: '8498000000002', level: 'title' })] },
+    });
   });
 });

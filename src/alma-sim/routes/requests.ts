@@ -190,10 +190,15 @@ export const requestRoutes: RouteDef[] = [
       if (!core.store.items.some((i) => i.bib_data.mms_id === mmsId)) {
         throw almaError('402203', `Input parameters mmsId ${mmsId} is not valid.`);
       }
-      const all = core.store.requests.filter((r) => r.mms_id === mmsId);
+      const shown = core.options.bibRequestsList;
+      const all = core.store.requests.filter((r) => r.mms_id === mmsId && (shown !== 'title-level-only' || !r.item_id));
       const types = ['all_types', 'HOLD', 'DIGITIZATION', 'BOOKING', 'MOVE', 'WORK_ORDER'];
-      const matching = filterRequests(req, all, types, 'all_types');
-      return { status: 200, body: listBody('user_request', matching.map(clone), matching.length) };
+      const matching = filterRequests(req, all, types, 'all_types').map((r) => {
+        const view = clone(r);
+        if (shown === 'barcode-only') delete view.item_id;
+        return view;
+      });
+      return { status: 200, body: listBody('user_request', matching, matching.length) };
     },
   },
   {

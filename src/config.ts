@@ -9,6 +9,7 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { networkListSchema } from './codec/access';
 import { keyListSchema } from './codec/keys';
+import { DEFAULT_RATE_LIMIT } from './alma/rate-limiter';
 import { withSecretFiles } from './secret-files';
 import {
   DEFAULT_HOLDING_EMAIL_TYPE,
@@ -96,7 +97,9 @@ const almaSchema = z
     ALMA_BASE_URL: z.url({ message: 'must be a URL like https://api-eu.hosted.exlibrisgroup.com' }).optional(),
     ALMA_REGION: z.enum(regions, { message: `must be one of ${regions.join(', ')}` }).optional(),
     ALMA_API_KEY: z.string({ message: 'is required (an Alma API key with Users and Bibs read/write)' }).min(1),
-    ALMA_RATE_LIMIT: z.coerce.number().positive().max(1000).default(20),
+    // Alma's per-second threshold is the institution's, shared by every integration: a sandbox allows 10, production
+    // 25 or 50 (ALMA_THRESHOLDS). The default, 10, fits both; raise it only on production (relink doctor checks it).
+    ALMA_RATE_LIMIT: z.coerce.number().positive().max(1000).default(DEFAULT_RATE_LIMIT),
     // How many worker processes share ALMA_RATE_LIMIT: each keeps to an equal share, so together they never exceed it.
     ALMA_RATE_LIMIT_WORKERS: z.coerce.number().int().min(1).max(100).default(1),
     ALMA_MIN_DAILY_REMAINING: z.coerce.number().int().min(0).default(5000),

@@ -22,6 +22,8 @@ export {
   type ParsedErrorBody,
 } from './errors';
 export {
+  ALMA_THRESHOLDS,
+  DEFAULT_RATE_LIMIT,
   LimiterGaveUp,
   RateLimiter,
   wallClock,

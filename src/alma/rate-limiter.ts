@@ -75,7 +75,7 @@ export class RateLimiter {
   private waitedMs = 0;
   private rateSlot: RateSlot | undefined;
 
-  constructor(perSecond = DEFAULT_RATE_LIMIT, now: Clock = wallClock) {
+  constructor(perSecond: number = DEFAULT_RATE_LIMIT, now: Clock = wallClock) {
     if (!Number.isFinite(perSecond) || perSecond <= 0) throw new RangeError(`perSecond must be > 0, got ${perSecond}`);
     this.perSecond = perSecond;
     this.spacingMs = 1000 / perSecond;

@@ -5,12 +5,13 @@
 // workflow task. Each check is independent, so one problem does not hide the others.
 import { Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
-import { AlmaClient, baseUrlFor, isAlmaError } from '../alma';
+import { ALMA_THRESHOLDS, AlmaClient, baseUrlFor, isAlmaError } from '../alma';
 import {
   ConfigError,
   desksOf,
   loadSettings,
   temporalConnectionOptions,
+  workerRateShare,
   type AlmaSettings,
   type RelinkSettings,
   type TemporalSettings,
@@ -19,7 +20,8 @@ import { EMAIL_PATTERN } from '../contract';
 import { RELINK_SEARCH_ATTRIBUTES } from '../namespace-setup';
 import { findStuckRelinks, stuckText } from '../stuck-relinks';
 
-export type CheckStatus = 'ok' | 'problem' | 'skipped';
+/** `warning`: may be right, the doctor cannot tell (e.g. a rate fit for production only); not counted a problem. */
+export type CheckStatus = 'ok' | 'problem' | 'warning' | 'skipped';
 export interface CheckRow {
   area: 'settings' | 'alma' | 'relink' | 'temporal';
   check: string;
@@ -32,6 +34,12 @@ const problem = (area: CheckRow['area'], check: string, detail: string): CheckRo
   area,
   check,
   status: 'problem',
+  detail,
+});
+const warning = (area: CheckRow['area'], check: string, detail: string): CheckRow => ({
+  area,
+  check,
+  status: 'warning',
   detail,
 });
 const skipped = (area: CheckRow['area'], check: string, detail: string): CheckRow => ({
@@ -60,9 +68,51 @@ function almaProblem(err: unknown, need: string): string {
   return err.message;
 }
 
+/**
+ * ALMA_RATE_LIMIT against Alma's per-second thresholds. No answer of Alma's says whether a key is a sandbox's or
+ * production's (both use the same gateways), so a rate above the sandbox's is a warning, and one above every
+ * threshold a problem.
+ */
+export function rateLimitCheck(alma: Pick<AlmaSettings, 'ALMA_RATE_LIMIT' | 'ALMA_RATE_LIMIT_WORKERS'>): CheckRow {
+  const rate = alma.ALMA_RATE_LIMIT;
+  const { sandbox, production, productionRaised } = ALMA_THRESHOLDS;
+  const check = 'per-second rate';
+  const workers =
+    alma.ALMA_RATE_LIMIT_WORKERS > 1
+      ? ` (${alma.ALMA_RATE_LIMIT_WORKERS} workers, ${workerRateShare(alma)}/s each)`
+      : '';
+  const shared = 'shared with every other integration of the institution';
+  if (rate <= sandbox)
+    return ok(
+      'alma',
+      check,
+      `${rate}/s${workers}: within a sandbox's ${sandbox}/s and production's ${production}/s, ${shared}`,
+    );
+  if (rate <= production)
+    return warning(
+      'alma',
+      check,
+      `${rate}/s${workers}: fits production (${production}/s, ${shared}) but a sandbox allows ${sandbox}/s; ` +
+        `with a sandbox key set ALMA_RATE_LIMIT=${sandbox}`,
+    );
+  if (rate <= productionRaised)
+    return warning(
+      'alma',
+      check,
+      `${rate}/s${workers}: above production's ${production}/s; right only where Ex Libris raised the institution to ` +
+        `${productionRaised}/s, ${shared}`,
+    );
+  return problem(
+    'alma',
+    check,
+    `${rate}/s${workers}: above every Alma threshold (at most ${productionRaised}/s, ${shared})`,
+  );
+}
+
 async function almaChecks(alma: AlmaSettings, relink: RelinkSettings | undefined, rows: CheckRow[]): Promise<void> {
   const baseUrl = baseUrlFor({ baseUrl: alma.ALMA_BASE_URL, region: alma.ALMA_REGION });
   const client = new AlmaClient({ baseUrl, apiKey: alma.ALMA_API_KEY, getRetries: 1, timeoutMs: 15_000 });
+  rows.push(rateLimitCheck(alma));
   try {
     const tests = [
       ['users', 'GET', 'the key reaches Alma; Users read', 'Users read-write'],

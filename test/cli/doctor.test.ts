@@ -38,6 +38,7 @@ describe('relink doctor', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/the key reaches Alma; Users read +│ ok/);
     expect(run.stdout).toMatch(/library SCI, desk SCI_DESK +│ ok/);
+    expect(run.stdout).toMatch(/per-second rate +│ ok +│ 10\/s: within a sandbox's 10\/s/);
     expect(run.stdout).toMatch(/search attributes +│ ok/);
     expect(run.stdout).toContain('Everything checked is in place.');
     expect(JSON.stringify(s.state())).toBe(before);

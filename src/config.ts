@@ -112,6 +112,13 @@ const almaSchema = z
       .string()
       .refine(isTimeZone, 'must be an IANA time zone like Europe/Helsinki or America/Chicago')
       .default('UTC'),
+    // The loan process status code that means Lost, from Alma's Loan Process Status code table (relink doctor shows
+    // it); unset: LOST or LOST_LOAN, the likely codes.
+    ALMA_LOST_PROCESS_STATUS: z
+      .string()
+      .trim()
+      .regex(/^[\w-]+$/, "must be a code of Alma's loan process status code table, e.g. LOST")
+      .optional(),
   })
   .refine((c) => c.ALMA_BASE_URL || c.ALMA_REGION, {
     message: 'set ALMA_BASE_URL or ALMA_REGION (na, eu, ap, aps, ca, cn)',

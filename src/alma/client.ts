@@ -8,7 +8,9 @@ import { describeIssues } from './errors';
 import { ALMA_BASE_PATH } from './region';
 import {
   AlmaCircDeskListSchema,
+  AlmaCodeTableSchema,
   AlmaLibraryListSchema,
+  type AlmaCodeTableRow,
   AlmaTestAnswerSchema,
   type AlmaOrgUnit,
   AlmaFeeListSchema,
@@ -344,6 +346,15 @@ export class AlmaClient extends AlmaTransport {
       AlmaLibraryListSchema,
     );
     return answer.library;
+  }
+
+  /** A code table's rows (Configuration API), e.g. EmailTypes; an unknown table is an AlmaError. */
+  async getCodeTable(name: string): Promise<AlmaCodeTableRow[]> {
+    const answer = await this.call(
+      { operation: 'getCodeTable', method: 'GET', path: `/conf/code-tables/${seg(name)}` },
+      AlmaCodeTableSchema,
+    );
+    return answer.row;
   }
 
   /** A library's circulation desks (Configuration API); an unknown library is an AlmaError. */

@@ -62,6 +62,7 @@ export {
   CodeSchema,
   feeBarcode,
   type AlmaCode,
+  type AlmaCodeTableRow,
   type AlmaEmail,
   type AlmaErrorBody,
   type AlmaFee,

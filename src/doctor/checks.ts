@@ -16,6 +16,13 @@ import {
   type RelinkSettings,
   type TemporalSettings,
 } from '../config';
+import { normaliseStatus } from '../activities/item-state';
+import {
+  DEFAULT_LOST_PROCESS_STATUSES,
+  LOAN_PROCESS_STATUS_TABLE,
+  lostProcessStatuses,
+  lostRowOf,
+} from '../activities/lost-status';
 import { EMAIL_PATTERN } from '../contract';
 import { RELINK_SEARCH_ATTRIBUTES } from '../namespace-setup';
 import { findStuckRelinks, stuckText } from '../stuck-relinks';
@@ -109,6 +116,49 @@ export function rateLimitCheck(alma: Pick<AlmaSettings, 'ALMA_RATE_LIMIT' | 'ALM
   );
 }
 
+/**
+ * Which loan process status code means Lost, read from Alma's code table, against ALMA_LOST_PROCESS_STATUS (unset: the
+ * likely codes LOST and LOST_LOAN). The Lost confirmation compares a loan's process_status with it.
+ */
+async function lostStatusCheck(client: AlmaClient, setting: string | undefined): Promise<CheckRow> {
+  const check = 'Lost process status';
+  let rows;
+  try {
+    rows = await client.getCodeTable(LOAN_PROCESS_STATUS_TABLE);
+  } catch (err) {
+    const using = setting
+      ? `ALMA_LOST_PROCESS_STATUS=${setting}`
+      : `the likely codes ${DEFAULT_LOST_PROCESS_STATUSES.join(', ')}`;
+    return warning(
+      'alma',
+      check,
+      `could not read the code table ${LOAN_PROCESS_STATUS_TABLE} (${almaProblem(err, 'Configuration read-only')}); ` +
+        `the Lost check uses ${using}: find the code of "Lost" in Alma's Loan Process Status code table and set ` +
+        'ALMA_LOST_PROCESS_STATUS to it',
+    );
+  }
+  const lost = lostRowOf(rows);
+  if (!lost)
+    return problem(
+      'alma',
+      check,
+      `the code table ${LOAN_PROCESS_STATUS_TABLE} has no row described as Lost (codes: ${rows.map((r) => r.code).join(', ') || 'none'}); set ALMA_LOST_PROCESS_STATUS to the code staff's Lost click sets`,
+    );
+  const accepted = lostProcessStatuses(setting);
+  if (accepted.has(normaliseStatus(lost.code)))
+    return ok(
+      'alma',
+      check,
+      `Lost is code ${lost.code} in Alma; ${setting ? `ALMA_LOST_PROCESS_STATUS=${setting} matches` : 'the default (LOST or LOST_LOAN) accepts it'}`,
+    );
+  return problem(
+    'alma',
+    check,
+    `Lost is code ${lost.code} in Alma, but ${setting ? `ALMA_LOST_PROCESS_STATUS is ${setting}` : 'the default accepts only LOST or LOST_LOAN'}: ` +
+      `set ALMA_LOST_PROCESS_STATUS=${lost.code}, or a Lost click is confirmed only by its lost-item fee (where one is charged)`,
+  );
+}
+
 async function almaChecks(alma: AlmaSettings, relink: RelinkSettings | undefined, rows: CheckRow[]): Promise<void> {
   const baseUrl = baseUrlFor({ baseUrl: alma.ALMA_BASE_URL, region: alma.ALMA_REGION });
   const client = new AlmaClient({ baseUrl, apiKey: alma.ALMA_API_KEY, getRetries: 1, timeoutMs: 15_000 });
@@ -135,6 +185,7 @@ async function almaChecks(alma: AlmaSettings, relink: RelinkSettings | undefined
     } catch (err) {
       rows.push(problem('alma', 'Configuration read', almaProblem(err, 'Configuration read-only')));
     }
+    rows.push(await lostStatusCheck(client, alma.ALMA_LOST_PROCESS_STATUS));
     if (!relink) return;
     const desks = desksOf(relink);
     const wanted: Array<[string, string]> = Object.entries(desks.deskByLibrary ?? {});

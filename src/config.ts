@@ -170,6 +170,12 @@ const relinkSchema = z
     ALMA_LIBRARY: z.string().min(1).optional(),
     ALMA_CIRC_DESK: z.string().min(1).optional(),
     ALMA_DESK_MAP: deskMap.optional(),
+    // Circulation desks with hold-shelf processing (Alma's desk setting): their scan-in places the item on the shelf.
+    ALMA_HOLD_SHELF_DESKS: z
+      .string()
+      .regex(/^\s*[\w-]+(\s*,\s*[\w-]+)*\s*$/, 'must be desk codes like SCI_DESK,LAW_DESK')
+      .transform((s) => s.split(',').map((code) => code.trim()))
+      .optional(),
     RELINK_LOST_DEADLINE: duration.default(RELINK_DEFAULTS.lostDeadline),
     // How long the holding address may stay (from the start of the Lost wait): past the Lost deadline the relink is
     // overdue and waits for staff; at this limit it returns its loans itself and restores.
@@ -416,6 +422,7 @@ export function desksOf(relink: RelinkSettings): CirculationDesks {
     ...(relink.ALMA_LIBRARY ? { library: relink.ALMA_LIBRARY } : {}),
     ...(relink.ALMA_CIRC_DESK ? { circDesk: relink.ALMA_CIRC_DESK } : {}),
     ...(relink.ALMA_DESK_MAP ? { deskByLibrary: relink.ALMA_DESK_MAP } : {}),
+    ...(relink.ALMA_HOLD_SHELF_DESKS ? { holdShelfDesks: relink.ALMA_HOLD_SHELF_DESKS } : {}),
   };
 }
 

@@ -40,7 +40,7 @@ export function createReturnLoan({ alma, lostProcessStatus }: ActivityDeps) {
     }
     const dueDateBack = dueDateBefore ? await moveDueDateBack(alma, patronId, loan, dueDateBefore) : undefined;
     const scanned = await almaStep(`returning item ${item.barcode} at ${item.library}/${item.circDesk}`, () =>
-      alma.scanIn(ref, { library: item.library, circDesk: item.circDesk }),
+      alma.scanIn(ref, { library: item.library, circDesk: item.circDesk, placeOnHoldShelf: item.placeOnHoldShelf }),
     );
     return {
       ...base,

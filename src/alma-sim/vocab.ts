@@ -13,6 +13,8 @@ export const PROCESS_TYPE_DESC: Record<string, string> = {
   MISSING: 'Missing',
   TRANSIT: 'Transit',
   HOLDSHELF: 'Hold Shelf',
+  // [INFERRED] code: an item scanned in for a request at a desk with hold-shelf processing, not yet on the shelf.
+  HOLD_SHELF_PROCESSING: 'Hold Shelf Processing',
   REQUESTED: 'Requested',
   CLAIM_RETURNED_LOAN: 'Claimed returned',
   TECHNICAL: 'Technical - Migration',

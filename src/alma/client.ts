@@ -47,6 +47,8 @@ export interface CirculationPoint {
   library: string;
   circDesk: string;
   requestId?: string;
+  /** A scan-in at a desk with hold-shelf processing: place the item on the hold shelf (default: Alma's false). */
+  placeOnHoldShelf?: boolean;
 }
 
 export type LoanItemSelector = { barcode: string } | { itemPid: string };
@@ -160,6 +162,8 @@ export class AlmaClient extends AlmaTransport {
         library: at.library,
         circ_desk: at.circDesk,
         request_id: at.requestId,
+        // Sent only at desks with hold-shelf processing, where Alma's Scan In page shows the option.
+        place_on_hold_shelf: at.placeOnHoldShelf ? true : undefined,
         register_in_house_use: false,
       },
       body: {},

@@ -214,6 +214,27 @@ async function almaChecks(alma: AlmaSettings, relink: RelinkSettings | undefined
   }
 }
 
+/** Each hold-shelf desk must be a desk the relink scans in at, or the setting does nothing (a typo, say). */
+function holdShelfDesksCheck(relink: RelinkSettings, rows: CheckRow[]): void {
+  const listed = relink.ALMA_HOLD_SHELF_DESKS;
+  if (!listed) return;
+  const desks = desksOf(relink);
+  const configured = new Set([
+    ...Object.values(desks.deskByLibrary ?? {}),
+    ...(desks.circDesk ? [desks.circDesk] : []),
+  ]);
+  const unknown = listed.filter((code) => !configured.has(code));
+  rows.push(
+    unknown.length === 0
+      ? ok('relink', 'hold-shelf desks', `scan-ins at ${listed.join(', ')} place the item on the hold shelf`)
+      : problem(
+          'relink',
+          'hold-shelf desks',
+          `ALMA_HOLD_SHELF_DESKS names ${unknown.join(', ')}, not a desk of ALMA_CIRC_DESK or ALMA_DESK_MAP`,
+        ),
+  );
+}
+
 function holdingAddressCheck(env: NodeJS.ProcessEnv, rows: CheckRow[]): void {
   const address = env.RELINK_HOLDING_EMAIL;
   if (!address) rows.push(problem('relink', 'holding address', 'RELINK_HOLDING_EMAIL is not set'));
@@ -330,6 +351,9 @@ export async function runDoctorChecks(env: NodeJS.ProcessEnv = process.env): Pro
   holdingAddressCheck(env, rows);
   if (temporal) await temporalChecks(temporal, rows);
   else rows.push(skipped('temporal', 'Temporal', 'its settings have problems (above)'));
-  if (relink) lostModeChecks(relink, rows);
+  if (relink) {
+    holdShelfDesksCheck(relink, rows);
+    lostModeChecks(relink, rows);
+  }
   return rows;
 }

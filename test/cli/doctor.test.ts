@@ -113,7 +113,11 @@ describe('relink doctor', () => {
     const s = await sim();
     const run = await relinkCli(
       ['doctor', '--json'],
-      env(s, { ALMA_DESK_MAP: 'MAIN=DEFAULT_CIRC_DESK,SCI=NO_SUCH_DESK', TEMPORAL_ADDRESS: '127.0.0.1:1' }),
+      env(s, {
+        ALMA_DESK_MAP: 'MAIN=DEFAULT_CIRC_DESK,SCI=NO_SUCH_DESK',
+        ALMA_HOLD_SHELF_DESKS: 'DEFAULT_CIRC_DESK,SCI_DESK',
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+      }),
     );
     expect(run.code).toBe(1);
     const doc = jsonOf<Doc>(run);
@@ -121,6 +125,10 @@ describe('relink doctor', () => {
     expect(doc.checks.find((c) => c.check === 'library SCI, desk NO_SUCH_DESK')).toMatchObject({
       status: 'problem',
       detail: 'library SCI has no desk NO_SUCH_DESK (it has SCI_DESK)',
+    });
+    expect(doc.checks.find((c) => c.check === 'hold-shelf desks')).toMatchObject({
+      status: 'problem',
+      detail: 'ALMA_HOLD_SHELF_DESKS names SCI_DESK, not a desk of ALMA_CIRC_DESK or ALMA_DESK_MAP',
     });
     expect(doc.checks.find((c) => c.check === 'connection')?.status).toBe('problem');
     expect(doc.checks.find((c) => c.check === 'search attributes')?.status).toBe('skipped');

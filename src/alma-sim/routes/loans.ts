@@ -64,7 +64,7 @@ function createLoan(req: ApiRequest, core: SimCore, user: UserRecord, item: Item
   if (!deskCode || !libraryCode) throw wrongDesk('circ_desk and library are mandatory');
   const desk = store.desk(libraryCode, deskCode);
   if (!desk) throw wrongDesk(`${deskCode} is not a circulation desk of library ${libraryCode}`);
-  const itemLibrary = item.item_data.library.value;
+  const itemLibrary = core.store.circulationLibraryOf(item);
   if (libraryCode !== itemLibrary)
     throw wrongDesk(`desk ${deskCode} of ${libraryCode} does not serve library ${itemLibrary}`);
 

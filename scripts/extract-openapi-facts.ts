@@ -19,13 +19,15 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 const FILES = ['users.json', 'bibs.json'];
 
 /**
- * The Configuration API paths `relink doctor` reads. ../shared/alma-openapi has no conf.json; these two are listed
+ * The Configuration API paths `relink doctor` reads. ../shared/alma-openapi has no conf.json; the first two are listed
  * under "Organization Units" on Ex Libris' Configuration and Administration API page (developers.exlibrisgroup.com,
- * /alma/apis/conf/: "Retrieve Libraries", "Retrieve Circulation Desks"). Their query parameters were not read there,
- * so none is declared: the client sends none, and the strict simulator accepts none.
+ * /alma/apis/conf/: "Retrieve Libraries", "Retrieve Circulation Desks"), the third under "Code Tables" ("Retrieve
+ * Code Table", the path docs/operations.md gives for EmailTypes). Their query parameters were not read there, so
+ * none is declared: the client sends none, and the strict simulator accepts none.
  */
 const CONF_PATHS: OpenApi = {
   paths: {
+    '/almaws/v1/conf/code-tables/{codeTableName}': { get: {} },
     '/almaws/v1/conf/libraries': { get: {} },
     '/almaws/v1/conf/libraries/{libraryCode}/circ-desks': { get: {} },
   },
@@ -76,7 +78,7 @@ function main(): void {
   mkdirSync(path.dirname(out), { recursive: true });
   const facts = extractFacts([...docs, CONF_PATHS]);
   const body = {
-    source: `Ex Libris Alma OpenAPI ${FILES.join(', ')}: paths, methods and query parameter names only; two Configuration API paths from its API page`,
+    source: `Ex Libris Alma OpenAPI ${FILES.join(', ')}: paths, methods and query parameter names only; three Configuration API paths from its API page`,
     generatedBy: 'scripts/extract-openapi-facts.ts',
     servers: [...new Set(docs.flatMap((d) => (d.servers ?? []).map((s) => s.url)))].sort(),
     paths: facts,

@@ -9,6 +9,7 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { networkListSchema } from './codec/access';
 import { keyListSchema } from './codec/keys';
+import { DEFAULT_RATE_LIMIT } from './alma/rate-limiter';
 import { withSecretFiles } from './secret-files';
 import {
   DEFAULT_HOLDING_EMAIL_TYPE,
@@ -96,7 +97,9 @@ const almaSchema = z
     ALMA_BASE_URL: z.url({ message: 'must be a URL like https://api-eu.hosted.exlibrisgroup.com' }).optional(),
     ALMA_REGION: z.enum(regions, { message: `must be one of ${regions.join(', ')}` }).optional(),
     ALMA_API_KEY: z.string({ message: 'is required (an Alma API key with Users and Bibs read/write)' }).min(1),
-    ALMA_RATE_LIMIT: z.coerce.number().positive().max(1000).default(20),
+    // Alma's per-second threshold is the institution's, shared by every integration: a sandbox allows 10, production
+    // 25 or 50 (ALMA_THRESHOLDS). The default, 10, fits both; raise it only on production (relink doctor checks it).
+    ALMA_RATE_LIMIT: z.coerce.number().positive().max(1000).default(DEFAULT_RATE_LIMIT),
     // How many worker processes share ALMA_RATE_LIMIT: each keeps to an equal share, so together they never exceed it.
     ALMA_RATE_LIMIT_WORKERS: z.coerce.number().int().min(1).max(100).default(1),
     ALMA_MIN_DAILY_REMAINING: z.coerce.number().int().min(0).default(5000),
@@ -109,6 +112,13 @@ const almaSchema = z
       .string()
       .refine(isTimeZone, 'must be an IANA time zone like Europe/Helsinki or America/Chicago')
       .default('UTC'),
+    // The loan process status code that means Lost, from Alma's Loan Process Status code table (relink doctor shows
+    // it); unset: LOST or LOST_LOAN, the likely codes.
+    ALMA_LOST_PROCESS_STATUS: z
+      .string()
+      .trim()
+      .regex(/^[\w-]+$/, "must be a code of Alma's loan process status code table, e.g. LOST")
+      .optional(),
   })
   .refine((c) => c.ALMA_BASE_URL || c.ALMA_REGION, {
     message: 'set ALMA_BASE_URL or ALMA_REGION (na, eu, ap, aps, ca, cn)',
@@ -160,6 +170,12 @@ const relinkSchema = z
     ALMA_LIBRARY: z.string().min(1).optional(),
     ALMA_CIRC_DESK: z.string().min(1).optional(),
     ALMA_DESK_MAP: deskMap.optional(),
+    // Circulation desks with hold-shelf processing (Alma's desk setting): their scan-in places the item on the shelf.
+    ALMA_HOLD_SHELF_DESKS: z
+      .string()
+      .regex(/^\s*[\w-]+(\s*,\s*[\w-]+)*\s*$/, 'must be desk codes like SCI_DESK,LAW_DESK')
+      .transform((s) => s.split(',').map((code) => code.trim()))
+      .optional(),
     RELINK_LOST_DEADLINE: duration.default(RELINK_DEFAULTS.lostDeadline),
     // How long the holding address may stay (from the start of the Lost wait): past the Lost deadline the relink is
     // overdue and waits for staff; at this limit it returns its loans itself and restores.
@@ -406,6 +422,7 @@ export function desksOf(relink: RelinkSettings): CirculationDesks {
     ...(relink.ALMA_LIBRARY ? { library: relink.ALMA_LIBRARY } : {}),
     ...(relink.ALMA_CIRC_DESK ? { circDesk: relink.ALMA_CIRC_DESK } : {}),
     ...(relink.ALMA_DESK_MAP ? { deskByLibrary: relink.ALMA_DESK_MAP } : {}),
+    ...(relink.ALMA_HOLD_SHELF_DESKS ? { holdShelfDesks: relink.ALMA_HOLD_SHELF_DESKS } : {}),
   };
 }
 

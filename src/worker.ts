@@ -34,6 +34,8 @@ export interface RelinkWorkerOptions {
   shutdownGraceMs?: number;
   /** The institution's time zone (ALMA_TIME_ZONE): a quiet period "next HH:MM" ends at that time there. Default UTC. */
   timeZone?: string;
+  /** The loan process status code that means Lost (ALMA_LOST_PROCESS_STATUS); unset: LOST or LOST_LOAN. */
+  lostProcessStatus?: string;
 }
 
 /**
@@ -76,6 +78,7 @@ export function createRelinkWorker(options: RelinkWorkerOptions): Promise<Worker
       alma: options.alma,
       swapGate: gateFor(options.alma.requestsPerSecond),
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+      ...(options.lostProcessStatus ? { lostProcessStatus: options.lostProcessStatus } : {}),
     }),
     ...(options.shutdownGraceMs !== undefined ? { shutdownGraceTime: options.shutdownGraceMs } : {}),
     ...(tuning.maxActivities ? { maxConcurrentActivityTaskExecutions: tuning.maxActivities } : {}),
@@ -136,6 +139,7 @@ async function run(): Promise<void> {
       tuning: workerTuning(workerSettings),
       shutdownGraceMs: workerSettings.RELINK_SHUTDOWN_GRACE,
       timeZone: alma.ALMA_TIME_ZONE,
+      lostProcessStatus: alma.ALMA_LOST_PROCESS_STATUS,
     });
     // Several workers share one Alma limit: each takes its slot of the shared grid, learnt from the task queue.
     if (alma.ALMA_RATE_LIMIT_WORKERS > 1) {

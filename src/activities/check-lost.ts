@@ -3,28 +3,25 @@
 import type { AlmaFee } from '../alma';
 import type { ActivityDeps } from './deps';
 import { almaStep } from './failures';
-import { normaliseStatus } from './item-state';
+import { lostProcessStatuses, readsLost } from './lost-status';
 import type { LoanToConfirm, LostCheck } from '../contract';
-
-/**
- * What a lost loan's process_status may read: the API code is not documented (LOST is the likely one, LOST_LOAN is the
- * item's process type), and some endpoints send display strings ("Lost"), which normaliseStatus turns into LOST.
- */
-export const LOST_PROCESS_STATUSES: ReadonlySet<string> = new Set(['LOST', 'LOST_LOAN']);
 
 const feeBarcode = (fee: AlmaFee): string => {
   const b = (fee as { barcode?: unknown }).barcode;
   return typeof b === 'string' ? b : String((b as { value?: string } | undefined)?.value ?? '');
 };
 
-export function createCheckLostDeclared({ alma }: ActivityDeps) {
+export function createCheckLostDeclared({ alma, lostProcessStatus }: ActivityDeps) {
+  // The worker's setting (ALMA_LOST_PROCESS_STATUS), not the workflow's input: a relink started before it was set
+  // reads it too. Some endpoints send display strings ("Lost"), which read as the code LOST.
+  const lostStatuses = lostProcessStatuses(lostProcessStatus);
   return async function checkLostDeclared(input: { patronId: string; loans: LoanToConfirm[] }): Promise<LostCheck[]> {
     const active = await almaStep(`reading patron ${input.patronId}'s loans`, () =>
       alma.listUserLoans(input.patronId, 'Active'),
     );
     const checks = input.loans.map((wanted): LostCheck => {
       const loan = active.find((l) => String(l.loan_id) === wanted.loanId);
-      const lost = LOST_PROCESS_STATUSES.has(normaliseStatus(loan?.process_status as string | undefined));
+      const lost = readsLost(lostStatuses, loan);
       return { ...wanted, loanActive: !!loan, lost, by: lost ? 'loan-process-status' : undefined };
     });
     // Tenants differ in how they expose the status; the lost-item fee of this loan is the second witness (where the

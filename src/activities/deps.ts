@@ -14,6 +14,8 @@ export interface ActivityDeps {
   swapGate?: SwapGate;
   /** The institution's time zone (ALMA_TIME_ZONE), for a quiet period "next HH:MM"; default UTC. */
   timeZone?: string;
+  /** The loan process status code that means Lost (ALMA_LOST_PROCESS_STATUS); unset: LOST or LOST_LOAN. */
+  lostProcessStatus?: string;
 }
 
 /**

@@ -5,9 +5,8 @@
 import { isAlmaError } from '../alma';
 import { isoSeconds as iso, type SetDueDateInput, type SetDueDateResult } from '../contract';
 import type { ActivityDeps } from './deps';
-import { LOST_PROCESS_STATUSES } from './check-lost';
+import { lostProcessStatuses, readsLost } from './lost-status';
 import { almaStep } from './failures';
-import { normaliseStatus } from './item-state';
 import { readActiveLoans } from './loan';
 
 /** Due dates within a minute of each other are the same (Alma keeps seconds; a retry sends the same instant). */
@@ -16,13 +15,14 @@ export const sameDueDate = (a: number, b: number): boolean => Math.abs(a - b) < 
 /** Alma's "Due date cannot be in the past." */
 const DUE_DATE_IN_PAST = '401681';
 
-export function createSetDueDate({ alma }: ActivityDeps) {
+export function createSetDueDate({ alma, lostProcessStatus }: ActivityDeps) {
+  const lostStatuses = lostProcessStatuses(lostProcessStatus);
   return async function setDueDate(input: SetDueDateInput): Promise<SetDueDateResult> {
     const { patronId, loanId, barcode, only } = input;
     const dueDate = input.dueDate ?? iso(Date.now() + (input.dueInMs ?? 0));
     const loan = (await readActiveLoans(alma, patronId)).find((l) => String(l.loan_id) === loanId);
     if (!loan) return { barcode, loanId, outcome: 'not-active' };
-    if (LOST_PROCESS_STATUSES.has(normaliseStatus(loan.process_status as string | undefined))) {
+    if (readsLost(lostStatuses, loan)) {
       return { barcode, loanId, outcome: 'lost' };
     }
     const now = Date.parse(String(loan.due_date ?? ''));

@@ -71,12 +71,16 @@ function checkItem(item: AlmaItem, barcode: string, desks: CirculationDesks): Ch
       { barcode },
     );
   }
-  const library = data.library?.value ?? '';
+  // An item in a temporary location circulates from that location's library: scanned in elsewhere it would go in
+  // transit there, and a desk of another library cannot loan it (401153).
+  const temp = temporaryLibraryOf(item);
+  const library = temp ?? data.library?.value ?? '';
   const circDesk = deskFor(desks, library);
   if (!circDesk) {
+    const where = temp ? `the temporary location's library ${temp}` : `library ${library || '(none)'}`;
     throw businessFailure(
       'DeskNotConfigured',
-      `No circulation desk is configured for library ${library || '(none)'} of item ${barcode}: set ALMA_CIRC_DESK for ALMA_LIBRARY=${library} or add it to the desk map.`,
+      `No circulation desk is configured for ${where} of item ${barcode}: set ALMA_CIRC_DESK for ALMA_LIBRARY=${library} or add it to the desk map.`,
       { barcode },
     );
   }
@@ -91,7 +95,16 @@ function checkItem(item: AlmaItem, barcode: string, desks: CirculationDesks): Ch
     circDesk,
     processType,
     requested: data.requested === true,
+    ...(desks.holdShelfDesks?.includes(circDesk) ? { placeOnHoldShelf: true } : {}),
+    ...(temp ? { inTempLocation: true } : {}),
   };
+}
+
+/** The library of the item's temporary location, while it is in one (holding_data.in_temp_location). */
+function temporaryLibraryOf(item: AlmaItem): string | undefined {
+  const holding = item.holding_data as { in_temp_location?: unknown; temp_library?: { value?: unknown } | null };
+  const temp = holding.temp_library?.value;
+  return holding.in_temp_location === true && typeof temp === 'string' && temp ? temp : undefined;
 }
 
 /**

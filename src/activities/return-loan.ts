@@ -6,17 +6,17 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { AlmaLoan } from '../alma';
 import type { ReturnLoanInput, ReturnLoanResult } from '../contract';
 import type { ActivityDeps } from './deps';
-import { LOST_PROCESS_STATUSES } from './check-lost';
+import { lostProcessStatuses, readsLost } from './lost-status';
 import { sameDueDate } from './loan-due-date';
 import { almaStep } from './failures';
-import { normaliseStatus } from './item-state';
 import { readActiveLoans } from './loan';
 
 /** Where Alma's scan answer says the item went ("Item's destination is: Reshelve to Main stacks. …"). */
 const destinationOf = (info: string | null | undefined): string | undefined =>
   /destination is: ([^.]*)\./i.exec(info ?? '')?.[1]?.trim() || undefined;
 
-export function createReturnLoan({ alma }: ActivityDeps) {
+export function createReturnLoan({ alma, lostProcessStatus }: ActivityDeps) {
+  const lostStatuses = lostProcessStatuses(lostProcessStatus);
   return async function returnLoan({
     patronId,
     item,
@@ -26,7 +26,7 @@ export function createReturnLoan({ alma }: ActivityDeps) {
     const ref = { mmsId: item.mmsId, holdingId: item.holdingId, itemPid: item.itemPid };
     const base = { barcode: item.barcode, loanId };
     const loan = (await readActiveLoans(alma, patronId)).find((l) => String(l.loan_id) === loanId);
-    if (loan && LOST_PROCESS_STATUSES.has(normaliseStatus(loan.process_status as string | undefined))) {
+    if (loan && readsLost(lostStatuses, loan)) {
       return { ...base, outcome: 'lost' };
     }
     if (!loan) {
@@ -40,7 +40,7 @@ export function createReturnLoan({ alma }: ActivityDeps) {
     }
     const dueDateBack = dueDateBefore ? await moveDueDateBack(alma, patronId, loan, dueDateBefore) : undefined;
     const scanned = await almaStep(`returning item ${item.barcode} at ${item.library}/${item.circDesk}`, () =>
-      alma.scanIn(ref, { library: item.library, circDesk: item.circDesk }),
+      alma.scanIn(ref, { library: item.library, circDesk: item.circDesk, placeOnHoldShelf: item.placeOnHoldShelf }),
     );
     return {
       ...base,

@@ -1,5 +1,6 @@
 // Step 4: re-check the item's queue and its bib's title-level requests (a request may have arrived since the review), then scan the item in at its own
-// library and desk so it is available for the loan.
+// library and desk (its temporary location's, while it is in one; on the hold shelf at a desk with hold-shelf
+// processing) so it is available for the loan.
 import { activityInfo } from '@temporalio/activity';
 import type { ScanInInput, ScanInResult } from '../contract';
 import type { ActivityDeps } from './deps';
@@ -22,7 +23,12 @@ export function createScanIn({ alma }: ActivityDeps) {
       }
     }
     const scanned = await almaStep(`scanning in item ${item.barcode} at ${item.library}/${item.circDesk}`, () =>
-      alma.scanIn(ref, { library: item.library, circDesk: item.circDesk, requestId: queue.patronRequestId }),
+      alma.scanIn(ref, {
+        library: item.library,
+        circDesk: item.circDesk,
+        requestId: queue.patronRequestId,
+        placeOnHoldShelf: item.placeOnHoldShelf,
+      }),
     );
     return {
       scanned: true,

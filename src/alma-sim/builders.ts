@@ -47,6 +47,21 @@ export function fixturesWith(records: FixtureRecords): Fixtures {
   };
 }
 
+/** The fixtures with hold-shelf processing set on these desks (their "Hold shelf processing" in Alma). */
+export function withHoldShelfProcessing(fixtures: Fixtures, deskCodes: readonly string[]): Fixtures {
+  return {
+    ...fixtures,
+    libraries: (fixtures.libraries ?? []).map((library) => ({
+      ...library,
+      circ_desks: (library.circ_desks ?? []).map((desk) => {
+        const code = typeof desk === 'string' ? desk : desk.code;
+        if (!deskCodes.includes(code)) return desk;
+        return { ...(typeof desk === 'string' ? { code: desk } : desk), hold_shelf_processing: true };
+      }),
+    })),
+  };
+}
+
 // --- patrons ----------------------------------------------------------------------------------------------------
 
 type ContactInfo = NonNullable<UserRecord['contact_info']>;
@@ -162,7 +177,7 @@ export function itemIds(barcode: string) {
  */
 export function item(
   barcode: string,
-  opts: { library?: string; processType?: string; requested?: boolean; mmsId?: string } = {},
+  opts: { library?: string; processType?: string; requested?: boolean; mmsId?: string; tempLibrary?: string } = {},
 ): ItemRecord {
   // `mmsId`: a second copy of another item's title (its bib's title-level requests may take either copy).
   const ids = { ...itemIds(barcode), ...(opts.mmsId ? { mmsId: opts.mmsId } : {}) };
@@ -174,7 +189,18 @@ export function item(
       title: opts.mmsId ? `Title of ${ids.mmsId}` : `Title ${barcode}`,
       author: 'Author, A.',
     },
-    holding_data: { holding_id: ids.holdingId, call_number: `QA ${barcode}` },
+    holding_data: {
+      holding_id: ids.holdingId,
+      call_number: `QA ${barcode}`,
+      // `tempLibrary`: the item is in a temporary location there (a course reserve, a display), circulated by it.
+      ...(opts.tempLibrary
+        ? {
+            in_temp_location: true,
+            temp_library: { value: opts.tempLibrary, desc: opts.tempLibrary },
+            temp_location: { value: 'RESERVES', desc: 'Course Reserves' },
+          }
+        : {}),
+    },
     item_data: {
       pid: ids.itemPid,
       barcode,

@@ -17,6 +17,8 @@ export interface CoreOptions {
   apiKey: string;
   seed: number;
   dailyBudget: number;
+  /** The institution's per-second threshold (a sandbox's 10); undefined: none. */
+  perSecondLimit: number | undefined;
   strictParams: boolean;
   /** The institution's settings where Alma tenants differ (AlmaSimulatorOptions says what each means). */
   lostLetter: LostLetterCode;
@@ -50,7 +52,7 @@ export class SimCore {
     this.store = new SimStore(parseFixtures(fixtures));
     this.sisFile = sisFileOf(this.store.users);
     this.notices = new NoticeLog(() => this.now());
-    this.faults = new FaultEngine(options.seed, options.dailyBudget);
+    this.faults = new FaultEngine(options.seed, options.dailyBudget, options.perSecondLimit);
   }
 
   now(): Date {

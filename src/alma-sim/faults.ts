@@ -125,6 +125,8 @@ export class FaultEngine {
   constructor(
     private readonly seed: number,
     private readonly dailyBudget: number,
+    /** The institution's own threshold, kept across fault configurations and resets. */
+    private readonly institutionPerSecond?: number,
   ) {
     this.random = seededRandom(seed);
     this.remaining = dailyBudget;
@@ -177,7 +179,7 @@ export class FaultEngine {
   /** Alma's gateway thresholds. A call let through is counted against the daily budget. */
   admit(nowMs: number): FaultError | undefined {
     if (this.remaining <= 0) return { error: dailyThreshold(), xml: false, fault: 'dailyThreshold' };
-    const limit = this.faults.perSecondLimit;
+    const limit = this.faults.perSecondLimit ?? this.institutionPerSecond;
     if (limit !== undefined) {
       this.window = this.window.filter((t) => nowMs - t < 1000);
       if (this.window.length >= limit) return { error: perSecondThreshold(), xml: false, fault: 'perSecondLimit' };

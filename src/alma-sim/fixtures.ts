@@ -8,7 +8,12 @@ const codeValue = z.looseObject({ value: z.string(), desc: z.string().nullish() 
 
 const deskSchema = z.union([
   z.string().min(1),
-  z.looseObject({ code: z.string().min(1), name: z.string().optional() }),
+  // hold_shelf_processing: the desk's "Hold shelf processing" setting (Configuration → Fulfillment → Circulation Desks).
+  z.looseObject({
+    code: z.string().min(1),
+    name: z.string().optional(),
+    hold_shelf_processing: z.boolean().optional(),
+  }),
 ]);
 
 const librarySchema = z.looseObject({

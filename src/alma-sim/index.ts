@@ -56,6 +56,12 @@ export interface AlmaSimulatorOptions {
   /** Calls per day, the start value of X-Exl-Api-Remaining; default 1,000,000. */
   dailyBudget?: number;
   /**
+   * The institution's per-second threshold: calls beyond it in any one-second window get 429 PER_SECOND_THRESHOLD, as
+   * Alma's gateway answers before processing them. A sandbox's is 10, production's 25 or 50; default none. A fault
+   * configuration's perSecondLimit, while set, takes its place.
+   */
+  perSecondLimit?: number;
+  /**
    * A test mode: refuse query parameters the OpenAPI does not declare for the operation, so a misspelt one cannot pass
    * unseen. Default false: ignore them, as Alma does.
    */
@@ -145,6 +151,7 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
       apiKey,
       seed: options.seed ?? 1,
       dailyBudget: options.dailyBudget ?? 1_000_000,
+      perSecondLimit: options.perSecondLimit,
       strictParams: options.strictParams ?? false,
       lostLetter: options.lostLetter ?? LETTERS.lostLoan,
       lostItemFee: options.lostItemFee ?? DEFAULT_LOST_FEE_AMOUNT,

@@ -23,6 +23,11 @@ async function main(argv: string[]): Promise<void> {
     .option('--api-key <key>', "API key callers must send (default 'sim-key')")
     .option('--seed <n>', 'seed for random faults', integer(0), 1)
     .option('--daily-budget <n>', 'calls per day (X-Exl-Api-Remaining)', integer(0), 1_000_000)
+    .option(
+      '--per-second-limit <n>',
+      "the institution's per-second threshold (a sandbox: 10); default none",
+      integer(1),
+    )
     .option('--strict-params', 'refuse query parameters the OpenAPI does not declare (Alma ignores them)')
     .option('--lost-letter <code>', 'letter of the Lost click: FulLostLoanLetter or FulOverdueAndLostLoanLetter')
     .option('--lost-item-fee <amount>', 'Lost item replacement fee of the Lost click (0: none)', integer(0), 85)
@@ -54,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
     apiKey?: string;
     seed: number;
     dailyBudget: number;
+    perSecondLimit?: number;
     strictParams?: boolean;
     lostLetter?: string;
     lostItemFee: number;
@@ -75,6 +81,7 @@ async function main(argv: string[]): Promise<void> {
     apiKey: opts.apiKey ?? process.env.ALMA_SIM_API_KEY,
     seed: opts.seed,
     dailyBudget: opts.dailyBudget,
+    perSecondLimit: opts.perSecondLimit,
     strictParams: opts.strictParams ?? false,
     lostLetter,
     lostItemFee: opts.lostItemFee,

@@ -97,7 +97,7 @@ export function returnItem(core: SimCore, barcode: string, deskCode?: string): R
   if (!item) throw new StaffActionError(404, `No item with barcode ${barcode}.`);
   const loan = store.activeLoanOn(item);
   if (!loan) throw new StaffActionError(409, `Item ${barcode} is not on loan.`);
-  const libraryCode = item.item_data.library.value;
+  const libraryCode = store.circulationLibraryOf(item);
   const desk = deskCode ? store.desk(libraryCode, deskCode) : store.desks(libraryCode)[0];
   if (!desk) throw new StaffActionError(400, `No circulation desk ${deskCode ?? ''} in library ${libraryCode}.`);
   const { destination } = scanItemIn(core, item, libraryCode, desk);

@@ -15,6 +15,8 @@ import { BASE_STATUS, processType, REQUEST_ACTIVE_STATUSES } from './vocab';
 export interface Desk {
   code: string;
   name: string;
+  /** Items scanned in for a request stay in processing unless the scan says place_on_hold_shelf=true. */
+  holdShelfProcessing: boolean;
 }
 
 export interface SimState {
@@ -101,8 +103,8 @@ export class SimStore {
   desks(libraryCode: string): Desk[] {
     return (this.library(libraryCode)?.circ_desks ?? []).map((d) =>
       typeof d === 'string'
-        ? { code: d, name: d === 'DEFAULT_CIRC_DESK' ? 'Default Circulation Desk' : d }
-        : { code: d.code, name: d.name ?? d.code },
+        ? { code: d, name: d === 'DEFAULT_CIRC_DESK' ? 'Default Circulation Desk' : d, holdShelfProcessing: false }
+        : { code: d.code, name: d.name ?? d.code, holdShelfProcessing: d.hold_shelf_processing === true },
     );
   }
 
@@ -130,6 +132,15 @@ export class SimStore {
   setItemStatus(item: ItemRecord, inPlace: boolean, process: string): void {
     item.item_data.base_status = { ...(inPlace ? BASE_STATUS.IN_PLACE : BASE_STATUS.NOT_IN_PLACE) };
     item.item_data.process_type = processType(process);
+  }
+
+  /**
+   * The library that circulates the item: its temporary location's while it is in one (holding_data.in_temp_location,
+   * temp_library), else its own. A scan-in elsewhere sends it in transit there; a loan is made at a desk of it.
+   */
+  circulationLibraryOf(item: ItemRecord): string {
+    const holding = item.holding_data as { in_temp_location?: boolean; temp_library?: { value?: string } };
+    return (holding.in_temp_location && holding.temp_library?.value) || item.item_data.library.value;
   }
 
   processTypeOf(item: ItemRecord): string {

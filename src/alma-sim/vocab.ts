@@ -13,6 +13,8 @@ export const PROCESS_TYPE_DESC: Record<string, string> = {
   MISSING: 'Missing',
   TRANSIT: 'Transit',
   HOLDSHELF: 'Hold Shelf',
+  // [INFERRED] code: an item scanned in for a request at a desk with hold-shelf processing, not yet on the shelf.
+  HOLD_SHELF_PROCESSING: 'Hold Shelf Processing',
   REQUESTED: 'Requested',
   CLAIM_RETURNED_LOAN: 'Claimed returned',
   TECHNICAL: 'Technical - Migration',
@@ -53,3 +55,16 @@ export const LOAN_PERIOD_DAYS = 28;
 // EmailTypes code table as shipped by Alma (an institution may change it: the emailTypes setting); a PUT with another
 // type is refused (401864).
 export const EMAIL_TYPES: readonly string[] = ['personal', 'work', 'school', 'alternative'];
+
+/**
+ * The loan process statuses (the "Loan Process Status Search Column" table; Analytics shows Normal, Lost, Claimed
+ * return, Recall, Renew). The codes are [INFERRED]: the Lost one is the simulator's lostProcessStatus setting.
+ */
+export const LOAN_PROCESS_STATUS_TABLE = 'LoanProcessStatusSearchColumn';
+export const LOAN_PROCESS_STATUS_ROWS = (lostCode: string): Array<{ code: string; description: string }> => [
+  { code: 'NORMAL', description: 'Normal' },
+  { code: lostCode, description: 'Lost' },
+  { code: 'CLAIMED_RETURN', description: 'Claimed return' },
+  { code: 'RECALL', description: 'Recall' },
+  { code: 'RENEW', description: 'Renew' },
+];

@@ -8,7 +8,9 @@ import { describeIssues } from './errors';
 import { ALMA_BASE_PATH } from './region';
 import {
   AlmaCircDeskListSchema,
+  AlmaCodeTableSchema,
   AlmaLibraryListSchema,
+  type AlmaCodeTableRow,
   AlmaTestAnswerSchema,
   type AlmaOrgUnit,
   AlmaFeeListSchema,
@@ -45,6 +47,8 @@ export interface CirculationPoint {
   library: string;
   circDesk: string;
   requestId?: string;
+  /** A scan-in at a desk with hold-shelf processing: place the item on the hold shelf (default: Alma's false). */
+  placeOnHoldShelf?: boolean;
 }
 
 export type LoanItemSelector = { barcode: string } | { itemPid: string };
@@ -165,6 +169,8 @@ export class AlmaClient extends AlmaTransport {
         library: at.library,
         circ_desk: at.circDesk,
         request_id: at.requestId,
+        // Sent only at desks with hold-shelf processing, where Alma's Scan In page shows the option.
+        place_on_hold_shelf: at.placeOnHoldShelf ? true : undefined,
         register_in_house_use: false,
       },
       body: {},
@@ -351,6 +357,15 @@ export class AlmaClient extends AlmaTransport {
       AlmaLibraryListSchema,
     );
     return answer.library;
+  }
+
+  /** A code table's rows (Configuration API), e.g. EmailTypes; an unknown table is an AlmaError. */
+  async getCodeTable(name: string): Promise<AlmaCodeTableRow[]> {
+    const answer = await this.call(
+      { operation: 'getCodeTable', method: 'GET', path: `/conf/code-tables/${seg(name)}` },
+      AlmaCodeTableSchema,
+    );
+    return answer.row;
   }
 
   /** A library's circulation desks (Configuration API); an unknown library is an AlmaError. */

@@ -22,6 +22,8 @@ export {
   type ParsedErrorBody,
 } from './errors';
 export {
+  ALMA_THRESHOLDS,
+  DEFAULT_RATE_LIMIT,
   LimiterGaveUp,
   RateLimiter,
   wallClock,
@@ -60,6 +62,7 @@ export {
   CodeSchema,
   feeBarcode,
   type AlmaCode,
+  type AlmaCodeTableRow,
   type AlmaEmail,
   type AlmaErrorBody,
   type AlmaFee,

@@ -7,14 +7,14 @@ import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 import { QuotaFloor } from './quota-floor';
-import { RateLimiter } from './rate-limiter';
+import { DEFAULT_RATE_LIMIT, RateLimiter } from './rate-limiter';
 import { normaliseBaseUrl } from './region';
 
 export interface AlmaClientOptions {
   /** Scheme and host (and port), WITHOUT /almaws/v1: `https://api-eu.hosted.exlibrisgroup.com`, `http://127.0.0.1:1234`. */
   baseUrl: string;
   apiKey: string;
-  /** Client-side cap on call starts per second, shared by all calls of this client. Default 20. */
+  /** Client-side cap on call starts per second, shared by all calls of this client. Default DEFAULT_RATE_LIMIT (10). */
   requestsPerSecond?: number;
   /**
    * Refuse to start a forward call once the last seen X-Exl-Api-Remaining is below this. Default 0 (off). Calls of a
@@ -27,8 +27,13 @@ export interface AlmaClientOptions {
   timeZone?: string;
   /** Longest time one HTTP exchange may take, in ms. Default 30000. */
   timeoutMs?: number;
-  /** In-client retries of a GET after a retryable error. Default 2. Writes are never retried here. */
+  /** In-client retries of a GET after a retryable error. Default 2. */
   getRetries?: number;
+  /**
+   * In-client retries of a write (POST, PUT, DELETE) that Alma's per-second threshold refused (429
+   * PER_SECOND_THRESHOLD, answered before the call is processed). Default 3. Other failures of a write are not retried.
+   */
+  thresholdRetries?: number;
   /** First retry pause in ms, doubled on each further retry (with jitter). Default 500. */
   retryDelayMs?: number;
   /** Under a deadline: no call may still be in flight this long before it, in ms. Default 2000. */
@@ -47,7 +52,7 @@ export interface AlmaClientStats {
   calls: number;
   /** 429 answers received. */
   rateLimited: number;
-  /** In-client retries of GETs. */
+  /** In-client retries: of GETs, and of writes the per-second threshold refused. */
   retries: number;
   /** Calls refused by the daily-quota floor. */
   refusedByQuotaFloor: number;
@@ -64,6 +69,7 @@ export interface Settings {
   minDailyRemaining: number;
   timeoutMs: number;
   getRetries: number;
+  thresholdRetries: number;
   retryDelayMs: number;
   deadlineMarginMs: number;
 }
@@ -87,13 +93,14 @@ export class Line {
   constructor(options: AlmaClientOptions) {
     if (!options.apiKey) throw new Error('AlmaClient needs an apiKey');
     this.#apiKey = options.apiKey;
-    const requestsPerSecond = options.requestsPerSecond ?? 20;
+    const requestsPerSecond = options.requestsPerSecond ?? DEFAULT_RATE_LIMIT;
     this.settings = {
       baseUrl: normaliseBaseUrl(options.baseUrl),
       requestsPerSecond,
       minDailyRemaining: options.minDailyRemaining ?? 0,
       timeoutMs: options.timeoutMs ?? 30_000,
       getRetries: Math.max(0, options.getRetries ?? 2),
+      thresholdRetries: Math.max(0, options.thresholdRetries ?? 3),
       retryDelayMs: options.retryDelayMs ?? 500,
       deadlineMarginMs: options.deadlineMarginMs ?? 2000,
     };

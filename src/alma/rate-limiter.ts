@@ -17,6 +17,16 @@
 
 export type Clock = () => number;
 
+/**
+ * Alma's per-second thresholds, per institution and shared by every integration calling it: a sandbox allows 10 calls
+ * a second, production 25 (Ex Libris' governance thresholds) or 50 (where Ex Libris raised it). The default keeps to
+ * the lowest, so a first run against a sandbox is not refused.
+ */
+export const ALMA_THRESHOLDS = { sandbox: 10, production: 25, productionRaised: 50 } as const;
+
+/** The client's default rate (ALMA_RATE_LIMIT's default): a sandbox's threshold, which production allows too. */
+export const DEFAULT_RATE_LIMIT = ALMA_THRESHOLDS.sandbox;
+
 /** The wall clock in ms, to the fraction: workers on one host (or hosts kept in step by NTP) share its grid. */
 export const wallClock: Clock = () => performance.timeOrigin + performance.now();
 
@@ -65,7 +75,7 @@ export class RateLimiter {
   private waitedMs = 0;
   private rateSlot: RateSlot | undefined;
 
-  constructor(perSecond = 20, now: Clock = wallClock) {
+  constructor(perSecond: number = DEFAULT_RATE_LIMIT, now: Clock = wallClock) {
     if (!Number.isFinite(perSecond) || perSecond <= 0) throw new RangeError(`perSecond must be > 0, got ${perSecond}`);
     this.perSecond = perSecond;
     this.spacingMs = 1000 / perSecond;

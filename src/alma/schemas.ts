@@ -192,6 +192,10 @@ export const AlmaOrgUnitSchema = z.looseObject({ code: z.string(), name: optText
 export const AlmaLibraryListSchema = z.looseObject({ library: list(AlmaOrgUnitSchema) });
 export const AlmaCircDeskListSchema = z.looseObject({ circ_desk: list(AlmaOrgUnitSchema), total_record_count: count });
 export type AlmaOrgUnit = z.infer<typeof AlmaOrgUnitSchema>;
+/** A code table (GET /conf/code-tables/{name}): its rows' codes and descriptions. */
+export const AlmaCodeTableRowSchema = z.looseObject({ code: z.string(), description: optText });
+export const AlmaCodeTableSchema = z.looseObject({ name: optText, row: list(AlmaCodeTableRowSchema) });
+export type AlmaCodeTableRow = z.infer<typeof AlmaCodeTableRowSchema>;
 
 /** A test endpoint's answer: any JSON object; what matters is that Alma let the key through. */
 export const AlmaTestAnswerSchema = z.looseObject({});

@@ -2,8 +2,10 @@
 // floor, retried only where a replay is safe, and every answer checked before a caller sees it. What to call lives in
 // client.ts. Rules kept here: the API key travels only in the Authorization header and never appears in errors or
 // logs; a write (PUT, POST, DELETE) goes out once per call: one whose answer was lost may have been applied, and a
-// replay inside the step could land after the step's next attempt has read Alma (the caller's retry reads first);
-// a GET is retried a little on transient errors.
+// replay inside the step could land after the step's next attempt has read Alma (the caller's retry reads first).
+// The one exception is Alma's per-second threshold (429 PER_SECOND_THRESHOLD): the gateway refuses such a call before
+// it is processed, so the write is sent again after a short pause rather than costing the whole step a retry.
+// A GET is retried a little on transient errors.
 //
 // The pieces: line.ts, what a client and its views share (settings, key, sockets, limiter, quota reading, counters);
 // bounds.ts, how a call fits inside a Temporal step's deadline and cancel; answers.ts, what an answer or a failure
@@ -66,6 +68,7 @@ export abstract class AlmaTransport {
   readonly minDailyRemaining: number;
   readonly timeoutMs: number;
   readonly getRetries: number;
+  readonly thresholdRetries: number;
   readonly retryDelayMs: number;
   readonly deadlineMarginMs: number;
   readonly #line: Line;
@@ -82,6 +85,7 @@ export abstract class AlmaTransport {
     this.minDailyRemaining = settings.minDailyRemaining;
     this.timeoutMs = settings.timeoutMs;
     this.getRetries = settings.getRetries;
+    this.thresholdRetries = settings.thresholdRetries;
     this.retryDelayMs = settings.retryDelayMs;
     this.deadlineMarginMs = settings.deadlineMarginMs;
   }
@@ -130,9 +134,13 @@ export abstract class AlmaTransport {
     return this.request(spec, (res) => this.decode(spec, res, schema, keep));
   }
 
-  /** Runs one call, retrying a GET after a retryable error while its bounds allow. A write goes out at most once. */
+  /**
+   * Runs one call, retrying a GET after a retryable error while its bounds allow. A write is sent again only after
+   * Alma's per-second threshold refused it (nothing was applied); after any other failure it goes out no more.
+   */
   protected async request<T>(spec: CallSpec, decode: (res: RawResponse) => T): Promise<T> {
-    const attempts = spec.method === 'GET' ? 1 + this.getRetries : 1;
+    const write = spec.method !== 'GET';
+    const attempts = 1 + (write ? this.thresholdRetries : this.getRetries);
     // A probe of the quota floor covers the call's retries too: they are the same question to Alma.
     const quota: QuotaHold = { ticket: { probe: false }, sent: false };
     try {
@@ -142,6 +150,7 @@ export abstract class AlmaTransport {
         } catch (err) {
           if (!isAlmaError(err) || !err.retryable || attempt >= attempts) throw err;
           if (err.kind === 'cancelled' || err.kind === 'deadline') throw err;
+          if (write && err.code !== AlmaErrorCodes.PER_SECOND_THRESHOLD) throw err;
           const wait = this.retryDelayMs * 2 ** (attempt - 1) * (1 + Math.random() * 0.25);
           if (this.#bounds.timeLeft() - wait < MIN_CALL_MS) throw err;
           this.#line.counters.retries++;

@@ -8,6 +8,11 @@ export interface CirculationDesks {
   circDesk?: string;
   /** Per-library desk map, e.g. { MAIN: 'DEFAULT_CIRC_DESK', SCI: 'SCI_DESK' }; wins over the default. */
   deskByLibrary?: Record<string, string>;
+  /**
+   * Desks with hold-shelf processing (ALMA_HOLD_SHELF_DESKS): a scan-in there sends place_on_hold_shelf=true, or an
+   * item scanned in for the patron's own request would stay in processing and could not be loaned.
+   */
+  holdShelfDesks?: string[];
 }
 
 /** What starts a relink. Durations are Temporal's strings ("24 hours"); unset ones take RELINK_DEFAULTS. */
@@ -119,11 +124,16 @@ export interface CheckedItem {
   holdingId: string;
   itemPid: string;
   title: string;
+  /** The library that circulates the item: its temporary location's while it is in one, else its own. */
   library: string;
   circDesk: string;
   processType: string;
   /** Alma's own "this item has requests" flag, which saves a queue read when false. */
   requested: boolean;
+  /** The desk has hold-shelf processing: its scan-in says place_on_hold_shelf=true. Unset in relinks started before. */
+  placeOnHoldShelf?: boolean;
+  /** The item is in a temporary location (of `library`). */
+  inTempLocation?: boolean;
 }
 
 /** An active request that stands between the item and the patron. Ids only: no other patron's name. */

@@ -5,21 +5,30 @@
 // workflow task. Each check is independent, so one problem does not hide the others.
 import { Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
-import { AlmaClient, baseUrlFor, isAlmaError } from '../alma';
+import { ALMA_THRESHOLDS, AlmaClient, baseUrlFor, isAlmaError } from '../alma';
 import {
   ConfigError,
   desksOf,
   loadSettings,
   temporalConnectionOptions,
+  workerRateShare,
   type AlmaSettings,
   type RelinkSettings,
   type TemporalSettings,
 } from '../config';
+import { normaliseStatus } from '../activities/item-state';
+import {
+  DEFAULT_LOST_PROCESS_STATUSES,
+  LOAN_PROCESS_STATUS_TABLE,
+  lostProcessStatuses,
+  lostRowOf,
+} from '../activities/lost-status';
 import { EMAIL_PATTERN } from '../contract';
 import { RELINK_SEARCH_ATTRIBUTES } from '../namespace-setup';
 import { findStuckRelinks, stuckText } from '../stuck-relinks';
 
-export type CheckStatus = 'ok' | 'problem' | 'skipped';
+/** `warning`: may be right, the doctor cannot tell (e.g. a rate fit for production only); not counted a problem. */
+export type CheckStatus = 'ok' | 'problem' | 'warning' | 'skipped';
 export interface CheckRow {
   area: 'settings' | 'alma' | 'relink' | 'temporal';
   check: string;
@@ -32,6 +41,12 @@ const problem = (area: CheckRow['area'], check: string, detail: string): CheckRo
   area,
   check,
   status: 'problem',
+  detail,
+});
+const warning = (area: CheckRow['area'], check: string, detail: string): CheckRow => ({
+  area,
+  check,
+  status: 'warning',
   detail,
 });
 const skipped = (area: CheckRow['area'], check: string, detail: string): CheckRow => ({
@@ -60,9 +75,94 @@ function almaProblem(err: unknown, need: string): string {
   return err.message;
 }
 
+/**
+ * ALMA_RATE_LIMIT against Alma's per-second thresholds. No answer of Alma's says whether a key is a sandbox's or
+ * production's (both use the same gateways), so a rate above the sandbox's is a warning, and one above every
+ * threshold a problem.
+ */
+export function rateLimitCheck(alma: Pick<AlmaSettings, 'ALMA_RATE_LIMIT' | 'ALMA_RATE_LIMIT_WORKERS'>): CheckRow {
+  const rate = alma.ALMA_RATE_LIMIT;
+  const { sandbox, production, productionRaised } = ALMA_THRESHOLDS;
+  const check = 'per-second rate';
+  const workers =
+    alma.ALMA_RATE_LIMIT_WORKERS > 1
+      ? ` (${alma.ALMA_RATE_LIMIT_WORKERS} workers, ${workerRateShare(alma)}/s each)`
+      : '';
+  const shared = 'shared with every other integration of the institution';
+  if (rate <= sandbox)
+    return ok(
+      'alma',
+      check,
+      `${rate}/s${workers}: within a sandbox's ${sandbox}/s and production's ${production}/s, ${shared}`,
+    );
+  if (rate <= production)
+    return warning(
+      'alma',
+      check,
+      `${rate}/s${workers}: fits production (${production}/s, ${shared}) but a sandbox allows ${sandbox}/s; ` +
+        `with a sandbox key set ALMA_RATE_LIMIT=${sandbox}`,
+    );
+  if (rate <= productionRaised)
+    return warning(
+      'alma',
+      check,
+      `${rate}/s${workers}: above production's ${production}/s; right only where Ex Libris raised the institution to ` +
+        `${productionRaised}/s, ${shared}`,
+    );
+  return problem(
+    'alma',
+    check,
+    `${rate}/s${workers}: above every Alma threshold (at most ${productionRaised}/s, ${shared})`,
+  );
+}
+
+/**
+ * Which loan process status code means Lost, read from Alma's code table, against ALMA_LOST_PROCESS_STATUS (unset: the
+ * likely codes LOST and LOST_LOAN). The Lost confirmation compares a loan's process_status with it.
+ */
+async function lostStatusCheck(client: AlmaClient, setting: string | undefined): Promise<CheckRow> {
+  const check = 'Lost process status';
+  let rows;
+  try {
+    rows = await client.getCodeTable(LOAN_PROCESS_STATUS_TABLE);
+  } catch (err) {
+    const using = setting
+      ? `ALMA_LOST_PROCESS_STATUS=${setting}`
+      : `the likely codes ${DEFAULT_LOST_PROCESS_STATUSES.join(', ')}`;
+    return warning(
+      'alma',
+      check,
+      `could not read the code table ${LOAN_PROCESS_STATUS_TABLE} (${almaProblem(err, 'Configuration read-only')}); ` +
+        `the Lost check uses ${using}: find the code of "Lost" in Alma's Loan Process Status code table and set ` +
+        'ALMA_LOST_PROCESS_STATUS to it',
+    );
+  }
+  const lost = lostRowOf(rows);
+  if (!lost)
+    return problem(
+      'alma',
+      check,
+      `the code table ${LOAN_PROCESS_STATUS_TABLE} has no row described as Lost (codes: ${rows.map((r) => r.code).join(', ') || 'none'}); set ALMA_LOST_PROCESS_STATUS to the code staff's Lost click sets`,
+    );
+  const accepted = lostProcessStatuses(setting);
+  if (accepted.has(normaliseStatus(lost.code)))
+    return ok(
+      'alma',
+      check,
+      `Lost is code ${lost.code} in Alma; ${setting ? `ALMA_LOST_PROCESS_STATUS=${setting} matches` : 'the default (LOST or LOST_LOAN) accepts it'}`,
+    );
+  return problem(
+    'alma',
+    check,
+    `Lost is code ${lost.code} in Alma, but ${setting ? `ALMA_LOST_PROCESS_STATUS is ${setting}` : 'the default accepts only LOST or LOST_LOAN'}: ` +
+      `set ALMA_LOST_PROCESS_STATUS=${lost.code}, or a Lost click is confirmed only by its lost-item fee (where one is charged)`,
+  );
+}
+
 async function almaChecks(alma: AlmaSettings, relink: RelinkSettings | undefined, rows: CheckRow[]): Promise<void> {
   const baseUrl = baseUrlFor({ baseUrl: alma.ALMA_BASE_URL, region: alma.ALMA_REGION });
   const client = new AlmaClient({ baseUrl, apiKey: alma.ALMA_API_KEY, getRetries: 1, timeoutMs: 15_000 });
+  rows.push(rateLimitCheck(alma));
   try {
     const tests = [
       ['users', 'GET', 'the key reaches Alma; Users read', 'Users read-write'],
@@ -85,6 +185,7 @@ async function almaChecks(alma: AlmaSettings, relink: RelinkSettings | undefined
     } catch (err) {
       rows.push(problem('alma', 'Configuration read', almaProblem(err, 'Configuration read-only')));
     }
+    rows.push(await lostStatusCheck(client, alma.ALMA_LOST_PROCESS_STATUS));
     if (!relink) return;
     const desks = desksOf(relink);
     const wanted: Array<[string, string]> = Object.entries(desks.deskByLibrary ?? {});
@@ -111,6 +212,27 @@ async function almaChecks(alma: AlmaSettings, relink: RelinkSettings | undefined
   } finally {
     client.close();
   }
+}
+
+/** Each hold-shelf desk must be a desk the relink scans in at, or the setting does nothing (a typo, say). */
+function holdShelfDesksCheck(relink: RelinkSettings, rows: CheckRow[]): void {
+  const listed = relink.ALMA_HOLD_SHELF_DESKS;
+  if (!listed) return;
+  const desks = desksOf(relink);
+  const configured = new Set([
+    ...Object.values(desks.deskByLibrary ?? {}),
+    ...(desks.circDesk ? [desks.circDesk] : []),
+  ]);
+  const unknown = listed.filter((code) => !configured.has(code));
+  rows.push(
+    unknown.length === 0
+      ? ok('relink', 'hold-shelf desks', `scan-ins at ${listed.join(', ')} place the item on the hold shelf`)
+      : problem(
+          'relink',
+          'hold-shelf desks',
+          `ALMA_HOLD_SHELF_DESKS names ${unknown.join(', ')}, not a desk of ALMA_CIRC_DESK or ALMA_DESK_MAP`,
+        ),
+  );
 }
 
 function holdingAddressCheck(env: NodeJS.ProcessEnv, rows: CheckRow[]): void {
@@ -229,6 +351,9 @@ export async function runDoctorChecks(env: NodeJS.ProcessEnv = process.env): Pro
   holdingAddressCheck(env, rows);
   if (temporal) await temporalChecks(temporal, rows);
   else rows.push(skipped('temporal', 'Temporal', 'its settings have problems (above)'));
-  if (relink) lostModeChecks(relink, rows);
+  if (relink) {
+    holdShelfDesksCheck(relink, rows);
+    lostModeChecks(relink, rows);
+  }
   return rows;
 }

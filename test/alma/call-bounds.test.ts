@@ -19,8 +19,8 @@ function client(options: Partial<AlmaClientOptions> = {}): AlmaClient {
 const methods = () => t.sim.calls().map((c) => c.method);
 const MARGIN = 2000; // the client's default deadlineMarginMs
 
-describe('writes are not retried inside the client', () => {
-  it.each([503, 429])(
+describe('writes are not retried inside the client, but for the per-second threshold', () => {
+  it.each([503, 500])(
     'a PUT answered %i reaches Alma once and fails retryable (the step retries it)',
     async (status) => {
       const alma = client();
@@ -31,6 +31,15 @@ describe('writes are not retried inside the client', () => {
       expect(alma.stats.retries).toBe(0);
     },
   );
+
+  it('a PUT refused by the per-second threshold (before processing) is sent again within the step', async () => {
+    const alma = client();
+    t.sim.setFaults({ rules: [{ method: 'PUT', action: 'error', status: 429, times: 2 }] });
+    const user = await alma.getUser('rivera.ana');
+    await expect(alma.updateUser('rivera.ana', user)).resolves.toMatchObject({ primary_id: 'rivera.ana' });
+    expect(methods()).toEqual(['GET', 'PUT', 'PUT', 'PUT']);
+    expect(alma.stats).toMatchObject({ rateLimited: 2, retries: 2 });
+  });
 
   it('a GET answered 503 is still retried', async () => {
     const alma = client();

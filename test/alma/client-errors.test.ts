@@ -1,4 +1,5 @@
-// How the client turns each kind of failed answer into an AlmaError, and which calls it replays (GETs only).
+// How the client turns each kind of failed answer into an AlmaError, and which calls it replays (GETs, and writes
+// Alma's per-second threshold refused before processing them).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlmaClient, isAlmaError, type AlmaError } from '../../src/alma';
@@ -133,13 +134,34 @@ describe('what is replayed', () => {
     expect(client.stats).toMatchObject({ calls: 2, rateLimited: 1, retries: 1 });
   });
 
-  it('POST: 429 PER_SECOND_THRESHOLD is reported retryable but never replayed by the client', async () => {
-    const { stub, client } = await stubbedClient(
-      inTurn({ status: 429, body: almaJsonError('PER_SECOND_THRESHOLD', 'too fast') }, { body: sampleLoan() }),
-    );
+  it('POST: 429 PER_SECOND_THRESHOLD (refused before processing) is sent again after a pause, and succeeds', async () => {
+    const tooFast = { status: 429, body: almaJsonError('PER_SECOND_THRESHOLD', 'too fast') };
+    const { stub, client } = await stubbedClient(inTurn(tooFast, tooFast, { body: sampleLoan() }));
+    await expect(client.createLoan('rivera.ana', { barcode: '39000000001' }, loanAt)).resolves.toMatchObject({
+      loan_id: sampleLoan().loan_id,
+    });
+    expect(stub.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'POST']);
+    expect(client.stats).toMatchObject({ calls: 3, rateLimited: 2, retries: 2 });
+  });
+
+  it('POST: the threshold answered again and again fails retryable after 3 more tries (the step retries it)', async () => {
+    const { stub, client } = await stubbedClient(() => ({
+      status: 429,
+      body: almaJsonError('PER_SECOND_THRESHOLD', 'too fast'),
+    }));
     const err = await failure(client.createLoan('rivera.ana', { barcode: '39000000001' }, loanAt));
     expect(err).toMatchObject({ kind: 'rate-limit', retryable: true, code: 'PER_SECOND_THRESHOLD', method: 'POST' });
-    expect(stub.requests).toHaveLength(1);
+    expect(stub.requests).toHaveLength(4);
+  });
+
+  it('PUT: a 429 that does not say PER_SECOND_THRESHOLD (a proxy, say) is not replayed: it may have been applied', async () => {
+    const user = sampleUser();
+    const { stub, client } = await stubbedClient(inTurn({ status: 429, body: 'slow down' }, { body: user }));
+    expect(await failure(client.updateUser(user.primary_id, user))).toMatchObject({
+      kind: 'rate-limit',
+      retryable: true,
+    });
+    expect(stub.requests.map((r) => r.method)).toEqual(['PUT']);
     expect(client.stats.retries).toBe(0);
   });
 

@@ -77,6 +77,8 @@ function miniAlma(): (req: StubRequest) => StubReply {
     if (method === 'GET' && path === '/almaws/v1/conf/libraries') return { body: { library: [{ code: 'MAIN' }] } };
     if (method === 'GET' && path === '/almaws/v1/conf/libraries/MAIN/circ-desks')
       return { body: { circ_desk: [{ code: 'DEFAULT_CIRC_DESK' }], total_record_count: 1 } };
+    if (method === 'GET' && path === '/almaws/v1/conf/code-tables/EmailTypes')
+      return { body: { name: 'EmailTypes', row: [{ code: 'work', description: 'Work' }] } };
     if (method === 'GET' && /\/users\/[^/]+\/fees$/.test(path))
       return { body: { fee: [sampleFee()], total_record_count: 1 } };
     return { status: 404, body: `mini Alma has no ${method} ${path}` };
@@ -133,6 +135,7 @@ describe('a full tour of the client', () => {
       },
       listLibraries: () => client.listLibraries(),
       listCircDesks: () => client.listCircDesks('MAIN'),
+      getCodeTable: () => client.getCodeTable('EmailTypes'),
       listUserFees: async () => {
         await client.listUserFees('okafor.chidi');
         await client.listUserFees('okafor.chidi', 'ACTIVE');

@@ -16,8 +16,14 @@ describe('relink doctor', () => {
   const sims: AlmaSimulator[] = [];
   afterAll(async () => Promise.all(sims.map((s) => s.close())));
 
-  async function sim(keyPermissions?: Partial<KeyPermissions>) {
-    const s = await startAlmaSimulator({ fixtures: fixturesWith({}), port: 0, strictParams: true, keyPermissions });
+  async function sim(keyPermissions?: Partial<KeyPermissions>, lostProcessStatus?: string) {
+    const s = await startAlmaSimulator({
+      fixtures: fixturesWith({}),
+      port: 0,
+      strictParams: true,
+      keyPermissions,
+      lostProcessStatus,
+    });
     sims.push(s);
     return s;
   }
@@ -38,7 +44,11 @@ describe('relink doctor', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/the key reaches Alma; Users read +│ ok/);
     expect(run.stdout).toMatch(/library SCI, desk SCI_DESK +│ ok/);
+    expect(run.stdout).toMatch(/per-second rate +│ ok +│ 10\/s: within a sandbox's 10\/s/);
     expect(run.stdout).toMatch(/search attributes +│ ok/);
+    expect(run.stdout).toMatch(
+      /Lost process status +│ ok +│ Lost is code LOST in Alma; the default \(LOST or LOST_LOAN\) accepts it/,
+    );
     expect(run.stdout).toContain('Everything checked is in place.');
     expect(JSON.stringify(s.state())).toBe(before);
     // Reads, and the POST test endpoints (Alma's check of write permission, which writes nothing).
@@ -81,11 +91,33 @@ describe('relink doctor', () => {
     expect(doc.ok).toBe(false);
   });
 
+  it("reads which code means Lost from Alma's code table, and whether ALMA_LOST_PROCESS_STATUS matches it", async () => {
+    const s = await sim(undefined, 'LOSTITEM');
+    const lostRow = async (extra: NodeJS.ProcessEnv) =>
+      jsonOf<Doc>(await relinkCli(['doctor', '--json'], env(s, extra))).checks.find(
+        (c) => c.check === 'Lost process status',
+      );
+    expect(await lostRow({})).toMatchObject({
+      status: 'problem',
+      detail: expect.stringMatching(
+        /^Lost is code LOSTITEM in Alma, but the default .* set ALMA_LOST_PROCESS_STATUS=LOSTITEM/,
+      ),
+    });
+    expect(await lostRow({ ALMA_LOST_PROCESS_STATUS: 'LOSTITEM' })).toMatchObject({
+      status: 'ok',
+      detail: 'Lost is code LOSTITEM in Alma; ALMA_LOST_PROCESS_STATUS=LOSTITEM matches',
+    });
+  });
+
   it('names a desk the library does not have, and a Temporal it cannot reach', async () => {
     const s = await sim();
     const run = await relinkCli(
       ['doctor', '--json'],
-      env(s, { ALMA_DESK_MAP: 'MAIN=DEFAULT_CIRC_DESK,SCI=NO_SUCH_DESK', TEMPORAL_ADDRESS: '127.0.0.1:1' }),
+      env(s, {
+        ALMA_DESK_MAP: 'MAIN=DEFAULT_CIRC_DESK,SCI=NO_SUCH_DESK',
+        ALMA_HOLD_SHELF_DESKS: 'DEFAULT_CIRC_DESK,SCI_DESK',
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+      }),
     );
     expect(run.code).toBe(1);
     const doc = jsonOf<Doc>(run);
@@ -93,6 +125,10 @@ describe('relink doctor', () => {
     expect(doc.checks.find((c) => c.check === 'library SCI, desk NO_SUCH_DESK')).toMatchObject({
       status: 'problem',
       detail: 'library SCI has no desk NO_SUCH_DESK (it has SCI_DESK)',
+    });
+    expect(doc.checks.find((c) => c.check === 'hold-shelf desks')).toMatchObject({
+      status: 'problem',
+      detail: 'ALMA_HOLD_SHELF_DESKS names SCI_DESK, not a desk of ALMA_CIRC_DESK or ALMA_DESK_MAP',
     });
     expect(doc.checks.find((c) => c.check === 'connection')?.status).toBe('problem');
     expect(doc.checks.find((c) => c.check === 'search attributes')?.status).toBe('skipped');

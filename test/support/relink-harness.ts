@@ -3,12 +3,12 @@
 // simulator's builders (src/alma-sim/builders.ts) and starts it with relinkInput (src/dev/relink-input.ts).
 import path from 'node:path';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
-import { AlmaClient } from '../../src/alma';
+import { AlmaClient, type AlmaClientOptions } from '../../src/alma';
 import { itemIds } from '../../src/alma-sim/builders';
 import { startAlmaSimulator, type AlmaSimulator, type AlmaSimulatorOptions, type Fixtures } from '../../src/alma-sim';
 import { RelinkClient } from '../../src/client';
 import { EncryptionCodec, devKeyRing, failureConverterPath, startCodecServer } from '../../src/codec';
-import { createRelinkWorker } from '../../src/worker';
+import { createRelinkWorker, type RelinkWorkerOptions } from '../../src/worker';
 import type { RelinkProgress } from '../../src/contract';
 import { connectToTestServer, testServerAddress, uniqueTaskQueue, type TemporalTestContext } from './temporal';
 
@@ -48,11 +48,22 @@ export interface RelinkHarness {
 /**
  * `address`: a dev server of the test's own (the Web UI test); default the one jest's globalSetup started. `sim`: the
  * simulator's institution settings (Lost letter, fee, process status). The simulator runs strict: a query parameter
- * the OpenAPI does not declare fails the test.
+ * the OpenAPI does not declare fails the test. `alma`: the client's settings where a test needs a worker's own (e.g. its
+ * default rate); `worker`: the worker's institution settings (ALMA_LOST_PROCESS_STATUS).
  */
 export async function startHarness(
   fixtures: Fixtures,
-  { address, sim: simOptions = {} }: { address?: string; sim?: Partial<AlmaSimulatorOptions> } = {},
+  {
+    address,
+    sim: simOptions = {},
+    alma: almaOptions = {},
+    worker: workerOptions = {},
+  }: {
+    address?: string;
+    sim?: Partial<AlmaSimulatorOptions>;
+    alma?: Partial<AlmaClientOptions>;
+    worker?: Pick<RelinkWorkerOptions, 'lostProcessStatus'>;
+  } = {},
 ): Promise<RelinkHarness> {
   const temporal = await connectToTestServer(address);
   const sim = await startAlmaSimulator({ fixtures, port: 0, strictParams: true, ...simOptions });
@@ -63,6 +74,7 @@ export async function startHarness(
     requestsPerSecond: 200,
     timeoutMs: 5_000,
     minDailyRemaining: 5000,
+    ...almaOptions,
   });
   const taskQueue = uniqueTaskQueue('relink');
   const worker = await createRelinkWorker({
@@ -71,6 +83,7 @@ export async function startHarness(
     alma,
     dataConverter: temporal.dataConverter,
     workflowBundle: await workflowBundle(),
+    ...workerOptions,
   });
   const workerRun = worker.run();
   const relinks = new RelinkClient(temporal.client, taskQueue);

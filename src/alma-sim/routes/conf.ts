@@ -1,9 +1,10 @@
 // The Configuration API's organization units that `relink doctor` reads (the libraries, and each one's circulation
-// desks), and the four test endpoints Alma offers for checking a key: GET and POST, in the Users and Bibs areas.
+// desks), the code tables it reads (EmailTypes, the loan process statuses), and the four test endpoints Alma offers for checking a key: GET and POST, in the Users and Bibs areas.
 // The gateway (pipeline.ts) has already checked the key's permission for the area and method by then.
 import { almaError } from '../errors';
 import type { RouteDef } from './types';
 import { listBody } from './util';
+import { LOAN_PROCESS_STATUS_ROWS, LOAN_PROCESS_STATUS_TABLE } from '../vocab';
 
 /** A test endpoint's answer: Alma answers a permitted call 200 with a short confirmation. */
 const testRoute = (method: 'GET' | 'POST', path: string): RouteDef => ({
@@ -29,6 +30,25 @@ export const confRoutes: RouteDef[] = [
         link: `${req.baseUrl}/almaws/v1/conf/libraries/${l.code}`,
       }));
       return { status: 200, body: { library: libraries } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/almaws/v1/conf/code-tables/{codeTableName}',
+    query: [],
+    handler(req, core) {
+      const name = req.params.codeTableName ?? '';
+      const tables: Record<string, Array<{ code: string; description: string }>> = {
+        EmailTypes: core.options.emailTypes.map((code) => ({ code, description: code })),
+        [LOAN_PROCESS_STATUS_TABLE]: LOAN_PROCESS_STATUS_ROWS(core.options.lostProcessStatus),
+      };
+      const rows = tables[name];
+      // Alma's answer for an unknown table is [INFERRED]: a 400 with an error, as for an unknown library.
+      if (!rows) throw almaError('401652', `General Error: code table ${name} was not found.`);
+      return {
+        status: 200,
+        body: { name, row: rows.map((r) => ({ ...r, enabled: true, default: false })) },
+      };
     },
   },
   {

@@ -5,7 +5,7 @@ import type { SimCore } from '../core';
 import { almaError, err } from '../errors';
 import type { ItemRecord, RequestRecord } from '../fixtures';
 import { LETTERS } from '../notices';
-import { isoSeconds } from '../store';
+import { isoSeconds, type Desk } from '../store';
 import { REQUEST_ACTIVE_STATUSES } from '../vocab';
 import type { RouteDef } from './types';
 import { flag, required } from './util';
@@ -84,22 +84,19 @@ export const itemRoutes: RouteDef[] = [
         throw almaError('40166415', 'Must send at least one of the following parameters: [circ_desk,department]');
       }
       if (deskCode && req.query.department) throw err.badParameter('Send either circ_desk or department, not both.');
-      for (const name of [
-        'external_id',
-        'done',
-        'auto_print_slip',
-        'place_on_hold_shelf',
-        'confirm',
-        'register_in_house_use',
-      ]) {
+      for (const name of ['external_id', 'done', 'auto_print_slip', 'confirm', 'register_in_house_use']) {
         flag(req, name, false);
       }
+      const placeOnHoldShelf = flag(req, 'place_on_hold_shelf', false);
       if (!deskCode) throw scanFailed('scans at a department (work orders) are not simulated');
       if (req.query.work_order_type || req.query.status) throw scanFailed('work orders are not simulated');
       if (!store.library(libraryCode)) throw scanFailed(`unknown library ${libraryCode}`);
       const desk = store.desk(libraryCode, deskCode);
       if (!desk) throw scanFailed(`circulation desk ${deskCode} is not a desk of library ${libraryCode}`);
-      const { target, destination } = scanItemIn(core, item, libraryCode, desk, req.query.request_id);
+      const { target, destination } = scanItemIn(core, item, libraryCode, desk, {
+        requestId: req.query.request_id,
+        placeOnHoldShelf,
+      });
 
       const requester = target ? store.findUser(target.user_primary_id, 'primary_id') : undefined;
       const view = store.itemView(item, req.baseUrl);
@@ -122,8 +119,8 @@ export function scanItemIn(
   core: SimCore,
   item: ItemRecord,
   libraryCode: string,
-  desk: { code: string; name: string },
-  requestId?: string,
+  desk: Desk,
+  { requestId, placeOnHoldShelf = false }: { requestId?: string; placeOnHoldShelf?: boolean } = {},
 ): { target: RequestRecord | undefined; destination: string } {
   const { store, notices } = core;
   const queue = store.requestsOn(item);
@@ -166,11 +163,18 @@ export function scanItemIn(
       r.request_status = 'NOT_STARTED';
     }
   }
-  const home = item.item_data.library.value;
+  // Home is where the item circulates: its temporary location's library while it is in one.
+  const home = store.circulationLibraryOf(item);
   let destination: string;
   if (target) {
     const pickup = target.pickup_location_library ?? home;
-    if (pickup === libraryCode) {
+    if (pickup === libraryCode && desk.holdShelfProcessing && !placeOnHoldShelf) {
+      // A desk with hold-shelf processing keeps the item in processing unless the scan places it on the shelf: the
+      // requester is not told yet, and the item cannot be loaned until it is on the shelf.
+      store.setItemStatus(item, false, 'HOLD_SHELF_PROCESSING');
+      target.request_status = 'IN_PROCESS';
+      destination = 'Hold Shelf Processing';
+    } else if (pickup === libraryCode) {
       // Scanned at the pickup library: onto the hold shelf, and the requester is told.
       const already = target.request_status === 'ON_HOLD_SHELF' && store.processTypeOf(item) === 'HOLDSHELF';
       store.setItemStatus(item, false, 'HOLDSHELF');
@@ -193,7 +197,13 @@ export function scanItemIn(
     }
   } else if (libraryCode === home) {
     store.setItemStatus(item, true, '');
-    destination = `Reshelve to ${item.item_data.location?.desc ?? item.item_data.location?.value ?? home}`;
+    const holding = item.holding_data as {
+      in_temp_location?: boolean;
+      temp_location?: { value?: string; desc?: string };
+    };
+    const location =
+      holding.in_temp_location && holding.temp_location ? holding.temp_location : item.item_data.location;
+    destination = `Reshelve to ${location?.desc ?? location?.value ?? home}`;
   } else {
     store.setItemStatus(item, false, 'TRANSIT');
     destination = `Transit to ${store.libraryDesc(home)}`;

@@ -120,7 +120,7 @@ export function makeLoan(
   if (!deskCode || !libraryCode) throw wrongDesk('circ_desk and library are mandatory');
   const desk = store.desk(libraryCode, deskCode);
   if (!desk) throw wrongDesk(`${deskCode} is not a circulation desk of library ${libraryCode}`);
-  const itemLibrary = item.item_data.library.value;
+  const itemLibrary = core.store.circulationLibraryOf(item);
   if (libraryCode !== itemLibrary)
     throw wrongDesk(`desk ${deskCode} of ${libraryCode} does not serve library ${itemLibrary}`);
 

@@ -6,7 +6,12 @@ import { EXIT, type ExitCode } from '../errors';
 import { table } from '../format';
 import type { Output } from '../output';
 
-const MARK: Record<CheckRow['status'], string> = { ok: 'ok', problem: 'PROBLEM', skipped: 'skipped' };
+const MARK: Record<CheckRow['status'], string> = {
+  ok: 'ok',
+  problem: 'PROBLEM',
+  warning: 'warning',
+  skipped: 'skipped',
+};
 
 export async function doctorCommand(out: Output): Promise<ExitCode> {
   const checks = await runDoctorChecks();

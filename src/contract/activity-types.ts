@@ -97,7 +97,10 @@ export interface RestoreContactInput {
 export interface RestoreContactResult {
   /** False when Alma already showed what the restore aims at: nothing was written. */
   written: boolean;
-  /** True only when a read of the record, after any write, shows the plan's contact details back. */
+  /**
+   * True only when the record as Alma holds it after any write (the PUT's answer, or the read when nothing was
+   * written) shows the plan's contact details back.
+   */
   verified: boolean;
   /**
    * Set when the record cannot show the plan (the original email or SMS phone is no longer there): the holding

@@ -2,7 +2,8 @@
 // cancelled with the attempt and never has a call in flight past the attempt's deadline, and the attempt heartbeats
 // meanwhile. The Alma client itself knows no Temporal type: it is handed a signal and a deadline.
 import { Context, type Info } from '@temporalio/activity';
-import type { AlmaClient, CallPriority } from '../alma';
+import type { AlmaClient, AlmaUser, CallPriority } from '../alma';
+import type { PatronReads } from './patron-reads';
 import type { SwapGate } from './swap-gate';
 
 /** What every activity needs: an Alma client (its API key and rate limiter live inside it). */
@@ -14,6 +15,8 @@ export interface ActivityDeps {
   swapGate?: SwapGate;
   /** The institution's time zone (ALMA_TIME_ZONE), for a quiet period "next HH:MM"; default UTC. */
   timeZone?: string;
+  /** The patron lookups' reads on this worker, for the start's preflight (patron-reads.ts); one per worker. */
+  patronReads?: PatronReads<AlmaUser>;
 }
 
 /**

@@ -101,11 +101,13 @@ export function planFromUntouched(
   return plan;
 }
 
-export function createPreflight({ alma }: ActivityDeps) {
+export function createPreflight({ alma, patronReads }: ActivityDeps) {
   return async function preflight(input: PreflightInput): Promise<PreflightResult> {
     let contactPlan: ContactPlan | undefined;
     if (!input.skipPatron) {
-      const user = await almaStep(`reading patron ${input.patronId}`, () => alma.getUser(input.patronId));
+      // The start's lookup read this record moments ago on this worker: plan from that read (patron-reads.ts).
+      const looked = input.fromLookup ? patronReads?.take(input.patronId) : undefined;
+      const user = looked ?? (await almaStep(`reading patron ${input.patronId}`, () => alma.getUser(input.patronId)));
       checkPatron(user, input.patronId);
       contactPlan = planFromUntouched(user, input);
     }

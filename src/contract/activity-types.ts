@@ -12,6 +12,11 @@ export interface PreflightInput {
   marker: string;
   /** Patron checks are skipped when joining barcodes to a relink that already checked the patron. */
   skipPatron?: boolean;
+  /**
+   * The start's first preflight: it may plan from the record the patron lookup before the start read, when the same
+   * worker made that read moments ago (activities/patron-reads.ts). Any other preflight reads Alma.
+   */
+  fromLookup?: boolean;
 }
 
 export interface PreflightResult {

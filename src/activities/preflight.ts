@@ -35,7 +35,7 @@ function checkPatron(user: AlmaUser, patronId: string): void {
   }
 }
 
-function checkItem(item: AlmaItem, barcode: string, desks: CirculationDesks): CheckedItem {
+function checkItem(item: AlmaItem, barcode: string, desks: CirculationDesks, checkedAt: number): CheckedItem {
   const data = item.item_data;
   const processType = data.process_type?.value ?? '';
   const verdict = classifyProcessType(processType);
@@ -73,6 +73,7 @@ function checkItem(item: AlmaItem, barcode: string, desks: CirculationDesks): Ch
     circDesk,
     processType,
     requested: data.requested === true,
+    checkedAt,
   };
 }
 
@@ -113,8 +114,9 @@ export function createPreflight({ alma, patronReads }: ActivityDeps) {
     }
     const items: CheckedItem[] = [];
     for (const barcode of input.barcodes) {
+      const checkedAt = Date.now();
       const item = await almaStep(`looking up item ${barcode}`, () => alma.getItemByBarcode(barcode));
-      items.push(checkItem(item, barcode, input.desks));
+      items.push(checkItem(item, barcode, input.desks, checkedAt));
     }
     return { items, contactPlan };
   };

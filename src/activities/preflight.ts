@@ -102,15 +102,32 @@ export function planFromUntouched(
   return plan;
 }
 
+function patronPlan(user: AlmaUser, input: PreflightInput): ContactPlan {
+  checkPatron(user, input.patronId);
+  return planFromUntouched(user, input);
+}
+
+function planUnlessRefused(user: AlmaUser, input: PreflightInput): ContactPlan | undefined {
+  try {
+    return patronPlan(user, input);
+  } catch {
+    return undefined;
+  }
+}
+
 export function createPreflight({ alma, patronReads }: ActivityDeps) {
   return async function preflight(input: PreflightInput): Promise<PreflightResult> {
     let contactPlan: ContactPlan | undefined;
     if (!input.skipPatron) {
-      // The start's lookup read this record moments ago on this worker: plan from that read (patron-reads.ts).
+      // The start's lookup read this record moments ago on this worker: plan from that read (patron-reads.ts). Never
+      // refuse on it: the record may have changed since (a closing relink's restore), so a refusal is made on a read
+      // of Alma's own.
       const looked = input.fromLookup ? patronReads?.take(input.patronId) : undefined;
-      const user = looked ?? (await almaStep(`reading patron ${input.patronId}`, () => alma.getUser(input.patronId)));
-      checkPatron(user, input.patronId);
-      contactPlan = planFromUntouched(user, input);
+      contactPlan = looked ? planUnlessRefused(looked, input) : undefined;
+      if (!contactPlan) {
+        const user = await almaStep(`reading patron ${input.patronId}`, () => alma.getUser(input.patronId));
+        contactPlan = patronPlan(user, input);
+      }
     }
     const items: CheckedItem[] = [];
     for (const barcode of input.barcodes) {

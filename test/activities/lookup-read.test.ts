@@ -90,6 +90,20 @@ describe("the patron lookup's read, reused by the start's preflight", () => {
     expect(plan.originalPreferredEmail).toBe('b@x.org');
     await expect(acts.swapContact({ patronId: ID, workflowId, plan })).resolves.toMatchObject({ written: true });
   });
+
+  it('never refuses on the lookup read: one showing a holding entry since restored is read again from Alma', async () => {
+    const acts = worker();
+    const plan = (await acts.preflight(preflightInput(false))).contactPlan!;
+    await acts.swapContact({ patronId: ID, workflowId, plan });
+    // The lookup meets the record of a relink that is closing, with its holding address still in place...
+    await acts.resolvePatron({ identifier: ID });
+    // ...which its restore then takes away, before the new run's preflight.
+    await acts.restoreContact({ patronId: ID, plan });
+    const from = t.sim.calls().length;
+    const next = await acts.preflight(preflightInput(true));
+    expect(next.contactPlan).toMatchObject({ originalPreferredEmail: 'own@example.org' });
+    expect(userCalls(from)).toEqual([`GET /almaws/v1/users/${ID}`]);
+  });
 });
 
 describe('PatronReads', () => {

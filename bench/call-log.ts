@@ -55,9 +55,10 @@ export interface RelinkWindow {
 }
 
 /**
- * For each relink: from the swap PUT (the first PUT of the patron's record in the relink) to the read-back GET that
- * verified the restore (the last GET of the record). The simulator applies a call after its latency, so the window
- * in which a letter would reach the holding address is the same length: both ends are shifted by that latency.
+ * For each relink: from the swap PUT (the first PUT of the patron's record in the relink) to the restore PUT (the last
+ * one), whose answer verifies the restore. Runs measured before the restore dropped its read-back ended the window at
+ * that GET, one call later. The simulator applies a call after its latency, so the window in which a letter would
+ * reach the holding address is the same length: both ends are shifted by that latency.
  */
 export function swapWindows(calls: SimCall[], relinks: RelinkWindow[]): number[] {
   const byPatron = new Map<string, SimCall[]>();
@@ -77,8 +78,8 @@ export function swapWindows(calls: SimCall[], relinks: RelinkWindow[]): number[]
       return t >= r.fromMs - 5 && t <= r.toMs + 5;
     });
     const swap = mine.find((c) => c.method === 'PUT');
-    const verify = mine.filter((c) => c.method === 'GET').pop();
-    if (swap && verify && arrival(verify) > arrival(swap)) out.push(arrival(verify) - arrival(swap));
+    const restore = mine.filter((c) => c.method === 'PUT').pop();
+    if (swap && restore && arrival(restore) > arrival(swap)) out.push(arrival(restore) - arrival(swap));
   }
   return out;
 }

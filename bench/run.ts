@@ -342,8 +342,8 @@ async function run(): Promise<void> {
         limit,
         met: measured !== undefined && Number.isFinite(measured) && (atMost ? measured <= limit : measured >= limit),
       });
-    check('Alma calls, one-item relink (at most)', oneItem, 12, true);
-    check('Alma calls, each further item (at most)', furtherItem, 7, true);
+    check('Alma calls, one-item relink (at most)', oneItem, 13, true);
+    check('Alma calls, each further item (at most)', furtherItem, 6, true);
     if (s.limit <= 100 && s.concurrency >= 10) {
       check('utilisation (at least)', t.alma.utilisation, 0.9, false);
       check(

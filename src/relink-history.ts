@@ -35,6 +35,7 @@ const checkedItemSchema = z.object({
   circDesk: z.string(),
   processType: z.string(),
   requested: z.boolean(),
+  checkedAt: z.number().optional(),
 }) satisfies z.ZodType<CheckedItem>;
 const loanInputSchema = z.object({ item: checkedItemSchema });
 const loanResultSchema = z.object({ loanId: z.string(), dueDate: z.string().optional() });

@@ -2,7 +2,8 @@
 // cancelled with the attempt and never has a call in flight past the attempt's deadline, and the attempt heartbeats
 // meanwhile. The Alma client itself knows no Temporal type: it is handed a signal and a deadline.
 import { Context, type Info } from '@temporalio/activity';
-import type { AlmaClient, CallPriority } from '../alma';
+import type { AlmaClient, AlmaUser, CallPriority } from '../alma';
+import type { PatronReads } from './patron-reads';
 import type { SwapGate } from './swap-gate';
 
 /** What every activity needs: an Alma client (its API key and rate limiter live inside it). */
@@ -16,6 +17,8 @@ export interface ActivityDeps {
   timeZone?: string;
   /** The loan process status code that means Lost (ALMA_LOST_PROCESS_STATUS); unset: LOST or LOST_LOAN. */
   lostProcessStatus?: string;
+  /** The patron lookups' reads on this worker, for the start's preflight (patron-reads.ts); one per worker. */
+  patronReads?: PatronReads<AlmaUser>;
 }
 
 /**

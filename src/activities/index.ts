@@ -10,6 +10,7 @@ import { createFindHoldingAddresses } from './find-holding-addresses';
 import { createFindLoans } from './find-loans';
 import { createHoldingEntryBack } from './holding-entry-back';
 import { createLoanItem } from './loan';
+import { PatronReads } from './patron-reads';
 import { createPreflight } from './preflight';
 import { createReadDailyQuota } from './read-daily-quota';
 import { createQuietPeriodEnd } from './quiet-period-end';
@@ -23,7 +24,9 @@ import { createScanIn } from './scan-in';
 import { createSwapContact } from './swap-contact';
 import { createSetDueDate } from './loan-due-date';
 
-export function createActivities(deps: ActivityDeps): RelinkActivities {
+export function createActivities(given: ActivityDeps): RelinkActivities {
+  // The lookup before a start and the start's preflight share this worker's reads of the patron (patron-reads.ts).
+  const deps: ActivityDeps = { ...given, patronReads: given.patronReads ?? new PatronReads() };
   // Steps that open a swap wait behind the steps that end or protect one (the per-second limiter's `closing` line):
   // under load a swapped patron's scan-in, loan, re-check and restore no longer queue behind other relinks' preflights.
   const forward = perAttempt(deps, 'forward', 'opening');

@@ -53,7 +53,7 @@ function checkPatron(user: AlmaUser, patronId: string): void {
   }
 }
 
-function checkItem(item: AlmaItem, barcode: string, desks: CirculationDesks): CheckedItem {
+function checkItem(item: AlmaItem, barcode: string, desks: CirculationDesks, checkedAt: number): CheckedItem {
   const data = item.item_data;
   const processType = data.process_type?.value ?? '';
   const verdict = classifyProcessType(processType);
@@ -97,6 +97,7 @@ function checkItem(item: AlmaItem, barcode: string, desks: CirculationDesks): Ch
     requested: data.requested === true,
     ...(desks.holdShelfDesks?.includes(circDesk) ? { placeOnHoldShelf: true } : {}),
     ...(temp ? { inTempLocation: true } : {}),
+    checkedAt,
   };
 }
 
@@ -132,21 +133,42 @@ export function planFromUntouched(
   return plan;
 }
 
-export function createPreflight({ alma }: ActivityDeps) {
+function patronPlan(user: AlmaUser, input: PreflightInput): ContactPlan {
+  checkPatron(user, input.patronId);
+  return planFromUntouched(user, input);
+}
+
+function planUnlessRefused(user: AlmaUser, input: PreflightInput): ContactPlan | undefined {
+  try {
+    return patronPlan(user, input);
+  } catch {
+    return undefined;
+  }
+}
+
+export function createPreflight({ alma, patronReads }: ActivityDeps) {
   return async function preflight(input: PreflightInput): Promise<PreflightResult> {
     let contactPlan: ContactPlan | undefined;
     let loanWarnings: string[] = [];
     if (!input.skipPatron) {
-      // The fees owed come with the same read (expand): a likely refusal of the API loan, said before the swap.
-      const user = await almaStep(`reading patron ${input.patronId}`, () => alma.getUser(input.patronId, ['fees']));
-      checkPatron(user, input.patronId);
-      contactPlan = planFromUntouched(user, input);
-      loanWarnings = loanRefusalWarnings(user);
+      // The start's lookup read this record moments ago on this worker: plan from that read (patron-reads.ts). Never
+      // refuse on it: the record may have changed since (a closing relink's restore), so a refusal is made on a read
+      // of Alma's own. The fees owed come with either read (expand): a likely refusal of the API loan, said before
+      // the swap.
+      const looked = input.fromLookup ? patronReads?.take(input.patronId) : undefined;
+      contactPlan = looked ? planUnlessRefused(looked, input) : undefined;
+      let read = looked;
+      if (!contactPlan) {
+        read = await almaStep(`reading patron ${input.patronId}`, () => alma.getUser(input.patronId, ['fees']));
+        contactPlan = patronPlan(read, input);
+      }
+      loanWarnings = read ? loanRefusalWarnings(read) : [];
     }
     const items: CheckedItem[] = [];
     for (const barcode of input.barcodes) {
+      const checkedAt = Date.now();
       const item = await almaStep(`looking up item ${barcode}`, () => alma.getItemByBarcode(barcode));
-      items.push(checkItem(item, barcode, input.desks));
+      items.push(checkItem(item, barcode, input.desks, checkedAt));
     }
     return { items, contactPlan, ...(loanWarnings.length ? { loanWarnings } : {}) };
   };

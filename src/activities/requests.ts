@@ -29,6 +29,12 @@ export async function readQueue(alma: AlmaClient, item: CheckedItem, patronId: s
   return judgeQueue(requests, patronId);
 }
 
+function listBibRequests(alma: AlmaClient, item: CheckedItem): Promise<AlmaRequest[]> {
+  return almaStep(`reading the title-level requests of "${item.title}" (bib ${item.mmsId})`, () =>
+    alma.listBibRequests(item.mmsId),
+  );
+}
+
 /**
  * The bib's title-level requests that no item has taken yet: a scan-in of any of its items would fulfil the first.
  * The bib's list also holds item-level requests (and title-level ones bound to an item): those are in that item's
@@ -36,14 +42,32 @@ export async function readQueue(alma: AlmaClient, item: CheckedItem, patronId: s
  * Whether Alma lists item-level requests here, and with which of the two, is not documented: either way holds.
  */
 export async function readTitleQueue(alma: AlmaClient, item: CheckedItem, patronId: string): Promise<QueueVerdict> {
-  const requests = await almaStep(`reading the title-level requests of "${item.title}" (bib ${item.mmsId})`, () =>
-    alma.listBibRequests(item.mmsId),
-  );
+  const requests = await listBibRequests(alma, item);
   return judgeQueue(
     requests.filter((r) => !r.item_id && !r.barcode),
     patronId,
     'title',
   );
+}
+
+/**
+ * The re-check before a scan-in: the bib's list, read once, judged for its title-level requests and also for the
+ * requests naming this item, which count as the item's own. Whether Alma lists item-level requests there is not
+ * documented (the simulator does; the list's item_id suggests Alma does): where it does not, only the item's own
+ * queue shows them, read unless Alma's flag said moments ago that there is none (scan-in.ts).
+ */
+export async function readBibQueue(alma: AlmaClient, item: CheckedItem, patronId: string): Promise<QueueVerdict> {
+  const requests = await listBibRequests(alma, item);
+  const own = judgeQueue(
+    requests.filter((r) => r.item_id === item.itemPid),
+    patronId,
+  );
+  const title = judgeQueue(
+    requests.filter((r) => !r.item_id),
+    patronId,
+    'title',
+  );
+  return mergeVerdicts(own, title);
 }
 
 /** The item's own verdict and its bib's title-level one, as one: a request seen in both counts once. */

@@ -1,9 +1,10 @@
 // Step 7, the compensation: remove exactly what the swap added, make the original email and SMS phones preferred
-// again, change nothing else, and read back to verify. Every attempt aims at the same target and checks it on a read
-// made after its own write, so a retry never calls "verified" what an earlier attempt left half done. It never gives
-// up while Alma answers wrongly (every failure is retryable); a plan the record can no longer honour (staff removed
-// or corrected the original entry) ends with the holding address gone and a note for staff instead. A relink whose
-// swap was never applied writes nothing.
+// again, change nothing else, and verify. Every attempt aims at the same target and checks it on the record as Alma
+// holds it after its own write: the PUT's answer, which is the stored record (a read right after it would say the
+// same and cost a call; a write Alma applies later is the follow-up's to catch, recheck-restore.ts). So a retry never
+// calls "verified" what an earlier attempt left half done. It never gives up while Alma answers wrongly (every
+// failure is retryable); a plan the record can no longer honour (staff removed or corrected the original entry) ends
+// with the holding address gone and a note for staff instead. A relink whose swap was never applied writes nothing.
 import { ApplicationFailure } from '@temporalio/activity';
 import { isAlmaError } from '../alma';
 import type { RestoreContactInput, RestoreContactResult } from '../contract';
@@ -62,12 +63,11 @@ export function createRestoreContact({ alma }: ActivityDeps) {
       if (others.length > 0) return { written, verified: false, attention: otherRelinkAttention(patronId, others) };
       if (!restoreCheck(user, plan).done) {
         // Written from this read, not from an earlier attempt's: staff edits made since are kept.
-        await alma.updateUser(patronId, applyRestore(user, plan));
+        user = await alma.updateUser(patronId, applyRestore(user, plan));
         written = true;
-        user = await alma.getUser(patronId);
       }
       const { done, gaps } = restoreCheck(user, plan);
-      if (!done) throw new Error('the record read back does not show the original email and SMS settings');
+      if (!done) throw new Error('the record Alma answered does not show the original email and SMS settings');
       if (gaps.length === 0) return { written, verified: true };
       return { written, verified: false, attention: restoreAttention(user, gaps, patronId) };
     } catch (err) {

@@ -2,16 +2,33 @@
 // library and desk (its temporary location's, while it is in one; on the hold shelf at a desk with hold-shelf
 // processing) so it is available for the loan.
 import { activityInfo } from '@temporalio/activity';
-import type { ScanInInput, ScanInResult } from '../contract';
+import type { CheckedItem, QueueVerdict, ScanInInput, ScanInResult } from '../contract';
 import type { ActivityDeps } from './deps';
 import { almaStep } from './failures';
 import { isBackInPlace } from './item-state';
-import { mergeVerdicts, readQueue, readTitleQueue } from './requests';
+import { mergeVerdicts, readBibQueue, readQueue } from './requests';
+
+/**
+ * How long Alma's "requested: false" on the item, read by the preflight, stands for the item's own queue (the review
+ * trusts the same flag). Like a swap verified moments ago (contact-swap.ts): a read cannot close the gap between
+ * itself and the write it guards; what the re-check must cover are the waits between the preflight and the scan (a
+ * request review, a join, a step's retries, a long queue behind Alma's limit), and each of those takes longer than
+ * this. The title-level list is read before every scan whatever the flag says: the flag may not count those.
+ */
+export const ITEM_FLAG_TRUSTED_FOR_MS = 10_000;
+
+/** The item's own queue: read again, unless Alma said moments ago, on this attempt, that nobody requested the item. */
+async function ownQueue(alma: ActivityDeps['alma'], item: CheckedItem, patronId: string): Promise<QueueVerdict> {
+  const age = item.checkedAt === undefined ? Infinity : Date.now() - item.checkedAt;
+  const trusted = !item.requested && activityInfo().attempt === 1 && age >= 0 && age < ITEM_FLAG_TRUSTED_FOR_MS;
+  return trusted ? { blocking: [] } : readQueue(alma, item, patronId);
+}
 
 export function createScanIn({ alma }: ActivityDeps) {
   return async function scanIn({ patronId, item }: ScanInInput): Promise<ScanInResult> {
-    // A title-level request on the bib would take this item too: both are read again just before the scan.
-    const queue = mergeVerdicts(await readQueue(alma, item, patronId), await readTitleQueue(alma, item, patronId));
+    // A title-level request on the bib would take this item too: both are read again just before the scan (the
+    // item's own queue unless Alma's flag said moments ago that it has none; the bib's list names its requests too).
+    const queue = mergeVerdicts(await ownQueue(alma, item, patronId), await readBibQueue(alma, item, patronId));
     if (queue.blocking.length > 0) return { scanned: false, blocking: queue.blocking };
     const ref = { mmsId: item.mmsId, holdingId: item.holdingId, itemPid: item.itemPid };
 

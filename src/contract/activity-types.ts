@@ -12,6 +12,11 @@ export interface PreflightInput {
   marker: string;
   /** Patron checks are skipped when joining barcodes to a relink that already checked the patron. */
   skipPatron?: boolean;
+  /**
+   * The start's first preflight: it may plan from the record the patron lookup before the start read, when the same
+   * worker made that read moments ago (activities/patron-reads.ts). Any other preflight reads Alma.
+   */
+  fromLookup?: boolean;
 }
 
 export interface PreflightResult {
@@ -105,7 +110,10 @@ export interface RestoreContactInput {
 export interface RestoreContactResult {
   /** False when Alma already showed what the restore aims at: nothing was written. */
   written: boolean;
-  /** True only when a read of the record, after any write, shows the plan's contact details back. */
+  /**
+   * True only when the record as Alma holds it after any write (the PUT's answer, or the read when nothing was
+   * written) shows the plan's contact details back.
+   */
   verified: boolean;
   /**
    * Set when the record cannot show the plan (the original email or SMS phone is no longer there): the holding

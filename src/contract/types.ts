@@ -134,6 +134,11 @@ export interface CheckedItem {
   placeOnHoldShelf?: boolean;
   /** The item is in a temporary location (of `library`). */
   inTempLocation?: boolean;
+  /**
+   * When the preflight sent its read of the item (epoch ms, the worker's clock): the scan-in trusts `requested: false`
+   * for the item's own queue only moments after it (absent from items checked before: the queue is read).
+   */
+  checkedAt?: number;
 }
 
 /** An active request that stands between the item and the patron. Ids only: no other patron's name. */

@@ -68,7 +68,8 @@ export async function restore(r: Relink, why: string): Promise<void> {
         Object.assign(track.contact, { swapped: false, restored: true, verified: false });
         // The holding entry is gone, but the record cannot honour the plan (staff changed it meanwhile): say what
         // staff should check rather than call it verified.
-        r.restoreAttention = result.attention ?? "The record read back does not show the patron's original settings.";
+        r.restoreAttention =
+          result.attention ?? "The record Alma answered does not show the patron's original settings.";
         track.log(`Holding address removed, but the restore needs a look: ${r.restoreAttention}`);
       }
       r.restoreOwed = false;

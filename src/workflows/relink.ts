@@ -143,7 +143,8 @@ export class Relink {
     return this.summaries && summary ? condition(fn, timeout, { summary }) : condition(fn, timeout);
   }
 
-  preflight(barcodes: string[], skipPatron = false) {
+  /** `fromLookup`: the start's first preflight, which may plan from the patron lookup's read (an input, no command). */
+  preflight(barcodes: string[], skipPatron = false, fromLookup = false) {
     const { patronId, marker } = this;
     const { desks, holdingEmail, holdingEmailType } = this.input;
     return this.steps.preflight({
@@ -154,6 +155,7 @@ export class Relink {
       ...(holdingEmailType ? { holdingEmailType } : {}),
       marker,
       ...(skipPatron ? { skipPatron } : {}),
+      ...(fromLookup ? { fromLookup } : {}),
     });
   }
 
@@ -214,7 +216,7 @@ export class Relink {
 
   async run(): Promise<void> {
     this.track.log(`Relink of ${this.input.barcodes.join(', ')} to patron ${this.patronId} started.`);
-    const pre = await this.preflight(this.input.barcodes);
+    const pre = await this.preflight(this.input.barcodes, false, true);
     this.plan = pre.contactPlan;
     this.planFresh = true;
     this.noteChecked(pre.items);

@@ -5,6 +5,7 @@ import { createActivities } from '../../src/activities';
 import { AlmaClient } from '../../src/alma';
 import { fixturesWith, holdRequest, item, itemIds, patron, titleRequest } from '../../src/alma-sim/builders';
 import type { CheckedItem } from '../../src/contract';
+import { ITEM_FLAG_TRUSTED_FOR_MS } from '../../src/activities/scan-in';
 import { useSimulator } from '../alma-sim/helpers';
 
 const MMS = itemIds('32000000001').mmsId;
@@ -23,7 +24,8 @@ function activities() {
   opened.push(alma);
   return createActivities({ alma, heartbeatEveryMs: 100 });
 }
-const env = () => new MockActivityEnvironment({ startToCloseTimeoutMs: 60_000, scheduleToCloseTimeoutMs: 0 });
+const env = (attempt = 1) =>
+  new MockActivityEnvironment({ startToCloseTimeoutMs: 60_000, scheduleToCloseTimeoutMs: 0, attempt });
 
 function checked(barcode: string, mmsId = itemIds(barcode).mmsId): CheckedItem {
   const ids = itemIds(barcode);
@@ -76,6 +78,51 @@ describe('title-level requests in the relink activities', () => {
     );
     const result = await env().run(activities().scanIn, { patronId: 'title.relink', item: checked('32000000001') });
     expect(result).toMatchObject({ scanned: true, patronRequestId: '8497000000002' });
+  });
+
+  describe("the item's own queue at the scan-in's re-check", () => {
+    const ITEM = '32000000003';
+    const calls = () => t.sim.calls().map((c) => `${c.method} ${c.path.replace(/\?.*/, '')}`);
+    const queueRead = `GET /almaws/v1/bibs/${itemIds(ITEM).mmsId}/holdings/${itemIds(ITEM).holdingId}/items/${itemIds(ITEM).itemPid}/requests`;
+    const bibRead = `GET /almaws/v1/bibs/${itemIds(ITEM).mmsId}/requests`;
+    const fresh = (extra: Partial<CheckedItem> = {}) => ({ ...checked(ITEM), checkedAt: Date.now(), ...extra });
+
+    it("is not read again moments after Alma's flag said nobody requested the item: the bib's list, then the scan", async () => {
+      const result = await env().run(activities().scanIn, { patronId: 'title.relink', item: fresh() });
+      expect(result).toMatchObject({ scanned: true });
+      expect(calls()).toEqual([bibRead, expect.stringMatching(/^POST .*\/items\/\d+$/)]);
+    });
+
+    it('is read again when the flag is older than moments, on a retry, when flagged, or from an item checked before', async () => {
+      const old = fresh({ checkedAt: Date.now() - ITEM_FLAG_TRUSTED_FOR_MS - 1 });
+      const { checkedAt: _, ...before } = fresh();
+      const cases: Array<[CheckedItem, number]> = [
+        [old, 1],
+        [fresh(), 2],
+        [fresh({ requested: true }), 1],
+        [before, 1],
+      ];
+      for (const [checkedItem, attempt] of cases) {
+        t.sim.reset(fixturesWith({ users: [patron('title.relink')], items: [item(ITEM)] }));
+        await env(attempt).run(activities().scanIn, { patronId: 'title.relink', item: checkedItem });
+        expect(calls().slice(0, 2)).toEqual([queueRead, bibRead]);
+      }
+    });
+
+    it("a request placed on the item since the preflight stops the scan, found in the bib's list", async () => {
+      t.sim.reset(
+        fixturesWith({
+          users: [patron('title.relink'), patron('title.other')],
+          items: [item(ITEM)],
+          requests: [holdRequest('8497000000003', 'title.other', ITEM)],
+        }),
+      );
+      // The preflight's flag said nobody (read before the request came), moments ago.
+      const result = await env().run(activities().scanIn, { patronId: 'title.relink', item: fresh() });
+      expect(result).toEqual({ scanned: false, blocking: [expect.objectContaining({ requestId: '8497000000003' })] });
+      expect((result as { blocking: Array<{ level?: string }> }).blocking[0]!.level).toBeUndefined();
+      expect(t.sim.calls().filter((c) => c.method !== 'GET')).toEqual([]);
+    });
   });
 });
 

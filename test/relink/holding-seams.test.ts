@@ -97,13 +97,14 @@ describe('one rule for holding the address, where features meet', () => {
     await staffDeclaresLost(h, started.workflowId);
     await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'quiet-period');
 
-    // B joins; another patron's hold lands on B between its review and its scan-in (the scan-in's queue read held back).
-    const queue = `items/${pid(B.joinB)}/requests`;
-    h.sim.setFaults({ rules: [{ method: 'GET', path: queue, action: 'delay', delayMs: 3000, times: 1 }] });
+    // B joins; another patron's hold lands on B between its review and its scan-in (the scan-in's re-read of B's bib
+    // held back: the review's read is the first of the bib's list, the re-check's the second).
+    const queue = `bibs/${itemIds(B.joinB).mmsId}/requests`;
+    h.sim.setFaults({ rules: [{ method: 'GET', path: queue, action: 'delay', delayMs: 3000, times: 2 }] });
     const mark = h.sim.calls().length;
     expect(await h.relinks.start(input(B.joinB))).toMatchObject({ added: [B.joinB] });
     for (let i = 0; i < 300; i++) {
-      if (h.sim.calls(mark).some((c) => c.method === 'GET' && c.path.includes(queue))) break;
+      if (h.sim.calls(mark).filter((c) => c.method === 'GET' && c.path.includes(queue)).length >= 2) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     await h.alma.createItemRequest('seam.other', pid(B.joinB), {

@@ -86,11 +86,12 @@ describe('the staff waits', () => {
 
   it('gives the email back while staff review a request that arrived after the swap', async () => {
     const before = userOf(await h.sim.state(), 'rev.late');
-    // Hold the queue re-check back so a request can land between the swap and the scan-in.
+    // Hold the bib's list back (the review's read before the swap, then the re-check's) so a request can land
+    // between the swap and the scan-in: moments after the preflight, the re-check finds it in the bib's list, which
+    // names the item (the item's own queue is read only when Alma's flag is older than that).
+    const bib = itemIds('43000000003').mmsId;
     await h.sim.setFaults({
-      rules: [
-        { method: 'GET', path: `items/${pid('43000000003')}/requests`, action: 'delay', delayMs: 2000, times: 1 },
-      ],
+      rules: [{ method: 'GET', path: `bibs/${bib}/requests`, action: 'delay', delayMs: 2000, times: 2 }],
     });
     const started = await h.relinks.start(relinkInput('rev.late', ['43000000003']));
     for (let i = 0; i < 100; i++) {

@@ -43,12 +43,13 @@ function listBibRequests(alma: AlmaClient, item: CheckedItem): Promise<AlmaReque
  */
 export async function readTitleQueue(alma: AlmaClient, item: CheckedItem, patronId: string): Promise<QueueVerdict> {
   const requests = await listBibRequests(alma, item);
-  return judgeQueue(
-    requests.filter((r) => !r.item_id && !r.barcode),
-    patronId,
-    'title',
-  );
+  return judgeQueue(requests.filter(namesNoItem), patronId, 'title');
 }
+
+/** A request of the bib's list bound to no item: neither an item id nor a barcode (either may be all Alma gives). */
+const namesNoItem = (r: AlmaRequest): boolean => !r.item_id && !r.barcode;
+const namesItem = (r: AlmaRequest, item: CheckedItem): boolean =>
+  r.item_id === item.itemPid || (!r.item_id && r.barcode === item.barcode);
 
 /**
  * The re-check before a scan-in: the bib's list, read once, judged for its title-level requests and also for the
@@ -59,14 +60,10 @@ export async function readTitleQueue(alma: AlmaClient, item: CheckedItem, patron
 export async function readBibQueue(alma: AlmaClient, item: CheckedItem, patronId: string): Promise<QueueVerdict> {
   const requests = await listBibRequests(alma, item);
   const own = judgeQueue(
-    requests.filter((r) => r.item_id === item.itemPid),
+    requests.filter((r) => namesItem(r, item)),
     patronId,
   );
-  const title = judgeQueue(
-    requests.filter((r) => !r.item_id),
-    patronId,
-    'title',
-  );
+  const title = judgeQueue(requests.filter(namesNoItem), patronId, 'title');
   return mergeVerdicts(own, title);
 }
 

@@ -152,6 +152,19 @@ describe.each(['item-id', 'barcode-only', 'title-level-only'] as const)('a bib l
     });
   };
 
+  it("the scan-in's re-check scans the first copy past the other copy's hold, and stops at the title-level one", async () => {
+    const alma = new AlmaClient({ baseUrl: s.sim.url, apiKey: s.sim.apiKey });
+    opened.push(alma);
+    const { scanIn } = createActivities({ alma, heartbeatEveryMs: 100 });
+    expect(await env().run(scanIn, { patronId: 'copy.relink', item: checked('33000000001') })).toMatchObject({
+      scanned: true,
+    });
+    expect(await env().run(scanIn, { patronId: 'copy.relink', item: checked('33000000003') })).toMatchObject({
+      scanned: false,
+      blocking: [expect.objectContaining({ requestId: '8498000000002', level: 'title' })],
+    });
+  });
+
   it("never takes another copy's item-level hold for a title-level one, and still sees the title-level one", async () => {
     expect(await run()).toEqual({
       '33000000001': { blocking: [] },

@@ -5,7 +5,7 @@
 // quota floor, the step timeout); the simulator's libraries carry the loan rules a tenant's fulfillment units have.
 import { HOLDING_EMAIL, email, fixturesWith, item, patron } from '../../src/alma-sim/builders';
 import type { RelinkResult } from '../../src/contract';
-import { relinkInput } from '../../src/dev/relink-input';
+import { overdueJobMode, relinkInput } from '../../src/dev/relink-input';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeHistory, HISTORIES_DIR } from '../support/history-corpus';
@@ -28,8 +28,9 @@ const B = {
   twoA: '51000000003',
   twoB: '51000000004',
   joined: '51000000005',
+  job: '51000000006',
 };
-const PATRONS = ['desk.loan', 'owes.fees', 'desk.two'];
+const PATRONS = ['desk.loan', 'owes.fees', 'desk.two', 'desk.job'];
 
 /** An active fee owed by a patron: over the library's fine limit, Alma refuses the API loan. */
 const fee = (id: string, userId: string, amount: number): AnyRecord => ({
@@ -53,6 +54,7 @@ describe('when Alma refuses the API loan, staff loan at the desk', () => {
         item(B.twoA),
         item(B.twoB, { library: 'SCI' }),
         item(B.joined),
+        item(B.job, { library: 'SCI' }),
       ],
       fees: [fee('95000000999', 'owes.fees', 50) as never],
     });
@@ -64,7 +66,8 @@ describe('when Alma refuses the API loan, staff loan at the desk', () => {
           ? { ...l, loan_policy: { fine_limit: 10 } }
           : l,
     );
-    h = await startHarness(fixtures);
+    // Alma's Overdue and Lost Loan job marks a loan Lost 1 s past due, as in test/relink/lost-by-job.test.ts.
+    h = await startHarness(fixtures, { sim: { jobs: { lostAfterDays: 1 / 86_400, overdueAfterDays: 0 } } });
   });
   afterAll(async () => h?.close());
 
@@ -167,5 +170,22 @@ describe('when Alma refuses the API loan, staff loan at the desk', () => {
       [B.twoA, 'lost-confirmed'],
     ]);
     expectNothingReachedThePatron('desk.two', before);
+  });
+
+  it("in the overdue-job mode, the desk loan's due date is moved and Alma's job declares it Lost", async () => {
+    const before = userOf(h.sim.state(), 'desk.job');
+    const started = await h.relinks.start(relinkInput('desk.job', [B.job], overdueJobMode('4 seconds')));
+    await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'staff-loan');
+    h.sim.loanAtDesk('desk.job', B.job);
+    await h.relinks.confirmLost(started.workflowId);
+    const waiting = await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-job');
+    const loan = h.sim.state().loans.find((l: AnyRecord) => l.user_id === 'desk.job') as AnyRecord;
+    expect(Date.parse(loan.due_date)).toBeLessThan(Date.now() + 60_000);
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(loan.due_date) + 1_500 - Date.now())));
+    expect(h.sim.runJob('overdue-and-lost').markedLost).toEqual([waiting.items[0]!.loanId]);
+    const result = await resultOf(started.workflowId);
+    expect(result).toMatchObject({ outcome: 'completed', emailRestored: true, emailVerified: true });
+    expect(userOf(h.sim.state(), 'desk.job')).toEqual(before);
+    expectNothingReachedThePatron('desk.job', before);
   });
 });

@@ -1,7 +1,7 @@
 // A batch planned against Alma's daily API quota before anything starts (relink batch, and the desk's batch page). A relink is estimated at what the bench's
-// calibration counts at this commit (docs/performance.md): 15 calls for one item, the patron lookup included (the
-// issue's "about 12" predates the title-level request reads), 7 for each further item (5, up to 7 when the swap is
-// re-checked), and 1 for the follow-up's re-read after the restore. Erring high keeps the floor. A batch fits today when its
+// calibration counts (docs/performance.md, issue 26): 13 calls for one item, the patron lookup included (12 when the
+// preflight reuses the lookup's read on the same worker), 7 for each further item (6, or 7 when its queue is read again
+// because Alma's requested flag is older than moments), and 1 for the follow-up's re-read after the restore. Erring high keeps the floor. A batch fits today when its
 // estimate stays above the workers' floor, the calls the floor keeps for restores. Patrons are taken in the order
 // of the file, whole (a patron's items share one relink), until the next would cross the floor.
 import type { Duration } from '@temporalio/common';
@@ -17,7 +17,7 @@ import {
 import type { BatchRelink } from './batch-file';
 
 /** A one-item relink whose Lost click is confirmed at the first check, with the patron lookup before its start. */
-export const CALLS_FIRST_ITEM = 15;
+export const CALLS_FIRST_ITEM = 13;
 export const CALLS_FURTHER_ITEM = 7;
 /** The follow-up's read of the record after the restore. */
 export const CALLS_AROUND_A_RELINK = 1;

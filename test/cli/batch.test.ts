@@ -228,7 +228,7 @@ describe('relink batch', () => {
         'quota.csv',
         'patron_id,barcode\ncli.batch.q1,53000000021\ncli.batch.q2,53000000022\ncli.batch.q3,53000000023\n',
       );
-    // 41 calls above the floor, for relinks estimated at 16 calls each: 2 fit, 3 do not, with room for the read that
+    // 41 calls above the floor, for relinks estimated at 14 calls each: 2 fit, 3 do not, with room for the read that
     // measures it and a few restores of the relinks cancelled above.
     beforeEach(() => h.sim.resetDailyQuota(5041));
     afterAll(() => h.sim.resetDailyQuota());
@@ -240,7 +240,7 @@ describe('relink batch', () => {
       expect(jsonOf(run).error).toMatchObject({
         code: 'refused',
         message: expect.stringMatching(
-          /needs about 48 Alma calls, and Alma has 50[34]\d left today: [34]\d above the workers' floor of 5000/,
+          /needs about 42 Alma calls, and Alma has 50[34]\d left today: [34]\d above the workers' floor of 5000/,
         ),
         hint: expect.stringMatching(/--pace to start the first 2 patrons/),
       });

@@ -26,6 +26,8 @@ make temporal-db-password "$(random 24)"
 # id:base64 of 32 random bytes, as `npm run --silent codec-key` prints it.
 make relink-codec-keys "k$(date +%Y%m%d):$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
 make temporal-ui-oidc-client-secret ''
+# The secret of Alma's Webhooks integration profile: paste the same text into the profile (docs/operations.md).
+make alma-webhook-secret "$(random 32)"
 make alma-api-key ''
 if [ ! -s "$dir/alma-api-key" ] || [ "$(tr -d '\n' < "$dir/alma-api-key")" = '' ]; then
   echo "TO DO     put the Alma API key (Users and Bibs read/write) in $dir/alma-api-key"

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 
 /** The settings that may come from a file; RELINK_CODEC_KEY_FILE has its own parser (config.ts). */
-export const SECRET_FILE_SETTINGS = ['ALMA_API_KEY', 'TEMPORAL_API_KEY'] as const;
+export const SECRET_FILE_SETTINGS = ['ALMA_API_KEY', 'TEMPORAL_API_KEY', 'ALMA_WEBHOOK_SECRET'] as const;
 
 export class SecretFileError extends Error {
   constructor(message: string) {

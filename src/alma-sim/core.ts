@@ -7,6 +7,7 @@ import { JobLedger, type JobProfile } from './jobs';
 import { NoticeLog, type LostLetterCode } from './notices';
 import { sisFileOf, sisLoad, type SisFile, type SisLoadResult } from './sis';
 import { SimStore } from './store';
+import { SimWebhooks } from './webhooks';
 
 import type { KeyPermissions } from './auth';
 
@@ -44,6 +45,8 @@ export class SimCore {
   /** The SIS file a SIS load reads: the External segments the fixtures gave the External users (sis.ts). */
   private sisFile: SisFile;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Alma's webhooks to a listener, when one is configured (webhooks.ts); kept across a reset, its log cleared. */
+  readonly webhooks = new SimWebhooks((ms) => this.sleep(ms));
 
   constructor(
     readonly options: CoreOptions,
@@ -67,11 +70,18 @@ export class SimCore {
     this.jobLedger.clear();
     this.calls.clear();
     this.faults.reset();
+    this.webhooks.clear();
   }
 
   /** A SIS load now: the External segments of the External users (all, or those named) rebuilt from the SIS file. */
   sisLoad(only?: readonly string[]): SisLoadResult {
-    return sisLoad(this.store.users, this.sisFile, only);
+    const result = sisLoad(this.store.users, this.sisFile, only);
+    // A SIS load is a change in the user's history tab: Alma sends a USER webhook for each record it rebuilt.
+    for (const id of result.reloaded) {
+      const user = this.store.findUser(id, 'primary_id');
+      if (user) this.webhooks.emit('USER', 'USER_UPDATED', 'webhook_user', { user }, this.now());
+    }
+    return result;
   }
 
   /** A delay that close() can cancel, so a slow fault never holds the process open. */

@@ -9,14 +9,15 @@ import { PROJECT_ROOT } from '../project-root';
 import type { SimCall } from './call-log';
 import { SimCore } from './core';
 import type { SimFaults } from './faults';
-import type { Fixtures, LoanRecord } from './fixtures';
+import type { Fixtures, LoanRecord, UserRecord } from './fixtures';
 import type { BibRequestsList } from './core';
 import type { SimNotice } from './notices';
 import type { SisLoadResult } from './sis';
 import { LETTERS, type LostLetterCode } from './notices';
 import { apiRoutes } from './routes';
 import { DEFAULT_LOST_FEE_AMOUNT, EMAIL_TYPES } from './vocab';
-import { declareLost, loanAtDesk, returnItem, type LostResult, type ReturnResult } from './staff';
+import { declareLost, editUser, loanAtDesk, returnItem, type LostResult, type ReturnResult } from './staff';
+import type { ChallengeResult, SentWebhook, SimWebhookSettings } from './webhooks';
 import { DEFAULT_JOB_PROFILE, runJob, type JobName, type JobProfile, type JobRun } from './jobs';
 import type { SimState } from './store';
 
@@ -31,7 +32,9 @@ export type { SimCall } from './call-log';
 export type { SimState } from './store';
 export type { LostResult, ReturnResult } from './staff';
 export { StaffActionError } from './staff';
-export { JOBS, DEFAULT_JOB_PROFILE } from './jobs';
+export { JOBS, DEFAULT_JOB_PROFILE, JOB_TITLES } from './jobs';
+export { DEFAULT_WEBHOOK_RETRY_DELAYS_MS, WebhookSettingsError } from './webhooks';
+export type { ChallengeResult, SentWebhook, SimWebhookSettings } from './webhooks';
 export type { JobName, JobProfile, JobRun } from './jobs';
 
 /** The project's example fixtures (Alma's own shapes): three users, three items, a closed lost loan. */
@@ -101,6 +104,8 @@ export interface AlmaSimulatorOptions {
   jobs?: Partial<JobProfile>;
   /** Where unexpected simulator errors are reported; default stderr. */
   log?: (line: string) => void;
+  /** Alma's webhooks to this listener (challenged at start; a failed challenge is reported, not fatal). */
+  webhooks?: SimWebhookSettings;
 }
 
 export interface AlmaSimulator {
@@ -132,6 +137,14 @@ export interface AlmaSimulator {
   runJob(job: JobName): JobRun;
   /** A SIS load now (POST /_sim/sis-load): External segments of External users rebuilt from the SIS file (sis.ts). */
   sisLoad(patronIds?: string[]): SisLoadResult;
+  /** A staff member edits a user record in Alma's UI (the fields given, replaced whole): a USER webhook follows. */
+  editUser(userId: string, changes: Record<string, unknown>): UserRecord;
+  /** Sets (none: stops) the webhook listener, and challenges it; throws WebhookSettingsError when invalid. */
+  configureWebhooks(settings: SimWebhookSettings | undefined): Promise<ChallengeResult | undefined>;
+  /** The webhook messages since the last reset, with each one's attempts and fate. */
+  webhooksSent(): SentWebhook[];
+  /** Resolves once no webhook message waits to be sent or retried. */
+  webhooksIdle(): Promise<void>;
 }
 
 /** Every /almaws/v1 route served, as OpenAPI method and path template. `redirect` marks the one non-OpenAPI path. */
@@ -177,6 +190,11 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (options.webhooks) {
+    const challenge = await core.webhooks.configure(options.webhooks);
+    if (!challenge?.ok)
+      log(`alma-sim: the webhook listener ${options.webhooks.url} failed the challenge (${challenge?.status})`);
+  }
 
   let closing: Promise<void> | undefined;
   return {
@@ -204,5 +222,9 @@ export async function startAlmaSimulator(options: AlmaSimulatorOptions = {}): Pr
     loanAtDesk: (userId, barcode, deskCode) => loanAtDesk(core, userId, barcode, deskCode),
     runJob: (job) => runJob(core, job),
     sisLoad: (patronIds) => core.sisLoad(patronIds),
+    editUser: (userId, changes) => editUser(core, userId, changes),
+    configureWebhooks: (settings) => core.webhooks.configure(settings),
+    webhooksSent: () => core.webhooks.sent(),
+    webhooksIdle: () => core.webhooks.idle(),
   };
 }

@@ -75,7 +75,33 @@ export function runJob(core: SimCore, job: JobName): JobRun {
       perUserLoans(core, run, LETTERS.borrowingActivity, core.jobLedger.reportedLoans, () => true, activeLoans(core));
       break;
   }
+  core.webhooks.emit('JOB_END', undefined, 'job_instance', jobInstance(core, job, ranAt), core.now());
   return run;
+}
+
+/**
+ * [INFERRED] The jobs' names as Alma's Monitor Jobs page shows them, which the listener tells the jobs by (Alma's job
+ * ids differ per institution).
+ */
+export const JOB_TITLES: Record<JobName, string> = {
+  'fines-fees-notification': 'Fines/Fees Notifications',
+  courtesy: 'Loans - Courtesy',
+  'overdue-and-lost': 'Loans - Overdue and Lost Loan',
+  'borrowing-activity': 'Borrowing Activity Report',
+};
+
+/** The job_instance of a JOB_END webhook (rest_job_instance): the run's id, its job, status and times. */
+function jobInstance(core: SimCore, job: JobName, ranAt: Date) {
+  const jobId = `S${(JOBS.indexOf(job) + 1).toString().padStart(8, '0')}`;
+  return {
+    id: `${ranAt.getTime()}0101`,
+    name: JOB_TITLES[job],
+    job_info: { id: jobId, name: JOB_TITLES[job], type: { value: 'SCHEDULED', desc: 'Scheduled' } },
+    status: { value: 'COMPLETED_SUCCESS', desc: 'Completed Successfully' },
+    start_time: ranAt.toISOString(),
+    end_time: core.now().toISOString(),
+    progress: 100,
+  };
 }
 
 /** Active fees with a balance, not notified before: one letter per patron listing them. */

@@ -50,6 +50,19 @@ async function main(argv: string[]): Promise<void> {
         }
       },
     )
+    .option('--webhook-url <url>', "send Alma's webhooks to this listener (challenged at start)")
+    .option('--webhook-secret <secret>', 'the webhook secret (or ALMA_SIM_WEBHOOK_SECRET)')
+    .option('--webhook-retry <ms,...>', 'waits before the retries of a message answered 5xx', (text: string) => {
+      const list = text.split(',').map((t) => Number(t.trim()));
+      if (!list.every((n) => Number.isInteger(n) && n >= 0)) throw new InvalidArgumentError('expected ms,ms,...');
+      return list;
+    })
+    .option('--webhook-drop-rate <share>', 'share of webhook messages never sent (0 to 1)', (text: string) => {
+      const n = Number(text);
+      if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a number from 0 to 1');
+      return n;
+    })
+    .option('--webhook-delay <ms>', 'each webhook message waits this long before it is sent', integer(0))
     .parse(argv);
   const opts = program.opts<{
     port: number;
@@ -68,7 +81,16 @@ async function main(argv: string[]): Promise<void> {
     bibRequestsList: BibRequestsList;
     returnReceipt: boolean;
     keyPermissions?: ReturnType<typeof parseKeyPermissions>;
+    webhookUrl?: string;
+    webhookSecret?: string;
+    webhookRetry?: number[];
+    webhookDropRate?: number;
+    webhookDelay?: number;
   }>();
+  const webhookSecret = opts.webhookSecret ?? process.env.ALMA_SIM_WEBHOOK_SECRET;
+  if (opts.webhookUrl && !webhookSecret) {
+    throw new InvalidArgumentError('--webhook-url needs --webhook-secret (or ALMA_SIM_WEBHOOK_SECRET)');
+  }
   const lostLetter = LOST_LETTERS.find((l) => l === (opts.lostLetter ?? LOST_LETTERS[0]));
   if (!lostLetter) throw new InvalidArgumentError(`--lost-letter must be one of ${LOST_LETTERS.join(', ')}`);
 
@@ -90,11 +112,24 @@ async function main(argv: string[]): Promise<void> {
     bibRequestsList: opts.bibRequestsList,
     returnReceipt: opts.returnReceipt,
     keyPermissions: opts.keyPermissions,
+    ...(opts.webhookUrl && webhookSecret
+      ? {
+          webhooks: {
+            url: opts.webhookUrl,
+            secret: webhookSecret,
+            ...(opts.webhookRetry ? { retryDelaysMs: opts.webhookRetry } : {}),
+            ...(opts.webhookDropRate !== undefined ? { dropRate: opts.webhookDropRate } : {}),
+            ...(opts.webhookDelay !== undefined ? { delayMs: opts.webhookDelay } : {}),
+            seed: opts.seed,
+          },
+        }
+      : {}),
   });
   console.log(`Alma simulator listening on ${sim.url}`);
   console.log(`  API base:  ${sim.apiBase}`);
   console.log(`  admin:     ${sim.url}/_sim/state  (also /_sim/notices, /_sim/calls, /_sim/faults)`);
   console.log(`  fixtures:  ${fixturesFile}`);
+  if (opts.webhookUrl) console.log(`  webhooks:  to ${opts.webhookUrl} (settings and what was sent: /_sim/webhooks)`);
   const keySource =
     opts.apiKey !== undefined ? '--api-key' : process.env.ALMA_SIM_API_KEY ? 'ALMA_SIM_API_KEY' : undefined;
   console.log(`  API key:   ${keySource ? `as given with ${keySource}` : "the default 'sim-key'"}`);

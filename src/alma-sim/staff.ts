@@ -3,7 +3,7 @@
 // fee is charged (unless the institution charges none) and the Lost letter goes out (FulLostLoanLetter or
 // FulOverdueAndLostLoanLetter, per institution), to whatever the patron's preferred email is at that moment.
 import type { SimCore } from './core';
-import type { FeeRecord, LoanRecord } from './fixtures';
+import type { FeeRecord, LoanRecord, UserRecord } from './fixtures';
 import type { LostLetterCode, SimNotice } from './notices';
 import { scanItemIn } from './routes/items';
 import { makeLoan } from './routes/loans';
@@ -77,6 +77,7 @@ export function declareLost(
     title: item.bib_data.title,
     amount,
   });
+  core.webhooks.emit('LOAN', 'LOAN_LOST', 'item_loan', loan, core.now());
   return { loan: clone(loan), ...(fee ? { fee: clone(fee) } : {}), notices };
 }
 
@@ -101,6 +102,7 @@ export function returnItem(core: SimCore, barcode: string, deskCode?: string): R
   const desk = deskCode ? store.desk(libraryCode, deskCode) : store.desks(libraryCode)[0];
   if (!desk) throw new StaffActionError(400, `No circulation desk ${deskCode ?? ''} in library ${libraryCode}.`);
   const { destination } = scanItemIn(core, item, libraryCode, desk);
+  core.webhooks.emit('LOAN', 'LOAN_RETURNED', 'item_loan', loan, core.now());
   return { loan: clone(loan), destination };
 }
 
@@ -118,9 +120,31 @@ export function loanAtDesk(core: SimCore, userId: string, barcode: string, deskC
   const libraryCode = item.item_data.library.value;
   const desk = deskCode ? store.desk(libraryCode, deskCode) : store.desks(libraryCode)[0];
   if (!desk) throw new StaffActionError(400, `No circulation desk ${deskCode ?? ''} in library ${libraryCode}.`);
+  let loan: LoanRecord;
   try {
-    return clone(makeLoan(core, user, item, { libraryCode, deskCode: desk.code }, true));
+    loan = makeLoan(core, user, item, { libraryCode, deskCode: desk.code }, true);
   } catch (error) {
     throw new StaffActionError(409, `Alma would not loan ${barcode}: ${(error as Error).message}`);
   }
+  core.webhooks.emit('LOAN', 'LOAN_CREATED', 'item_loan', loan, core.now());
+  return clone(loan);
+}
+
+/** The user record fields a staff member may change on the simulator's user edit (Admin > Manage Users > Edit). */
+export const STAFF_USER_FIELDS = ['contact_info', 'user_group', 'expiry_date', 'purge_date', 'status', 'user_note'];
+
+/**
+ * A staff member saves a user record in Alma's UI with these fields changed (replaced whole), which Alma records in
+ * the user's history tab and announces with a USER webhook, unlike the same change made through the API.
+ */
+export function editUser(core: SimCore, userId: string, changes: Record<string, unknown>): UserRecord {
+  const user = core.store.findUser(userId, 'all_unique');
+  if (!user) throw new StaffActionError(404, `No patron ${userId}.`);
+  const unknown = Object.keys(changes).filter((k) => !STAFF_USER_FIELDS.includes(k));
+  if (unknown.length) {
+    throw new StaffActionError(400, `Not editable here: ${unknown.join(', ')} (only ${STAFF_USER_FIELDS.join(', ')}).`);
+  }
+  Object.assign(user, clone(changes));
+  core.webhooks.emit('USER', 'USER_UPDATED', 'webhook_user', { user }, core.now());
+  return clone(user);
 }

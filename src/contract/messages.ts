@@ -33,3 +33,28 @@ export const restoreNowUpdate = defineUpdate<string, [RestoreNowRequest]>('resto
  * refuses a signal to a closed or unknown workflow. The sweep does nothing with it.
  */
 export const sweepStillRunningSignal = defineSignal('sweepStillRunning');
+
+/**
+ * What Alma's webhooks tell a relink (issue 27; sent by `npm run webhooks`, src/webhooks): a reason to look at Alma
+ * now, never proof. Ids only, no personal data.
+ */
+export interface AlmaEvent {
+  /** The webhook's subject: one of the patron's loans, the patron's record, a request on an item, a job's end. */
+  kind: 'loan' | 'user' | 'request' | 'job';
+  /** Alma's event code (LOAN_CREATED, LOAN_RETURNED, LOAN_LOST, USER_UPDATED, REQUEST_CREATED…), or JOB_END. */
+  event: string;
+  /** Alma's message id: the same message retried by Alma, or passed on twice by two listeners, has the same one. */
+  messageId: string;
+  loanId?: string;
+  itemBarcode?: string;
+  /** The item's pid. */
+  itemId?: string;
+  mmsId?: string;
+  /** Which of the jobs that matter to a relink ended (kind 'job'). */
+  job?: 'fines-fees-notification' | 'overdue-and-lost';
+  /** When Alma says it happened (its message's time), ISO 8601. */
+  at: string;
+}
+
+/** A webhook from Alma about this relink's patron, one of its items, or a job it may wait for. */
+export const almaEventSignal = defineSignal<[AlmaEvent]>('almaEvent');

@@ -23,6 +23,7 @@ const SECRET_FILES = [
   'alma-api-key',
   'relink-codec-keys',
   'temporal-ui-oidc-client-secret',
+  'alma-webhook-secret',
 ];
 const SECRETS: Record<string, string> = { RELINK_SECRETS_DIR: '/run/relink-test-secrets' };
 const ONE_SHOT_JOBS = ['temporal-schema', 'temporal-namespace'];
@@ -83,6 +84,7 @@ describeWithCompose('docker-compose.yml', () => {
         'temporal-schema',
         'temporal-ui',
         'worker',
+        'webhooks',
       ].sort(),
     );
     const serverVersion = /^temporalio\/server:(\d+\.\d+\.\d+)$/.exec(services.temporal!.image!)?.[1];
@@ -133,6 +135,8 @@ describeWithCompose('docker-compose.yml', () => {
     expect(Object.keys(secrets).sort()).toEqual([...SECRET_FILES].sort());
     for (const name of SECRET_FILES) expect(secrets[name]!.file).toBe(`/run/relink-test-secrets/${name}`);
     expect(secretsOf('worker').sort()).toEqual(['alma-api-key', 'relink-codec-keys']);
+    // The webhook listener never holds the Alma API key.
+    expect(secretsOf('webhooks').sort()).toEqual(['alma-webhook-secret', 'relink-codec-keys']);
     expect(services.worker!.environment).toMatchObject({
       ALMA_API_KEY_FILE: '/run/secrets/alma-api-key',
       RELINK_CODEC_KEY_FILE: '/run/secrets/relink-codec-keys',

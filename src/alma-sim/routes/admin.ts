@@ -5,7 +5,8 @@ import type { SimCore } from '../core';
 import { FaultsError } from '../faults';
 import { FixtureError } from '../fixtures';
 import { isJobName, JOBS, runJob } from '../jobs';
-import { declareLost, loanAtDesk, returnItem, StaffActionError } from '../staff';
+import { declareLost, editUser, loanAtDesk, returnItem, StaffActionError } from '../staff';
+import { WebhookSettingsError, type SimWebhookSettings } from '../webhooks';
 
 export function adminRouter(core: SimCore): Router {
   const router = express.Router();
@@ -66,6 +67,37 @@ export function adminRouter(core: SimCore): Router {
     res.json(loanAtDesk(core, body.user_id, body.barcode, body.circ_desk));
   });
 
+  // A staff member edits a user record in Alma's UI (body: the fields changed, e.g. { contact_info }): unlike a PUT
+  // through the API, Alma sends a USER webhook for it.
+  router.post('/staff/users/:user_id', (req, res) => {
+    const body = req.body as unknown;
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new StaffActionError(400, 'the body is the fields changed, e.g. { "contact_info": {...} }');
+    res.json(editUser(core, req.params.user_id ?? '', body as Record<string, unknown>));
+  });
+
+  // Alma's webhooks (webhooks.ts): PUT { url, secret, retryDelaysMs?, dropRate?, dropNext?, delayMs?, seed? } sets
+  // the listener and challenges it (answered with the challenge's result), DELETE stops them, GET tells what was sent.
+  router.put('/webhooks', async (req, res) => {
+    const challenge = await core.webhooks.configure(req.body as SimWebhookSettings);
+    res.json({ settings: core.webhooks.settings(), challenge });
+  });
+  router.delete('/webhooks', async (_req, res) => {
+    await core.webhooks.configure(undefined);
+    res.json({ settings: null });
+  });
+  router.post('/webhooks/challenge', async (_req, res) => {
+    core.webhooks.lastChallenge = await core.webhooks.challenge();
+    res.json(core.webhooks.lastChallenge);
+  });
+  router.get('/webhooks', (_req, res) => {
+    res.json({
+      settings: core.webhooks.settings() ?? null,
+      lastChallenge: core.webhooks.lastChallenge ?? null,
+      sent: core.webhooks.sent(),
+    });
+  });
+
   // An admin's run of one of Alma's scheduled jobs, now instead of at night.
   router.post('/jobs/:job/run', (req, res) => {
     const job = req.params.job ?? '';
@@ -86,7 +118,7 @@ export function adminRouter(core: SimCore): Router {
     const status =
       error instanceof StaffActionError
         ? error.status
-        : error instanceof FixtureError || error instanceof FaultsError
+        : error instanceof FixtureError || error instanceof FaultsError || error instanceof WebhookSettingsError
           ? 400
           : typeof (error as { status?: unknown }).status === 'number'
             ? (error as { status: number }).status

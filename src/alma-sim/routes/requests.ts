@@ -87,6 +87,7 @@ function createRequest(req: ApiRequest, core: SimCore, user: UserRecord, on: Req
     ...(typeof body.last_interest_date === 'string' ? { last_interest_date: body.last_interest_date } : {}),
   };
   store.requests.push(request);
+  core.webhooks.emit('REQUEST', 'REQUEST_CREATED', 'user_request', request, now);
   return { status: 200, body: clone(request) };
 }
 

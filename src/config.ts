@@ -183,6 +183,11 @@ const relinkSchema = z
     // How often the relink checks Alma for the Lost click by itself (unset: RELINK_DEFAULTS).
     RELINK_LOST_POLL_INITIAL: duration.optional(),
     RELINK_LOST_POLL_MAX: duration.optional(),
+    // Alma's webhooks reach this deployment (npm run webhooks): the relink's own checks become the fallback.
+    RELINK_WEBHOOKS: z
+      .enum(['on', 'off', '1', '0', 'true', 'false'])
+      .transform((v) => v === 'on' || v === '1' || v === 'true')
+      .default(false),
     // How long after the restore a follow-up reads the record again, to undo a write Alma applies late.
     RELINK_RESTORE_RECHECK: duration.default(RELINK_DEFAULTS.restoreRecheck),
     // The quiet period between a verified Lost and the restore: 0 (at once), a duration, or "next HH:MM" (ALMA_TIME_ZONE).
@@ -191,7 +196,10 @@ const relinkSchema = z
       .trim()
       .superRefine((value, ctx) => {
         if (restoreAfterProblem(value))
-          ctx.addIssue({ code: 'custom', message: 'must be 0, a duration like "12 hours" or "next 02:30"' });
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must be 0, a duration like "12 hours", "next 02:30" or "after-fines-job"',
+          });
       })
       .default(RESTORE_AT_ONCE),
     // Who declares the loans Lost: staff-click (default) or overdue-job, Alma's Overdue and Lost Loan job (lost-mode.ts).

@@ -18,17 +18,26 @@ import { mergeVerdicts, readBibQueue, readQueue } from './requests';
 export const ITEM_FLAG_TRUSTED_FOR_MS = 10_000;
 
 /** The item's own queue: read again, unless Alma said moments ago, on this attempt, that nobody requested the item. */
-async function ownQueue(alma: ActivityDeps['alma'], item: CheckedItem, patronId: string): Promise<QueueVerdict> {
+async function ownQueue(
+  alma: ActivityDeps['alma'],
+  item: CheckedItem,
+  patronId: string,
+  requestReported = false,
+): Promise<QueueVerdict> {
   const age = item.checkedAt === undefined ? Infinity : Date.now() - item.checkedAt;
-  const trusted = !item.requested && activityInfo().attempt === 1 && age >= 0 && age < ITEM_FLAG_TRUSTED_FOR_MS;
+  const trusted =
+    !requestReported && !item.requested && activityInfo().attempt === 1 && age >= 0 && age < ITEM_FLAG_TRUSTED_FOR_MS;
   return trusted ? { blocking: [] } : readQueue(alma, item, patronId);
 }
 
 export function createScanIn({ alma }: ActivityDeps) {
-  return async function scanIn({ patronId, item }: ScanInInput): Promise<ScanInResult> {
+  return async function scanIn({ patronId, item, requestReported }: ScanInInput): Promise<ScanInResult> {
     // A title-level request on the bib would take this item too: both are read again just before the scan (the
     // item's own queue unless Alma's flag said moments ago that it has none; the bib's list names its requests too).
-    const queue = mergeVerdicts(await ownQueue(alma, item, patronId), await readBibQueue(alma, item, patronId));
+    const queue = mergeVerdicts(
+      await ownQueue(alma, item, patronId, requestReported),
+      await readBibQueue(alma, item, patronId),
+    );
     if (queue.blocking.length > 0) return { scanned: false, blocking: queue.blocking };
     const ref = { mmsId: item.mmsId, holdingId: item.holdingId, itemPid: item.itemPid };
 

@@ -3,6 +3,7 @@
 import Table from 'cli-table3';
 import type { AuditEntry, ItemProgress, RelinkSummary, StartedRelink } from '../client';
 import { stuckText } from '../stuck-relinks';
+import { LOST_CLICK_WAITS } from '../contract';
 import type { SweepRow } from './commands/sweep';
 import type { StatusView } from './view';
 
@@ -86,7 +87,7 @@ const EMAIL_WORDS = (view: StatusView): string => {
 
 /** What the relink waits for, in Alma's words, and the commands that answer it. */
 export function whatToDoText(
-  view: Pick<StatusView, 'workflowId' | 'awaiting' | 'awaitingInstructions' | 'nextCommands'>,
+  view: Pick<StatusView, 'workflowId' | 'awaiting' | 'awaitingInstructions' | 'nextCommands' | 'webhooks'>,
 ): string {
   if (view.awaiting === 'none') return '';
   const lines = [`What to do now (the relink awaits ${view.awaiting}):`];
@@ -101,8 +102,12 @@ export function whatToDoText(
     view.awaiting === 'quiet-period'
       ? '  To end it early, run:'
       : view.awaiting === 'lost-job'
-        ? '  To finish sooner, click Lost in Alma, then run:'
-        : '  When that is done, run:';
+        ? view.webhooks
+          ? '  To finish sooner, click Lost in Alma (Alma tells the relink); only if it has not moved on in a few minutes:'
+          : '  To finish sooner, click Lost in Alma, then run:'
+        : view.webhooks && LOST_CLICK_WAITS.includes(view.awaiting)
+          ? '  Alma tells the relink of the click; only if it has not moved on in a few minutes, run:'
+          : '  When that is done, run:';
   lines.push(next, ...(view.nextCommands ?? []).map((c) => `    ${c}`));
   if (view.awaiting === 'return-refused') {
     // The relink is already stopping: a cancel changes nothing, and the only other way out is keep-loans.

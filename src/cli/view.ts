@@ -34,6 +34,8 @@ export interface StatusView {
   failure?: { type?: string; message: string };
   audit: AuditEntry[];
   uiUrl?: string;
+  /** Alma's webhooks tell the relink of the Lost click: the command is a fallback. */
+  webhooks?: boolean;
 }
 
 export function nextCommands(workflowId: string, awaiting: Awaiting, items: ItemProgress[] = []): string[] {
@@ -75,6 +77,7 @@ export function viewOf(status: RelinkStatus, closedProgress?: RelinkProgress): S
   };
   if (status.status === 'RUNNING' && progress) {
     if (progress.awaitingInstructions) view.awaitingInstructions = progress.awaitingInstructions;
+    if (progress.webhooks) view.webhooks = true;
     const next = nextCommands(status.workflowId, progress.awaiting, progress.items);
     if (next.length) view.nextCommands = next;
   }

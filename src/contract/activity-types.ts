@@ -50,6 +50,8 @@ export interface SwapContactResult {
 export interface ScanInInput {
   patronId: string;
   item: CheckedItem;
+  /** Alma reported a request on the item or its title since it was checked (a webhook): read its own queue too. */
+  requestReported?: boolean;
 }
 
 export type ScanInResult =

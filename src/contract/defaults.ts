@@ -33,12 +33,20 @@ export const DEFAULT_HOLDING_EMAIL_TYPE = 'work';
 export type RelinkDurations = { -readonly [K in keyof typeof RELINK_DEFAULTS]: string };
 
 /** The input's durations with the defaults filled in. */
-export function relinkDurations(input: Partial<RelinkDurations>): RelinkDurations {
+/**
+ * With Alma's webhooks (RelinkInput.webhooks) Alma says when to look, and the relink's own checks are the fallback for
+ * a message lost on the way: the first after 30 minutes, then every 4 hours (a Lost wait of a day: about 7 reads,
+ * against 50 at the default poll).
+ */
+export const WEBHOOK_LOST_POLL = { lostPollInitial: '30 minutes', lostPollMax: '4 hours' } as const;
+
+export function relinkDurations(input: Partial<RelinkDurations> & { webhooks?: boolean }): RelinkDurations {
+  const poll = input.webhooks ? WEBHOOK_LOST_POLL : RELINK_DEFAULTS;
   return {
     lostDeadline: input.lostDeadline ?? RELINK_DEFAULTS.lostDeadline,
     holdingAddressLimit: input.holdingAddressLimit ?? RELINK_DEFAULTS.holdingAddressLimit,
-    lostPollInitial: input.lostPollInitial ?? RELINK_DEFAULTS.lostPollInitial,
-    lostPollMax: input.lostPollMax ?? RELINK_DEFAULTS.lostPollMax,
+    lostPollInitial: input.lostPollInitial ?? poll.lostPollInitial,
+    lostPollMax: input.lostPollMax ?? poll.lostPollMax,
     reviewDeadline: input.reviewDeadline ?? RELINK_DEFAULTS.reviewDeadline,
     stepTimeout: input.stepTimeout ?? RELINK_DEFAULTS.stepTimeout,
     restoreRecheck: input.restoreRecheck ?? RELINK_DEFAULTS.restoreRecheck,

@@ -18,7 +18,7 @@ export const DEFAULT_DUE_DATE_LEAD = '2 minutes';
 
 export function parseLostJobAt(text: string | undefined): LostJobAt | string {
   const parsed = parseRestoreAfter(text ?? '');
-  if (typeof parsed === 'string' || parsed.kind === 'at-once') {
+  if (typeof parsed === 'string' || parsed.kind === 'at-once' || parsed.kind === 'after-fines-job') {
     return `the Overdue and Lost Loan job's run (RELINK_LOST_JOB_AT) "${text ?? ''}" is not "next HH:MM" like "next 02:00" or a duration like "6 hours"`;
   }
   return parsed;

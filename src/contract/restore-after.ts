@@ -11,7 +11,16 @@ export type RestoreAfter =
   | { kind: 'at-once' }
   | { kind: 'duration'; ms: number }
   /** After the next HH:MM in the institution's time zone (ALMA_TIME_ZONE): the night's fines/fees job has run. */
-  | { kind: 'next'; hour: number; minute: number };
+  | { kind: 'next'; hour: number; minute: number }
+  /**
+   * Until Alma reports (a webhook) that its Fines/Fees Notification job has run after the Lost, or `limitMs` has
+   * passed, whichever comes first: "after-fines-job" (limit AFTER_FINES_JOB_LIMIT) or "after-fines-job up to 3 days".
+   */
+  | { kind: 'after-fines-job'; limitMs: number };
+
+/** How long "after-fines-job" waits at most for Alma's report of the job (a message lost on the way). */
+export const AFTER_FINES_JOB_LIMIT = '48 hours';
+const AFTER_JOB = /^after-fines-job(?:\s+up\s+to\s+(\d+\s*[a-z]+))?$/i;
 
 const NEXT = /^next\s+([01]?\d|2[0-3]):([0-5]\d)$/i;
 // The Lost deadline's duration form (config.ts), read the same way (Temporal's ms strings).
@@ -23,6 +32,15 @@ export function parseRestoreAfter(text: string | undefined): RestoreAfter | stri
   if (value === RESTORE_AT_ONCE) return { kind: 'at-once' };
   const next = NEXT.exec(value);
   if (next) return { kind: 'next', hour: Number(next[1]), minute: Number(next[2]) };
+  const afterJob = AFTER_JOB.exec(value);
+  if (afterJob) {
+    try {
+      const limitMs = msToNumber((afterJob[1] ?? AFTER_FINES_JOB_LIMIT) as Duration);
+      if (limitMs > 0) return { kind: 'after-fines-job', limitMs };
+    } catch {
+      // reported below
+    }
+  }
   if (DURATION.test(value)) {
     try {
       const ms = msToNumber(value as Duration);
@@ -31,7 +49,7 @@ export function parseRestoreAfter(text: string | undefined): RestoreAfter | stri
       // reported below
     }
   }
-  return `the quiet period before the restore (RELINK_RESTORE_AFTER) "${value}" is not 0, a duration like "12 hours" or "next HH:MM" like "next 02:30"`;
+  return `the quiet period before the restore (RELINK_RESTORE_AFTER) "${value}" is not 0, a duration like "12 hours", "next HH:MM" like "next 02:30", or "after-fines-job" (with Alma's webhooks; "after-fines-job up to 3 days" to bound it)`;
 }
 
 export function restoreAfterProblem(text: string | undefined): string | undefined {

@@ -54,6 +54,12 @@ export interface RelinkInput {
   /** overdue-job: how far ahead of the worker's clock the new due date is set; unset: DEFAULT_DUE_DATE_LEAD. */
   dueDateLead?: string;
   /**
+   * Alma's webhooks reach this deployment (RELINK_WEBHOOKS, `npm run webhooks`): Alma tells the relink of the Lost
+   * click, a staff edit of the patron and a job's end, so staff click Lost and nothing else, and the relink's own
+   * checks are the fallback (a poll of hours, WEBHOOK_LOST_POLL).
+   */
+  webhooks?: boolean;
+  /**
    * Set by RelinkClient's start-or-join (update-with-start): the addBarcodes update that carries the same id is the
    * one that started this run, not a join.
    */
@@ -243,6 +249,8 @@ export interface RelinkProgress {
   audit: AuditEntry[];
   outcome?: Outcome;
   reason?: string;
+  /** Alma's webhooks tell this relink of the Lost click (RelinkInput.webhooks): staff need not say they clicked. */
+  webhooks?: boolean;
 }
 
 export interface RelinkResult {

@@ -59,6 +59,13 @@ export function relinkInputProblems(input: RelinkInput): string[] {
     problems.push('no circulation desk is configured (ALMA_LIBRARY and ALMA_CIRC_DESK, or a desk map)');
   const quiet = restoreAfterProblem(input?.restoreAfter);
   if (quiet) problems.push(quiet);
+  if (input?.webhooks !== undefined && typeof input.webhooks !== 'boolean')
+    problems.push('webhooks must be true or false');
+  if (!quiet && /^after-fines-job/i.test(input?.restoreAfter?.trim() ?? '') && input?.webhooks !== true)
+    problems.push(
+      'the quiet period "after-fines-job" (RELINK_RESTORE_AFTER) ends on the report of Alma\'s webhooks, which are not ' +
+        'configured (RELINK_WEBHOOKS=on, npm run webhooks): set a duration or "next HH:MM" instead',
+    );
   if (input?.lostMode !== undefined) {
     const holdingAddressLimitMs = holdingLimitMs(relinkDurations(input).holdingAddressLimit);
     problems.push(...lostModeProblems({ ...input, holdingAddressLimitMs }));

@@ -63,6 +63,7 @@ export function relinkInputFor(args: StartArgs, relink: RelinkSettings): RelinkI
     ...(relink.RELINK_RESTORE_AFTER !== RESTORE_AT_ONCE ? { restoreAfter: relink.RELINK_RESTORE_AFTER } : {}),
     ...(relink.RELINK_LOST_POLL_INITIAL ? { lostPollInitial: relink.RELINK_LOST_POLL_INITIAL } : {}),
     ...(relink.RELINK_LOST_POLL_MAX ? { lostPollMax: relink.RELINK_LOST_POLL_MAX } : {}),
+    ...(relink.RELINK_WEBHOOKS ? { webhooks: true } : {}),
     ...(relink.RELINK_LOST_MODE === 'overdue-job'
       ? {
           lostMode: 'overdue-job' as const,

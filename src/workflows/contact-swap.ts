@@ -55,8 +55,9 @@ export async function ensureSwapped(r: Relink): Promise<void> {
 export async function ensureStillSwapped(
   r: Relink,
   via: Pick<RelinkActivities, 'recheckSwap'> = r.steps,
+  force = false,
 ): Promise<void> {
-  if (!r.swapped || Date.now() - r.swapVerifiedAt < SWAP_TRUSTED_FOR_MS) return;
+  if (!r.swapped || (!force && Date.now() - r.swapVerifiedAt < SWAP_TRUSTED_FOR_MS)) return;
   if (!r.patch(RECHECK_SWAP)) return;
   const result = await via.recheckSwap({ patronId: r.patronId, workflowId: r.workflowId, plan: r.plan! });
   r.swapVerifiedAt = Date.now();
@@ -78,6 +79,23 @@ export async function rereadSwapInWait(
   if (!r.patch(WAITS_OUTLAST_REREADS)) return ensureStillSwapped(r, legacy);
   try {
     await ensureStillSwapped(r, r.activities.lostCheckUntil(Math.max(until - Date.now(), r.stepTimeoutMs)));
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    r.track.log(`The swap could not be read again (${causeOf(err)}); the wait goes on and reads it at its next poll.`);
+  }
+}
+
+/**
+ * Alma reported a change to the patron's record (a webhook: a SIS load, a staff edit; never the relink's own writes):
+ * the swap is read now, whatever its age, and made again if the change undid it. Retried until `until` (the wait's
+ * end), below the quota floor too, and never ends the wait: a read that could not be made is logged.
+ */
+export async function rereadReportedChange(r: Relink, until?: number): Promise<void> {
+  r.userEventsSeen = r.userEvents;
+  if (!r.swapped) return;
+  const within = Math.max((until ?? Date.now()) - Date.now(), r.stepTimeoutMs);
+  try {
+    await ensureStillSwapped(r, r.activities.lostCheckUntil(within), true);
   } catch (err) {
     if (isCancellation(err)) throw err;
     r.track.log(`The swap could not be read again (${causeOf(err)}); the wait goes on and reads it at its next poll.`);

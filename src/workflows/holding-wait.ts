@@ -24,7 +24,14 @@ export async function holdWhileTheRuleSays(r: Relink): Promise<void> {
     if (!verdict.hold || verdict.until === undefined || !Number.isFinite(verdict.until)) break;
     const until = verdict.until;
     track.await('quiet-period', quietPeriodInstructions(r.workflowId, isoSeconds(until)));
-    await r.wait(() => r.restoreNowAsked, Math.max(0, Math.min(until - Date.now(), r.pollMaxMs)), 'quiet period');
+    // A run of the Fines/Fees Notification job Alma reports (after-fines-job) ends the quiet periods of the Lost before it.
+    const runs = r.finesJobRuns.length;
+    await r.wait(
+      () => r.restoreNowAsked || r.finesJobRuns.length !== runs,
+      Math.max(0, Math.min(until - Date.now(), r.pollMaxMs)),
+      'quiet period',
+    );
+    if (r.finesJobRuns.length !== runs && r.settleQuietByFinesJob()) continue;
     if (r.restoreNowAsked) {
       track.log(`Quiet period ended early by staff${r.restoreNowBy ? ` (${r.restoreNowBy})` : ''}.`);
       break;

@@ -40,8 +40,23 @@ export function reviewInstructions(
   );
 }
 
-export function lostInstructions(open: OpenLoan[], patronId: string, workflowId: string, deadline: string): string {
+export function lostInstructions(
+  open: OpenLoan[],
+  patronId: string,
+  workflowId: string,
+  deadline: string,
+  webhooks = false,
+): string {
   const list = open.map((l) => `${l.barcode} ("${l.title ?? ''}", loan ${l.loanId})`).join('; ');
+  if (webhooks) {
+    // Alma's webhooks tell the relink of the click: nothing more for staff to do.
+    return (
+      `In Alma: Fulfillment > Manage Patron Services, patron ${patronId}, Loans tab: on the loan of ${list} open the ` +
+      `row actions (⋯) and choose "Lost". That is all: Alma tells the relink, which checks and goes on by itself ` +
+      `(it stops waiting after ${deadline}). Only if it has not moved on within a few minutes: relink confirm-lost ` +
+      `${workflowId}.`
+    );
+  }
   return (
     `In Alma: Fulfillment > Manage Patron Services, patron ${patronId}, Loans tab: on the loan of ${list} ` +
     `open the row actions (⋯) and choose "Lost". Then run: relink confirm-lost ${workflowId}. ` +

@@ -41,7 +41,10 @@ export async function awaitLostDeclarations(r: Relink): Promise<void> {
     }
     track.enter('lost-declaration');
     if (limit === undefined) {
-      track.await('lost-declaration', lostInstructions(open, r.patronId, r.workflowId, r.durations.lostDeadline));
+      track.await(
+        'lost-declaration',
+        lostInstructions(open, r.patronId, r.workflowId, r.durations.lostDeadline, r.input.webhooks === true),
+      );
       if (Date.now() >= deadline) {
         // Relinks started before the change restore here with the loans active and not lost.
         if (!r.patch(OVERDUE_AT_LOST_DEADLINE)) {

@@ -127,3 +127,10 @@ export const STAFF_LOAN_AT_DESK = 'staff-loan-at-desk';
  * Asked when such a refusal arrives; before it, the restore's retries were Temporal's, unseen.
  */
 export const RESTORE_REFUSED = 'restore-refused';
+
+/**
+ * Alma's webhooks (almaEventSignal, issue 27): a message wakes the wait it concerns (a loan's, a job's), makes the next
+ * wait read the swap at once (a user update) or the scan-in read the item's queue (a request). Asked in the signal's
+ * handler: a relink that received such a signal before its worker had the handler replays it unheard.
+ */
+export const ALMA_WEBHOOKS = 'alma-webhooks';

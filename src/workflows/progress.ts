@@ -22,6 +22,8 @@ export class RelinkTracker {
   readonly audit: AuditEntry[] = [];
   outcome?: Outcome;
   reason?: string;
+  /** Alma's webhooks reach the relink (RelinkInput.webhooks): said in the progress, for the staff tools' words. */
+  webhooks = false;
   /** How a run without an outcome ended: a failure or a cancel (stoppedBy). */
   endedBy?: 'failed' | 'cancelled';
 
@@ -126,6 +128,7 @@ export class RelinkTracker {
       audit: [...this.audit],
       ...(this.outcome ? { outcome: this.outcome } : {}),
       ...(this.reason ? { reason: this.reason } : {}),
+      ...(this.webhooks ? { webhooks: true } : {}),
     };
   }
 }

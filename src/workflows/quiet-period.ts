@@ -3,7 +3,7 @@
 // the patron gets that letter. Here the holding address stays for a durable timer (a duration, or until the next
 // HH:MM in the institution's time zone, after its nightly job), unless staff end it early (relink restore-now) or
 // cancel the relink (the compensation then restores at once). Meanwhile the patron's own, unrelated letters go to the holding address too: the trade-off.
-import { isoSeconds, parseRestoreAfter } from '../contract';
+import { AFTER_FINES_JOB_LIMIT, isoSeconds, parseRestoreAfter } from '../contract';
 import { rereadSwapInWait } from './contact-swap';
 import { sayLettersGoThrough } from './holding-wait';
 import { quietPeriodInstructions } from './instructions';
@@ -22,9 +22,13 @@ export async function quietPeriodBeforeRestore(r: Relink): Promise<boolean> {
   track.enter('quiet-period');
   let until: number;
   let when: string;
-  if (setting.kind === 'duration') {
-    until = Date.now() + setting.ms;
-    when = `${r.input.restoreAfter} from now`;
+  const quietSince = Date.now();
+  const byJob = setting.kind === 'after-fines-job';
+  if (setting.kind === 'duration' || setting.kind === 'after-fines-job') {
+    until = Date.now() + (setting.kind === 'duration' ? setting.ms : setting.limitMs);
+    when = byJob
+      ? `until Alma reports its Fines/Fees Notification job has run, at most ${r.input.restoreAfter?.replace(/^after-fines-job\s*(up to\s*)?/i, '') || AFTER_FINES_JOB_LIMIT}`
+      : `${r.input.restoreAfter} from now`;
     // Each Lost has its own end (holding-rule.ts): after a join that brought no new Lost (aborted at its review), the
     // quiet period ends when the earlier items' ends, not a full period later.
     const own = r.verdict();
@@ -53,11 +57,20 @@ export async function quietPeriodBeforeRestore(r: Relink): Promise<boolean> {
     }
     // Wake at least every lostPollMax to read the swap again: a SIS load that undid it would let the job's letter
     // through to the patron.
+    // "after-fines-job": the first run Alma reports after the quiet period began ends it (each Lost was before it).
+    const jobRan = () => byJob && r.finesJobRanSince(quietSince);
     await r.wait(
-      () => r.restoreNowAsked || r.pendingBatches.length > 0,
+      () => r.restoreNowAsked || r.pendingBatches.length > 0 || jobRan(),
       Math.min(remaining, r.pollMaxMs),
       'quiet period before the restore',
     );
+    if (jobRan() && !r.restoreNowAsked && r.pendingBatches.length === 0) {
+      r.settleQuietByFinesJob();
+      track.log(
+        "Alma's Fines/Fees Notification job has run since the Lost: its letters went to the holding address; restoring the patron.",
+      );
+      return true;
+    }
     if (r.restoreNowAsked) {
       track.log(`Quiet period ended early by staff${r.restoreNowBy ? ` (${r.restoreNowBy})` : ''}: restoring now.`);
       sayLettersGoThrough(r, 'restoring at staff request');

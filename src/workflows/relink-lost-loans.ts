@@ -5,6 +5,7 @@
 import { ApplicationFailure, allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import {
   addBarcodesUpdate,
+  almaEventSignal,
   barcodesProblems,
   confirmLostSignal,
   joinCapProblem,
@@ -21,6 +22,7 @@ import { finish, loanList, loansReturned, resultOf, stoppedBy } from './compensa
 import { keepLoansWarning, staffMember } from './instructions';
 import { relinkFailure } from './outcomes';
 import { Relink } from './relink';
+import { onAlmaEvent } from './alma-events';
 
 export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult> {
   const problems = relinkInputProblems(input);
@@ -32,6 +34,7 @@ export async function relinkLostLoans(input: RelinkInput): Promise<RelinkResult>
 
   // --- handlers: what staff and tools can ask or tell a running relink --------------------------------------------
   setHandler(progressQuery, () => track.snapshot());
+  setHandler(almaEventSignal, (event) => onAlmaEvent(relink, event));
   setHandler(confirmLostSignal, (request) => {
     relink.lostSignals++;
     // Who reported it only changes the audit text, not the workflow's commands: no patch needed.

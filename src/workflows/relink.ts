@@ -19,7 +19,7 @@ import {
 import { relinkProxies, type RelinkProxies } from './activity-proxies';
 import * as say from './instructions';
 import { restore } from './compensation';
-import { ensureStillSwapped, ensureSwapped } from './contact-swap';
+import { ensureStillSwapped, ensureSwapped, rereadReportedChange } from './contact-swap';
 import { reviewUntilClear } from './request-review';
 import { awaitLostDeclarations } from './lost-wait';
 import { lostByOverdueJob } from './lost-by-job';
@@ -95,6 +95,13 @@ export class Relink {
   lostWaitSince?: number;
   /** Each item's lifecycle, moved only through `lifeEvent`: what the holding rule (holding-rule.ts) reads. */
   readonly lives = new Map<string, ItemLife>();
+  /** Alma's webhooks (alma-events.ts): the message ids taken, user updates reported and read, requests reported. */
+  readonly almaMessages: string[] = [];
+  userEvents = 0;
+  userEventsSeen = 0;
+  readonly requestReported = new Set<string>();
+  /** When (workflow time) Alma reported its Fines/Fees Notification job's runs. */
+  readonly finesJobRuns: number[] = [];
 
   constructor(readonly input: RelinkInput) {
     this.patronId = input.patronId;
@@ -110,6 +117,7 @@ export class Relink {
     this.stepTimeoutMs = ms(this.durations.stepTimeout);
 
     this.track = new RelinkTracker(this.workflowId, this.patronId, input.barcodes, this.lean);
+    this.track.webhooks = input.webhooks === true;
     const heartbeats = patched(ACTIVITY_HEARTBEATS);
     this.summaries = patched(USER_METADATA);
     this.activities = relinkProxies(this.durations.stepTimeout as Duration, this.track, heartbeats, this.summaries);
@@ -135,12 +143,28 @@ export class Relink {
     return patched(id);
   }
 
-  /** Waits on the server after writing the search attributes changed since the last write. */
-  wait(fn: () => boolean, timeout?: number, summary?: string): Promise<boolean> {
-    this.track.publish();
-    if (timeout === undefined) return condition(fn).then(() => true);
-    // The timer's summary in the Web UI, for relinks started with USER_METADATA.
-    return this.summaries && summary ? condition(fn, timeout, { summary }) : condition(fn, timeout);
+  /**
+   * Waits on the server after writing the search attributes changed since the last write. A change to the patron's
+   * record that Alma reports meanwhile (a webhook) is met at once with a read of the swap, and the wait goes on to its
+   * end: callers see a wait as before. Without such a report it is one condition, as it always was.
+   */
+  async wait(fn: () => boolean, timeout?: number, summary?: string): Promise<boolean> {
+    const end = timeout === undefined ? undefined : Date.now() + timeout;
+    for (;;) {
+      if (this.userEvents !== this.userEventsSeen) await rereadReportedChange(this, end);
+      this.track.publish();
+      const woken = () => fn() || this.userEvents !== this.userEventsSeen;
+      const left = end === undefined ? undefined : Math.max(0, end - Date.now());
+      // The timer's summary in the Web UI, for relinks started with USER_METADATA.
+      const met =
+        left === undefined
+          ? await condition(woken).then(() => true)
+          : this.summaries && summary
+            ? await condition(woken, left, { summary })
+            : await condition(woken, left);
+      if (fn()) return true;
+      if (!met || this.userEvents === this.userEventsSeen) return false;
+    }
   }
 
   /** `fromLookup`: the start's first preflight, which may plan from the patron lookup's read (an input, no command). */
@@ -181,8 +205,33 @@ export class Relink {
         ? at
         : setting.kind === 'duration'
           ? at + setting.ms
-          : Number.POSITIVE_INFINITY;
+          : setting.kind === 'after-fines-job'
+            ? at + setting.limitMs
+            : Number.POSITIVE_INFINITY;
     this.lifeEvent(barcode, { type: 'lost', at, quietUntil });
+  }
+
+  /** Alma reported a run of its Fines/Fees Notification job after `since` (workflow time). */
+  finesJobRanSince(since: number): boolean {
+    return this.finesJobRuns.some((at) => at > since);
+  }
+
+  /**
+   * "after-fines-job": once Alma reports the job's run, each Lost before it has had its fee letter, so its quiet
+   * period ends then. Returns whether any item's end moved.
+   */
+  settleQuietByFinesJob(): boolean {
+    const ran = this.finesJobRuns.at(-1);
+    const setting = parseRestoreAfter(this.input.restoreAfter);
+    if (ran === undefined || typeof setting === 'string' || setting.kind !== 'after-fines-job') return false;
+    let moved = false;
+    for (const [barcode, life] of this.lives) {
+      if (life.state === 'lost' && life.lostAt < ran && life.quietUntil > ran) {
+        this.lifeEvent(barcode, { type: 'quiet-until', until: ran });
+        moved = true;
+      }
+    }
+    return moved;
   }
 
   /** The barcodes among `loans` whose due date the overdue-job mode moved. */
@@ -306,7 +355,13 @@ export class Relink {
     const { track } = this;
     for (;;) {
       track.enter('scan-in');
-      const scan = await this.steps.scanIn({ patronId: this.patronId, item });
+      // A request Alma reported on the item or its title (a webhook): its own queue is read too (activity input only).
+      const reported = this.requestReported.delete(item.barcode);
+      const scan = await this.steps.scanIn({
+        patronId: this.patronId,
+        item,
+        ...(reported ? { requestReported: true } : {}),
+      });
       if (scan.scanned) {
         const { patronRequestId } = scan;
         track.update(item.barcode, { phase: 'scanned-in', patronRequestId, blockingRequests: undefined });

@@ -53,8 +53,9 @@ export function createDeskApp({
 }: DeskOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  // Behind the sign-in proxy, express (proxy-addr) knows which peers are the proxies; nobody else is trusted.
-  app.set('trust proxy', auth.kind === 'proxy' ? auth.trustedProxies : false);
+  // Behind the sign-in or TLS proxy, express (proxy-addr) knows which peers are the proxies; nobody else is trusted.
+  // Their X-Forwarded-Proto tells the desk the browser's connection is https, so the Secure cookie is sent at all.
+  app.set('trust proxy', auth.kind === 'dev' ? false : (auth.trustedProxies ?? false));
   app.use(
     helmet({
       contentSecurityPolicy: {

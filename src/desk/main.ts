@@ -26,7 +26,8 @@ runMain(async () => {
   const { port } = server.address() as AddressInfo;
   const signIn =
     desk.auth.kind === 'oidc'
-      ? `OpenID Connect (${desk.auth.issuer})`
+      ? `OpenID Connect (${desk.auth.issuer})` +
+        (desk.auth.trustedProxies ? ` behind ${desk.auth.trustedProxies.join(', ')}` : '')
       : desk.auth.kind === 'proxy'
         ? `the ${desk.auth.header} header from ${desk.auth.trustedProxies.join(', ')}`
         : 'a typed name (development on loopback only)';

@@ -60,7 +60,10 @@ const deskSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9-]+$/, 'must be a header name like X-Remote-User')
     .default('X-Remote-User'),
-  /** The proxies' addresses (IPs or CIDR ranges); a header from any other address is refused. */
+  /**
+   * The proxies' addresses (IPs or CIDR ranges): the sign-in proxy, whose header from any other address is refused;
+   * with OpenID Connect, the TLS-terminating proxy in front, whose X-Forwarded-Proto says the browser uses https.
+   */
   DESK_TRUSTED_PROXIES: list.pipe(z.array(trustedProxy).min(1)).optional(),
   /** Relinks one staff member may start a minute, a batch's each counted: a batch goes at this pace. */
   DESK_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
@@ -99,7 +102,6 @@ export function loadDeskSettings(env: NodeJS.ProcessEnv = process.env): DeskSett
   const oidc = d.DESK_OIDC_ISSUER !== undefined;
   const proxy = d.DESK_TRUSTED_PROXIES !== undefined;
   let auth: DeskAuth = { kind: 'dev' };
-  if (oidc && proxy) problems.push('DESK_OIDC_ISSUER and DESK_TRUSTED_PROXIES: choose one way to sign in, not both');
   if (oidc) {
     if (!d.DESK_OIDC_CLIENT_ID) problems.push('DESK_OIDC_CLIENT_ID: is required with DESK_OIDC_ISSUER');
     if (!d.DESK_OIDC_CLIENT_SECRET) problems.push('DESK_OIDC_CLIENT_SECRET: is required with DESK_OIDC_ISSUER');
@@ -111,6 +113,7 @@ export function loadDeskSettings(env: NodeJS.ProcessEnv = process.env): DeskSett
       clientSecret: d.DESK_OIDC_CLIENT_SECRET ?? '',
       publicUrl: d.DESK_PUBLIC_URL ?? '',
       userClaim: d.DESK_OIDC_USER_CLAIM,
+      ...(proxy ? { trustedProxies: d.DESK_TRUSTED_PROXIES! } : {}),
     };
   } else if (proxy) {
     auth = { kind: 'proxy', header: d.DESK_PROXY_USER_HEADER, trustedProxies: d.DESK_TRUSTED_PROXIES! };
@@ -120,6 +123,14 @@ export function loadDeskSettings(env: NodeJS.ProcessEnv = process.env): DeskSett
         'DESK_TRUSTED_PROXIES (a reverse proxy passing DESK_PROXY_USER_HEADER). Only on loopback does it run without.',
     );
   }
+  // The desk has no TLS listener of its own: an https address means a proxy terminates TLS, and unless the desk
+  // believes that proxy it sees plain http, never sends its Secure session cookie, and nobody stays signed in.
+  if (d.DESK_PUBLIC_URL?.startsWith('https:') && !proxy)
+    problems.push(
+      'DESK_PUBLIC_URL: is https, but the desk itself speaks plain http and trusts no proxy, so it would never send ' +
+        'its Secure session cookie and nobody could stay signed in: put the desk behind the TLS-terminating reverse ' +
+        "proxy and set DESK_TRUSTED_PROXIES to that proxy's address (it must send X-Forwarded-Proto: https)",
+    );
   if (auth.kind !== 'dev' && !d.DESK_SESSION_KEYS)
     problems.push(
       'DESK_SESSION_KEYS: is required with a sign-in (at least 32 random characters, e.g. from openssl rand -base64 32)',

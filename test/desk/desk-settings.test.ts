@@ -32,6 +32,32 @@ describe('the desk settings', () => {
     expect(() => loadDeskSettings({ ALMA_TIME_ZONE: 'Mars/Olympus' })).toThrow(/ALMA_TIME_ZONE: must be an IANA/);
   });
 
+  it('trusts the TLS proxy in front in OpenID Connect mode too, and refuses https with nothing to carry it', () => {
+    const oidc = {
+      DESK_OIDC_ISSUER: 'https://idp.library.example.edu',
+      DESK_OIDC_CLIENT_ID: 'relink-desk',
+      DESK_OIDC_CLIENT_SECRET: 'secret',
+      DESK_SESSION_KEYS: KEYS,
+    };
+    const behindTls = {
+      ...oidc,
+      DESK_PUBLIC_URL: 'https://desk.library.example.edu',
+      DESK_TRUSTED_PROXIES: '10.1.2.3',
+    };
+    expect(loadDeskSettings(behindTls).auth).toEqual(
+      expect.objectContaining({ kind: 'oidc', trustedProxies: ['10.1.2.3'] }),
+    );
+    // https, but the desk speaks plain http and believes no proxy: the Secure cookie would never come back.
+    for (const env of [
+      { ...oidc, DESK_PUBLIC_URL: 'https://desk.library.example.edu' },
+      { DESK_PUBLIC_URL: 'https://desk.library.example.edu' },
+    ])
+      expect(() => loadDeskSettings(env)).toThrow(
+        /DESK_PUBLIC_URL: is https, but the desk itself speaks plain http and trusts no proxy.*DESK_TRUSTED_PROXIES/,
+      );
+    expect(loadDeskSettings({ ...oidc, DESK_PUBLIC_URL: 'http://127.0.0.1:8090' }).auth.kind).toBe('oidc');
+  });
+
   it('npm run desk stops before it listens, exit 1, naming the bad entry', async () => {
     const proc = spawn(process.execPath, ['--import', 'tsx', 'src/desk/main.ts'], {
       cwd: path.resolve(__dirname, '..', '..'),

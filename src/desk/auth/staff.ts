@@ -5,7 +5,16 @@ import { z } from 'zod';
 export type DeskAuth =
   | { kind: 'dev' }
   | { kind: 'proxy'; header: string; trustedProxies: string[] }
-  | { kind: 'oidc'; issuer: string; clientId: string; clientSecret: string; publicUrl: string; userClaim: string };
+  | {
+      kind: 'oidc';
+      issuer: string;
+      clientId: string;
+      clientSecret: string;
+      publicUrl: string;
+      userClaim: string;
+      /** The TLS-terminating reverse proxy in front: its X-Forwarded-Proto/-For are believed, nobody else's. */
+      trustedProxies?: string[];
+    };
 
 /** A staff member's name as the audit records it: what a directory or an IdP calls a user, nothing more. */
 export const staffNameSchema = z

@@ -58,6 +58,26 @@ describe('the desk settings', () => {
     expect(loadDeskSettings({ ...oidc, DESK_PUBLIC_URL: 'http://127.0.0.1:8090' }).auth.kind).toBe('oidc');
   });
 
+  it('ends sessions after DESK_SESSION_MAX_AGE, or DESK_SESSION_IDLE without use, both checked', () => {
+    expect(loadDeskSettings({}).sessions).toEqual({ maxAgeMs: 10 * 3600_000, idleMs: 3600_000 });
+    expect(loadDeskSettings({ DESK_SESSION_MAX_AGE: '8 hours', DESK_SESSION_IDLE: '20 minutes' }).sessions).toEqual({
+      maxAgeMs: 8 * 3600_000,
+      idleMs: 20 * 60_000,
+    });
+    expect(() => loadDeskSettings({ DESK_SESSION_IDLE: 'soon' })).toThrow(
+      /DESK_SESSION_IDLE: must be a duration like "1 hour"/,
+    );
+    expect(() => loadDeskSettings({ DESK_SESSION_MAX_AGE: '30 days' })).toThrow(
+      /DESK_SESSION_MAX_AGE: must be at most 7 days/,
+    );
+    expect(() => loadDeskSettings({ DESK_SESSION_IDLE: '10 seconds' })).toThrow(
+      /DESK_SESSION_IDLE: must be at least 1 minute/,
+    );
+    expect(() => loadDeskSettings({ DESK_SESSION_MAX_AGE: '1 hour', DESK_SESSION_IDLE: '2 hours' })).toThrow(
+      /DESK_SESSION_IDLE: is longer than DESK_SESSION_MAX_AGE/,
+    );
+  });
+
   it('npm run desk stops before it listens, exit 1, naming the bad entry', async () => {
     const proc = spawn(process.execPath, ['--import', 'tsx', 'src/desk/main.ts'], {
       cwd: path.resolve(__dirname, '..', '..'),

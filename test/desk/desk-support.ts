@@ -25,7 +25,7 @@ export async function startTestDesk(
     batchMax,
     ...more
   }: { startsPerMinute?: number; timeZone?: string; batchMax?: number } & Partial<
-    Pick<DeskOptions, 'sessionKeys' | 'secureCookies'>
+    Pick<DeskOptions, 'sessionKeys' | 'secureCookies' | 'sessions'>
   > = {},
 ): Promise<TestDesk> {
   const { relink } = loadSettings(['relink'], relinkCommandEnv(), { dotenv: false });

@@ -5,6 +5,7 @@
 import type { Express } from 'express';
 import type * as Oidc from 'openid-client';
 import { render } from '../render';
+import type { Sessions } from '../sessions';
 import { AccessRefused, sessionOf, staffNameSchema, type DeskAuth } from './staff';
 
 type OidcAuth = Extract<DeskAuth, { kind: 'oidc' }>;
@@ -37,7 +38,7 @@ function inStaffWords(lib: typeof Oidc, err: unknown): Error {
   );
 }
 
-export function installOidc(app: Express, auth: OidcAuth): void {
+export function installOidc(app: Express, auth: OidcAuth, sessions: Sessions): void {
   // openid-client is an ES module; loaded on first use, so a desk without OpenID Connect never loads it.
   let discovered: Promise<{ lib: typeof Oidc; config: Oidc.Configuration }> | undefined;
   const discover = () =>
@@ -107,7 +108,7 @@ export function installOidc(app: Express, auth: OidcAuth): void {
     const claims = tokens.claims();
     const name = staffNameSchema.safeParse(claims?.[auth.userClaim] ?? claims?.sub);
     if (!name.success) throw new AccessRefused(403, `The sign-in did not give a usable ${auth.userClaim}.`);
-    session.staff = name.data;
+    await sessions.begin(req, name.data);
     res.redirect(303, '/');
   });
 }

@@ -23,6 +23,8 @@ export const staffNameSchema = z
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._@'-]{0,99}$/u, "a name of letters, digits and . _ @ ' - (at most 100)");
 
 export interface DeskSession {
+  /** The signed-in session's id: live only while the session store holds it (sessions/index.ts). */
+  sid?: string;
   staff?: string;
   csrfToken?: string | null;
   flash?: string;

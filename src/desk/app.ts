@@ -20,6 +20,7 @@ import { relinkPage } from './pages/relink';
 import { startPage } from './pages/start';
 import { waitingPage } from './pages/waiting';
 import { render } from './render';
+import { createSessions, type SessionOptions } from './sessions';
 import { stdoutStaffLog, type StaffLog } from './staff-log';
 import { createStartLimit } from './start-limit';
 import { timeFormat } from './words';
@@ -30,6 +31,8 @@ export interface DeskOptions {
   relink: RelinkSettings;
   auth: DeskAuth;
   sessionKeys: string[];
+  /** Server-side session ends (DESK_SESSION_MAX_AGE, DESK_SESSION_IDLE) and where sessions are kept. */
+  sessions?: SessionOptions;
   /** Cookies only over https: true when the desk's public address is https. */
   secureCookies?: boolean;
   startsPerMinute?: number;
@@ -45,6 +48,7 @@ export function createDeskApp({
   relink,
   auth,
   sessionKeys,
+  sessions: sessionOptions,
   secureCookies = false,
   startsPerMinute = 30,
   batchMax = BATCH_MAX_DEFAULT,
@@ -53,8 +57,9 @@ export function createDeskApp({
 }: DeskOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  // Behind the sign-in proxy, express (proxy-addr) knows which peers are the proxies; nobody else is trusted.
-  app.set('trust proxy', auth.kind === 'proxy' ? auth.trustedProxies : false);
+  // Behind the sign-in or TLS proxy, express (proxy-addr) knows which peers are the proxies; nobody else is trusted.
+  // Their X-Forwarded-Proto tells the desk the browser's connection is https, so the Secure cookie is sent at all.
+  app.set('trust proxy', auth.kind === 'dev' ? false : (auth.trustedProxies ?? false));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -81,6 +86,7 @@ export function createDeskApp({
     res.locals.when = when;
     next();
   });
+  const sessions = createSessions(sessionOptions);
   app.use(
     cookieSession({
       name: 'relink-desk',
@@ -88,16 +94,18 @@ export function createDeskApp({
       httpOnly: true,
       sameSite: 'lax',
       secure: secureCookies,
-      maxAge: 10 * 3600_000, // a working day
+      // The browser's copy lasts no longer than the session; the server ends it (sessions/) whatever the browser keeps.
+      maxAge: sessions.maxAgeMs,
     }),
   );
+  app.use(sessions.check);
   const forms = createForms();
   app.use((req, res, next) => {
     res.locals.csrfToken = () => forms.token(req);
     next();
   });
 
-  const requireStaff = installAuth(app, auth, forms);
+  const requireStaff = installAuth(app, auth, forms, sessions);
   app.use(requireStaff);
 
   // Per staff member: one person's runaway script does not hold up the rest of the desk.

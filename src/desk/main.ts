@@ -5,17 +5,21 @@ import { connectRelinkClient } from '../client';
 import { loadSettings } from '../config';
 import { closeOnSignals, runMain } from '../entry-point';
 import { createDeskApp } from './app';
+import { MemorySessionStore } from './sessions/memory-store';
 import { loadDeskSettings } from './settings';
 
 runMain(async () => {
   const { temporal, relink } = loadSettings(['temporal', 'relink', 'codec']);
   const desk = loadDeskSettings();
   const { relinks, close } = await connectRelinkClient(temporal);
+  const store = new MemorySessionStore();
   const app = createDeskApp({
     relinks,
     relink,
     auth: desk.auth,
     sessionKeys: desk.sessionKeys,
+    // Sessions in this process's memory: one desk process (see sessions/store.ts for the PostgreSQL store to come).
+    sessions: { ...desk.sessions, store },
     secureCookies: desk.publicUrl?.startsWith('https:') ?? false,
     startsPerMinute: desk.startsPerMinute,
     batchMax: desk.batchMax,
@@ -26,15 +30,18 @@ runMain(async () => {
   const { port } = server.address() as AddressInfo;
   const signIn =
     desk.auth.kind === 'oidc'
-      ? `OpenID Connect (${desk.auth.issuer})`
+      ? `OpenID Connect (${desk.auth.issuer})` +
+        (desk.auth.trustedProxies ? ` behind ${desk.auth.trustedProxies.join(', ')}` : '')
       : desk.auth.kind === 'proxy'
         ? `the ${desk.auth.header} header from ${desk.auth.trustedProxies.join(', ')}`
         : 'a typed name (development on loopback only)';
   console.log(
-    `Relink desk on http://${desk.host}:${port}/ (sign-in: ${signIn}; Temporal ${temporal.TEMPORAL_ADDRESS})`,
+    `Relink desk on http://${desk.host}:${port}/ (sign-in: ${signIn}; sessions in ${store.description}; ` +
+      `Temporal ${temporal.TEMPORAL_ADDRESS})`,
   );
   closeOnSignals(async () => {
     await new Promise((resolve) => server.close(resolve));
+    await store.close();
     await close();
   });
 });

@@ -2,6 +2,8 @@
 // listens, how staff sign in, the session key and the start rate limit.
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { ConfigError, isLoopback, isTimeZone } from '../config';
 import { batchMaxSchema } from '../staff-input/batch-file';
@@ -42,6 +44,27 @@ const trustedProxy = z.string().superRefine((entry, ctx) => {
   }
 });
 
+const MINUTE = 60_000;
+const DAY = 24 * 3600_000;
+
+/** A session length like "10 hours", in ms, between `min` and `max`. */
+const sessionLength = (example: string, min: number, minWords: string, max: number, maxWords: string) =>
+  z
+    .string()
+    .default(example)
+    .transform((text, ctx) => {
+      let ms: number;
+      try {
+        ms = msToNumber(text as Duration);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be a duration like "${example}"` });
+        return z.NEVER;
+      }
+      if (ms < min) ctx.addIssue({ code: 'custom', message: `must be at least ${minWords}` });
+      if (ms > max) ctx.addIssue({ code: 'custom', message: `must be at most ${maxWords}` });
+      return ms;
+    });
+
 const deskSchema = z.object({
   DESK_HOST: z.string().min(1).default('127.0.0.1'),
   DESK_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
@@ -60,8 +83,15 @@ const deskSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9-]+$/, 'must be a header name like X-Remote-User')
     .default('X-Remote-User'),
-  /** The proxies' addresses (IPs or CIDR ranges); a header from any other address is refused. */
+  /**
+   * The proxies' addresses (IPs or CIDR ranges): the sign-in proxy, whose header from any other address is refused;
+   * with OpenID Connect, the TLS-terminating proxy in front, whose X-Forwarded-Proto says the browser uses https.
+   */
   DESK_TRUSTED_PROXIES: list.pipe(z.array(trustedProxy).min(1)).optional(),
+  /** A signed-in session ends this long after sign-in, however much it is used (the server decides, not the cookie). */
+  DESK_SESSION_MAX_AGE: sessionLength('10 hours', 5 * MINUTE, '5 minutes', 7 * DAY, '7 days'),
+  /** ... and this long after it was last used (the home page's own refresh is not use). */
+  DESK_SESSION_IDLE: sessionLength('1 hour', MINUTE, '1 minute', 7 * DAY, '7 days'),
   /** Relinks one staff member may start a minute, a batch's each counted: a batch goes at this pace. */
   DESK_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   /** Items one batch file may hold (relink batch reads the same setting). */
@@ -80,6 +110,7 @@ export interface DeskSettings {
   port: number;
   publicUrl?: string;
   sessionKeys: string[];
+  sessions: { maxAgeMs: number; idleMs: number };
   auth: DeskAuth;
   startsPerMinute: number;
   batchMax: number;
@@ -99,7 +130,6 @@ export function loadDeskSettings(env: NodeJS.ProcessEnv = process.env): DeskSett
   const oidc = d.DESK_OIDC_ISSUER !== undefined;
   const proxy = d.DESK_TRUSTED_PROXIES !== undefined;
   let auth: DeskAuth = { kind: 'dev' };
-  if (oidc && proxy) problems.push('DESK_OIDC_ISSUER and DESK_TRUSTED_PROXIES: choose one way to sign in, not both');
   if (oidc) {
     if (!d.DESK_OIDC_CLIENT_ID) problems.push('DESK_OIDC_CLIENT_ID: is required with DESK_OIDC_ISSUER');
     if (!d.DESK_OIDC_CLIENT_SECRET) problems.push('DESK_OIDC_CLIENT_SECRET: is required with DESK_OIDC_ISSUER');
@@ -111,6 +141,7 @@ export function loadDeskSettings(env: NodeJS.ProcessEnv = process.env): DeskSett
       clientSecret: d.DESK_OIDC_CLIENT_SECRET ?? '',
       publicUrl: d.DESK_PUBLIC_URL ?? '',
       userClaim: d.DESK_OIDC_USER_CLAIM,
+      ...(proxy ? { trustedProxies: d.DESK_TRUSTED_PROXIES! } : {}),
     };
   } else if (proxy) {
     auth = { kind: 'proxy', header: d.DESK_PROXY_USER_HEADER, trustedProxies: d.DESK_TRUSTED_PROXIES! };
@@ -120,6 +151,16 @@ export function loadDeskSettings(env: NodeJS.ProcessEnv = process.env): DeskSett
         'DESK_TRUSTED_PROXIES (a reverse proxy passing DESK_PROXY_USER_HEADER). Only on loopback does it run without.',
     );
   }
+  // The desk has no TLS listener of its own: an https address means a proxy terminates TLS, and unless the desk
+  // believes that proxy it sees plain http, never sends its Secure session cookie, and nobody stays signed in.
+  if (d.DESK_PUBLIC_URL?.startsWith('https:') && !proxy)
+    problems.push(
+      'DESK_PUBLIC_URL: is https, but the desk itself speaks plain http and trusts no proxy, so it would never send ' +
+        'its Secure session cookie and nobody could stay signed in: put the desk behind the TLS-terminating reverse ' +
+        "proxy and set DESK_TRUSTED_PROXIES to that proxy's address (it must send X-Forwarded-Proto: https)",
+    );
+  if (d.DESK_SESSION_IDLE > d.DESK_SESSION_MAX_AGE)
+    problems.push('DESK_SESSION_IDLE: is longer than DESK_SESSION_MAX_AGE, so it would never end a session');
   if (auth.kind !== 'dev' && !d.DESK_SESSION_KEYS)
     problems.push(
       'DESK_SESSION_KEYS: is required with a sign-in (at least 32 random characters, e.g. from openssl rand -base64 32)',
@@ -131,6 +172,7 @@ export function loadDeskSettings(env: NodeJS.ProcessEnv = process.env): DeskSett
     ...(d.DESK_PUBLIC_URL ? { publicUrl: d.DESK_PUBLIC_URL } : {}),
     // On loopback without a sign-in: sessions last as long as this process.
     sessionKeys: d.DESK_SESSION_KEYS ?? [randomBytes(32).toString('base64url')],
+    sessions: { maxAgeMs: d.DESK_SESSION_MAX_AGE, idleMs: d.DESK_SESSION_IDLE },
     auth,
     startsPerMinute: d.DESK_STARTS_PER_MINUTE,
     batchMax: d.DESK_BATCH_MAX,

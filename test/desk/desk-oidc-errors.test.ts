@@ -1,5 +1,6 @@
-// The OpenID Connect callback when the sign-in does not succeed: the provider answers access_denied (401), or the
-// answer's state is not the one this sign-in started (400). Each is a page in staff words, not a 500. Plain HTTP
+// The OpenID Connect callback when the sign-in does not succeed: the provider answers access_denied (401), the
+// answer's state is not the one this sign-in started (400), the provider refuses the code (invalid_grant, 400), or
+// cannot be reached (502). Each is a page in staff words, not a 500. Plain HTTP
 // against a real provider (oidc-provider, in its own process as in desk-oidc.test.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -29,10 +30,12 @@ describe('the OpenID Connect callback', () => {
   let provider: ChildProcess;
   let deskProc: ChildProcess;
   let desk: { url: string };
+  let issuer: string;
   beforeAll(async () => {
     h = await startHarness(fixturesWith({}));
     const [idpPort, deskPort] = [await freePort(), await freePort()];
     desk = { url: `http://127.0.0.1:${deskPort}` };
+    issuer = `http://127.0.0.1:${idpPort}`;
     provider = await launch(
       [path.join(__dirname, '..', 'support', 'oidc-provider.mjs'), String(idpPort), `${desk.url}/auth/callback`],
       process.env,
@@ -44,7 +47,7 @@ describe('the OpenID Connect callback', () => {
       cliEnv(h, {
         DESK_PORT: String(deskPort),
         DESK_PUBLIC_URL: desk.url,
-        DESK_OIDC_ISSUER: `http://127.0.0.1:${idpPort}`,
+        DESK_OIDC_ISSUER: issuer,
         DESK_OIDC_CLIENT_ID: 'relink-desk',
         DESK_OIDC_CLIENT_SECRET: 'relink-desk-test-secret',
         DESK_SESSION_KEYS: 'a session key for the desk of at least 32 characters',
@@ -87,5 +90,26 @@ describe('the OpenID Connect callback', () => {
     const state = await begin(staff);
     const other = await staff.request(`/auth/callback?error=server_error&state=${state}`);
     expect(other.status).toBe(400);
+  });
+
+  it('answers a code the provider refuses (invalid_grant) with a 400 page in staff words', async () => {
+    const staff = new DeskClient(desk.url);
+    const state = await begin(staff);
+    // The right state and issuer, a code the provider never gave: openid-client's token request gets invalid_grant.
+    const res = await staff.request(`/auth/callback?code=not-a-code-it-gave&state=${state}&iss=${issuer}`);
+    expect(res.status).toBe(400);
+    expect(res.html).toMatch(/This sign-in answer was already used or has expired\. Sign in again\./);
+  });
+
+  // Last: it stops the provider.
+  it('answers a provider unreachable at the callback with a 502 page in staff words', async () => {
+    const staff = new DeskClient(desk.url);
+    const state = await begin(staff);
+    const closed = new Promise((resolve) => provider.once('close', resolve));
+    provider.kill('SIGTERM');
+    await closed;
+    const res = await staff.request(`/auth/callback?code=any&state=${state}&iss=${issuer}`);
+    expect(res.status).toBe(502);
+    expect(res.html).toMatch(/The desk could not reach the library&#39;s sign-in\. Try again in a minute/);
   });
 });

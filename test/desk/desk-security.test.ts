@@ -84,8 +84,11 @@ describe('the desk refuses', () => {
 
   it('a form from another web site, without touching the session', async () => {
     const staff = new DeskClient(dev.url);
-    const _csrf = /name="_csrf" value="([^"]+)"/.exec((await staff.request('/sign-in')).html)![1]!;
-    expect((await staff.request('/sign-in', { _csrf, name: 'cross.staff' })).status).toBe(303);
+    const signIn = /name="_csrf" value="([^"]+)"/.exec((await staff.request('/sign-in')).html)![1]!;
+    expect((await staff.request('/sign-in', { _csrf: signIn, name: 'cross.staff' })).status).toBe(303);
+    // Signing in gives the session a new token (the one from before sign-in no longer counts).
+    const _csrf = await staff.token('/');
+    expect(_csrf).not.toBe(signIn);
     const crossSite = { origin: 'https://elsewhere.example', 'sec-fetch-site': 'cross-site' };
     // With the cookie (a browser sending it) and without (SameSite=Lax keeps it back): refused, and no new cookie.
     const signedIn = await staff.request(

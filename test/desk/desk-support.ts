@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { loadSettings } from '../../src/config';
-import { createDeskApp } from '../../src/desk/app';
+import { createDeskApp, type DeskOptions } from '../../src/desk/app';
 import type { DeskAuth } from '../../src/desk/auth';
 import type { StaffAction } from '../../src/desk/staff-log';
 import { relinkCommandEnv } from '../../src/dev/relink-input';
@@ -19,7 +19,14 @@ export interface TestDesk {
 export async function startTestDesk(
   h: RelinkHarness,
   auth: DeskAuth,
-  { startsPerMinute, timeZone, batchMax }: { startsPerMinute?: number; timeZone?: string; batchMax?: number } = {},
+  {
+    startsPerMinute,
+    timeZone,
+    batchMax,
+    ...more
+  }: { startsPerMinute?: number; timeZone?: string; batchMax?: number } & Partial<
+    Pick<DeskOptions, 'sessionKeys' | 'secureCookies' | 'sessions'>
+  > = {},
 ): Promise<TestDesk> {
   const { relink } = loadSettings(['relink'], relinkCommandEnv(), { dotenv: false });
   const actions: StaffAction[] = [];
@@ -32,6 +39,7 @@ export async function startTestDesk(
     ...(startsPerMinute ? { startsPerMinute } : {}),
     ...(timeZone ? { timeZone } : {}),
     ...(batchMax ? { batchMax } : {}),
+    ...more,
   });
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
@@ -89,6 +97,19 @@ export class DeskClient {
     }
     const location = res.headers.get('location') ?? undefined;
     return { status: res.status, ...(location ? { location } : {}), html: await res.text(), setCookie };
+  }
+
+  /** The session cookie as the browser sends it (a copy replays it elsewhere). */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  /** Takes over another client's cookies, as a copied cookie would be replayed. */
+  copyCookies(from: DeskClient): void {
+    for (const pair of from.cookieHeader().split('; ')) {
+      const at = pair.indexOf('=');
+      if (at > 0) this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
   }
 
   /** The CSRF token of the session (any form of `page` carries it). */

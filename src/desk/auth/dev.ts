@@ -4,8 +4,9 @@
 import type { Express, Request } from 'express';
 import { isLoopback } from '../../config';
 import type { Forms } from '../forms';
+import type { Sessions } from '../sessions';
 import { render } from '../render';
-import { AccessRefused, sessionOf, staffNameSchema } from './staff';
+import { AccessRefused, staffNameSchema } from './staff';
 
 /** Headers a proxy adds for the client it forwards (RFC 7239's Forwarded and the de facto X-Forwarded-*). */
 const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip'];
@@ -23,12 +24,12 @@ function fromLoopback(req: Request): void {
   }
 }
 
-export function installDevSignIn(app: Express, forms: Forms): void {
+export function installDevSignIn(app: Express, forms: Forms, sessions: Sessions): void {
   app.get('/sign-in', (req, res) => {
     fromLoopback(req);
     res.send(render('sign-in', { req, res, mode: 'dev', title: 'Sign in' }));
   });
-  app.post('/sign-in', forms.parse, forms.protect, (req, res) => {
+  app.post('/sign-in', forms.parse, forms.protect, async (req, res) => {
     fromLoopback(req);
     const name = staffNameSchema.safeParse((req.body as Record<string, unknown>).name ?? '');
     if (!name.success) {
@@ -37,7 +38,7 @@ export function installDevSignIn(app: Express, forms: Forms): void {
         .send(render('sign-in', { req, res, mode: 'dev', title: 'Sign in', error: name.error.issues[0]!.message }));
       return;
     }
-    sessionOf(req).staff = name.data;
+    await sessions.begin(req, name.data);
     res.redirect(303, '/');
   });
 }

@@ -2,6 +2,7 @@
 // proxy's header, or (on loopback only, in development) typed in. Every page but the sign-in needs one.
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { Forms } from '../forms';
+import type { Sessions } from '../sessions';
 import { installDevSignIn } from './dev';
 import { installOidc } from './oidc';
 import { proxyStaff } from './proxy';
@@ -17,11 +18,13 @@ export function installAuth(
   app: Express,
   auth: DeskAuth,
   forms: Forms,
+  sessions: Sessions,
 ): (req: Request, res: Response, next: NextFunction) => void {
-  if (auth.kind === 'dev') installDevSignIn(app, forms);
-  if (auth.kind === 'oidc') installOidc(app, auth);
-  app.post('/sign-out', forms.parse, forms.protect, (req, res) => {
-    req.session = null;
+  if (auth.kind === 'dev') installDevSignIn(app, forms, sessions);
+  if (auth.kind === 'oidc') installOidc(app, auth, sessions);
+  app.post('/sign-out', forms.parse, forms.protect, async (req, res) => {
+    // The session ends on the server, not only in this browser: a copy of the cookie is refused from now on.
+    await sessions.end(req);
     res.redirect(303, auth.kind === 'proxy' ? '/' : '/sign-in');
   });
 

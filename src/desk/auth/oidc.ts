@@ -1,16 +1,47 @@
 // Sign-in through the library's OpenID Connect provider: authorization code flow with PKCE and state, by
-// openid-client. The provider is discovered once, at the first sign-in.
+// openid-client. The provider is discovered once, at the first sign-in. What openid-client throws becomes a page in
+// staff words: a refused answer is the staff member's to retry (400), a provider unreachable or answering what the
+// desk cannot check is the operator's (502), never a bare 500.
 import type { Express } from 'express';
 import type * as Oidc from 'openid-client';
 import { render } from '../render';
+import type { Sessions } from '../sessions';
 import { AccessRefused, sessionOf, staffNameSchema, type DeskAuth } from './staff';
 
 type OidcAuth = Extract<DeskAuth, { kind: 'oidc' }>;
 
-export function installOidc(app: Express, auth: OidcAuth): void {
+/** The library's sign-in failed on its side or between it and the desk (502): staff can only retry or report it. */
+export class SignInUnavailable extends Error {
+  readonly status = 502;
+}
+
+const TELL = 'if it keeps happening, tell whoever runs the relink desk';
+
+/** openid-client's error as the page staff see. Nothing from the provider's answer is echoed but its error code. */
+function inStaffWords(lib: typeof Oidc, err: unknown): Error {
+  if (err instanceof lib.ResponseBodyError) {
+    if (err.error === 'invalid_grant')
+      return new AccessRefused(400, 'This sign-in answer was already used or has expired. Sign in again.');
+    return new SignInUnavailable(
+      `The library's sign-in refused the desk (${err.error.replace(/[^\w.-]/g, '')}). Sign in again; ${TELL}.`,
+    );
+  }
+  if (err instanceof lib.AuthorizationResponseError)
+    return new AccessRefused(400, "The library's sign-in ended with an error. Sign in again.");
+  // fetch's own TypeError (no code) and openid-client's timeout: the provider did not answer.
+  const unreachable =
+    (err instanceof TypeError && !('code' in err)) || (err instanceof lib.ClientError && err.code === 'OAUTH_TIMEOUT');
+  if (unreachable)
+    return new SignInUnavailable(`The desk could not reach the library's sign-in. Try again in a minute; ${TELL}.`);
+  return new SignInUnavailable(
+    `The library's sign-in answered in a way the desk could not check. Sign in again; ${TELL}.`,
+  );
+}
+
+export function installOidc(app: Express, auth: OidcAuth, sessions: Sessions): void {
   // openid-client is an ES module; loaded on first use, so a desk without OpenID Connect never loads it.
   let discovered: Promise<{ lib: typeof Oidc; config: Oidc.Configuration }> | undefined;
-  const provider = () =>
+  const discover = () =>
     (discovered ??= (async () => {
       const lib = await import('openid-client');
       const issuer = new URL(auth.issuer);
@@ -28,6 +59,8 @@ export function installOidc(app: Express, auth: OidcAuth): void {
       discovered = undefined; // try again at the next sign-in
       throw err;
     }));
+  const provider = () =>
+    discover().catch(async (err: unknown) => Promise.reject(inStaffWords(await import('openid-client'), err)));
   const redirectUri = new URL('/auth/callback', auth.publicUrl).href;
 
   app.get('/sign-in', (req, res) => {
@@ -69,14 +102,13 @@ export function installOidc(app: Express, auth: OidcAuth): void {
       throw new AccessRefused(400, "The library's sign-in ended with an error. Sign in again.");
     const { lib, config } = await provider();
     const current = new URL(req.originalUrl, auth.publicUrl);
-    const tokens = await lib.authorizationCodeGrant(config, current, {
-      pkceCodeVerifier: pending.verifier,
-      expectedState: pending.state,
-    });
+    const tokens = await lib
+      .authorizationCodeGrant(config, current, { pkceCodeVerifier: pending.verifier, expectedState: pending.state })
+      .catch((err: unknown) => Promise.reject(inStaffWords(lib, err)));
     const claims = tokens.claims();
     const name = staffNameSchema.safeParse(claims?.[auth.userClaim] ?? claims?.sub);
     if (!name.success) throw new AccessRefused(403, `The sign-in did not give a usable ${auth.userClaim}.`);
-    session.staff = name.data;
+    await sessions.begin(req, name.data);
     res.redirect(303, '/');
   });
 }

@@ -248,6 +248,52 @@ function holdingAddressCheck(env: NodeJS.ProcessEnv, rows: CheckRow[]): void {
  * The Lost mode. overdue-job rests on what no API shows (the Overdue and Lost Loan profiles and the job's schedule are
  * not in the Configuration API): the row says what the library must try in its own sandbox before enabling it.
  */
+/** How recently Alma must have reached the listener for the doctor to call it working: a day without is worth a look. */
+const WEBHOOK_QUIET_MS = 24 * 3_600_000;
+
+/**
+ * With RELINK_WEBHOOKS=on: has Alma reached the listener recently? Its /health (RELINK_WEBHOOK_HEALTH_URL, default the
+ * listener's own address on this host) says when Alma last challenged it and last sent a message. The waits poll only
+ * every few hours with webhooks on, so a listener Alma cannot reach slows every relink down.
+ */
+async function webhookChecks(relink: RelinkSettings, env: NodeJS.ProcessEnv, rows: CheckRow[]): Promise<void> {
+  if (!relink.RELINK_WEBHOOKS) {
+    rows.push(ok('relink', "Alma's webhooks", 'off: the relink checks Alma by itself (RELINK_LOST_POLL_*)'));
+    return;
+  }
+  const url = env.RELINK_WEBHOOK_HEALTH_URL ?? `http://127.0.0.1:${env.RELINK_WEBHOOK_PORT ?? '8091'}/health`;
+  let health: { lastChallengeAt?: string; lastMessageAt?: string };
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    if (!res.ok) throw new Error(`it answered ${res.status}`);
+    health = (await res.json()) as typeof health;
+  } catch (err) {
+    rows.push(
+      problem(
+        'relink',
+        "Alma's webhooks",
+        `RELINK_WEBHOOKS is on, but the listener did not answer at ${url} (${(err as Error).message}): start ` +
+          '`npm run webhooks` (alma-relink-webhooks.service), or set RELINK_WEBHOOK_HEALTH_URL',
+      ),
+    );
+    return;
+  }
+  const last = [health.lastMessageAt, health.lastChallengeAt].filter(Boolean).map((t) => Date.parse(t!));
+  const seen = last.length ? Math.max(...last) : undefined;
+  const when = (t?: string) => t ?? 'never (since the listener started)';
+  const detail = `last message from Alma: ${when(health.lastMessageAt)}; last challenge: ${when(health.lastChallengeAt)}`;
+  if (seen !== undefined && Date.now() - seen < WEBHOOK_QUIET_MS) rows.push(ok('relink', "Alma's webhooks", detail));
+  else
+    rows.push(
+      warning(
+        'relink',
+        "Alma's webhooks",
+        `${detail}. Nothing from Alma for a day: check the Webhooks integration profile (its URL and secret) and that ` +
+          'the proxy routes /alma/webhooks to the listener; meanwhile the relinks fall back to their slow poll',
+      ),
+    );
+}
+
 function lostModeChecks(relink: RelinkSettings, rows: CheckRow[]): void {
   if (relink.RELINK_LOST_MODE !== 'overdue-job') {
     rows.push(ok('relink', 'Lost mode', 'staff-click: staff click Lost in Manage Patron Services'));
@@ -354,6 +400,7 @@ export async function runDoctorChecks(env: NodeJS.ProcessEnv = process.env): Pro
   if (relink) {
     holdShelfDesksCheck(relink, rows);
     lostModeChecks(relink, rows);
+    await webhookChecks(relink, env, rows);
   }
   return rows;
 }

@@ -3,6 +3,10 @@
 // address and an unreachable Temporal are each reported, with exit status 1, and nothing in Alma is written.
 import { startAlmaSimulator, type AlmaSimulator, type KeyPermissions } from '../../src/alma-sim';
 import { fixturesWith, HOLDING_EMAIL, DESK_MAP } from '../../src/alma-sim/builders';
+import { Client, Connection } from '@temporalio/client';
+import { JsonLogger } from '../../src/observability';
+import { startWebhookListener } from '../../src/webhooks/listener';
+import { loadWebhookSettings } from '../../src/webhooks/settings';
 import { testServerAddress } from '../support/temporal';
 import { cleanEnv, jsonOf, relinkCli } from './run-cli';
 
@@ -132,5 +136,47 @@ describe('relink doctor', () => {
     });
     expect(doc.checks.find((c) => c.check === 'connection')?.status).toBe('problem');
     expect(doc.checks.find((c) => c.check === 'search attributes')?.status).toBe('skipped');
+  });
+
+  it('with RELINK_WEBHOOKS=on, says whether Alma reached the listener lately, or that it does not answer', async () => {
+    const s = await sim();
+    const connection = await Connection.connect({ address: testServerAddress() });
+    const listener = await startWebhookListener({
+      settings: loadWebhookSettings({ ALMA_WEBHOOK_SECRET: 'doctor-test-secret-0123456789', RELINK_WEBHOOK_PORT: '0' }),
+      client: new Client({ connection }),
+      log: new JsonLogger('ERROR', { write: () => undefined }),
+    });
+    try {
+      const health = `${new URL(listener.url).origin}/health`;
+      const row = (doc: Doc) => doc.checks.find((c) => c.check === "Alma's webhooks");
+      const quiet = jsonOf(
+        await relinkCli(['doctor', '--json'], env(s, { RELINK_WEBHOOKS: 'on', RELINK_WEBHOOK_HEALTH_URL: health })),
+      );
+      expect(row(quiet as Doc)).toMatchObject({
+        status: 'warning',
+        detail: expect.stringMatching(/^last message from Alma: never/),
+      });
+      // Alma's challenge, as it sends one when the integration profile is saved.
+      expect((await fetch(`${listener.url}?challenge=hello`)).status).toBe(200);
+      const reached = jsonOf(
+        await relinkCli(['doctor', '--json'], env(s, { RELINK_WEBHOOKS: 'on', RELINK_WEBHOOK_HEALTH_URL: health })),
+      );
+      expect(row(reached as Doc)).toMatchObject({
+        status: 'ok',
+        detail: expect.stringMatching(/last challenge: 20\d\d-/),
+      });
+    } finally {
+      await listener.close();
+      await connection.close();
+    }
+    const down = await relinkCli(
+      ['doctor', '--json'],
+      env(s, { RELINK_WEBHOOKS: 'on', RELINK_WEBHOOK_HEALTH_URL: 'http://127.0.0.1:9/health' }),
+    );
+    expect(down.code).toBe(1);
+    expect((jsonOf(down) as Doc).checks.find((c) => c.check === "Alma's webhooks")).toMatchObject({
+      status: 'problem',
+      detail: expect.stringMatching(/the listener did not answer at http:\/\/127\.0\.0\.1:9\/health/),
+    });
   });
 });

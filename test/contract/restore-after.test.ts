@@ -9,17 +9,32 @@ describe('RELINK_RESTORE_AFTER', () => {
     expect(parseRestoreAfter('90m')).toEqual({ kind: 'duration', ms: 90 * 60_000 });
     expect(parseRestoreAfter('next 02:30')).toEqual({ kind: 'next', hour: 2, minute: 30 });
     expect(parseRestoreAfter('next 7:05')).toEqual({ kind: 'next', hour: 7, minute: 5 });
+    expect(parseRestoreAfter('after-fines-job')).toEqual({ kind: 'after-fines-job', limitMs: 48 * 3_600_000 });
+    expect(parseRestoreAfter('after-fines-job up to 3 days')).toEqual({
+      kind: 'after-fines-job',
+      limitMs: 3 * 86_400_000,
+    });
   });
 
-  it.each(['tomorrow', 'next 24:00', 'next 2:3', '-1 hours', '0 hours', 'at 02:30', ''])('refuses "%s"', (text) => {
-    expect(parseRestoreAfter(text)).toEqual(expect.stringContaining('RELINK_RESTORE_AFTER'));
-  });
+  it.each(['tomorrow', 'next 24:00', 'next 2:3', '-1 hours', '0 hours', 'at 02:30', '', 'after-fines-job up to soon'])(
+    'refuses "%s"',
+    (text) => {
+      expect(parseRestoreAfter(text)).toEqual(expect.stringContaining('RELINK_RESTORE_AFTER'));
+    },
+  );
 
   it('is checked with the rest of the input, before the relink reads Alma', () => {
     expect(relinkInputProblems(simulatedRelink('p', ['1'], { restoreAfter: 'soon' }))).toEqual([
-      expect.stringContaining('"soon" is not 0, a duration like "12 hours" or "next HH:MM"'),
+      expect.stringContaining('"soon" is not 0, a duration like "12 hours", "next HH:MM"'),
     ]);
     expect(relinkInputProblems(simulatedRelink('p', ['1'], { restoreAfter: 'next 02:30' }))).toEqual([]);
+    // The report that ends it comes from Alma's webhooks: without them it would always last its limit.
+    expect(relinkInputProblems(simulatedRelink('p', ['1'], { restoreAfter: 'after-fines-job' }))).toEqual([
+      expect.stringMatching(/"after-fines-job" .* ends on the report of Alma's webhooks, which are not configured/),
+    ]);
+    expect(
+      relinkInputProblems(simulatedRelink('p', ['1'], { restoreAfter: 'after-fines-job', webhooks: true })),
+    ).toEqual([]);
   });
 });
 

@@ -10,6 +10,7 @@ import { limitScenarios } from './scenarios/limits';
 import { peopleScenarios } from './scenarios/people';
 import { quietPeriodScenarios } from './scenarios/quiet-period';
 import { lostByJobScenarios } from './scenarios/lost-by-job';
+import { webhookScenarios } from './scenarios/webhooks';
 import { serverRestartScenarios } from './scenarios/server-restart';
 import { workerCrashScenarios } from './scenarios/worker-crash';
 import { recordHistories } from './histories';
@@ -60,6 +61,7 @@ export function scenariosFor(options: ChaosOptions): Scenario[] {
     ...workerCrashScenarios(options.repeat ?? 1),
     ...quietPeriodScenarios(),
     ...lostByJobScenarios(),
+    ...webhookScenarios(),
     ...serverRestartScenarios(),
     ...faultScenarios(options.faultRelinks ?? (quick ? 12 : 50)),
     ...badInputScenarios(),

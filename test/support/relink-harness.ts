@@ -156,6 +156,13 @@ export async function staffDeclaresLost(h: RelinkHarness, workflowId: string): P
 // --- invariants checked after every run ------------------------------------------------------------------------
 
 /** The patron's own addresses: every email and phone they had before the relink. */
+/** No letter reached any of the patron's own addresses (read from the record `before` the relink). */
+export function expectNothingReachedThePatron(h: RelinkHarness, patronId: string, before: AnyRecord): void {
+  const own = new Set(ownAddresses(before));
+  const theirs = h.sim.notices().filter((n) => n.user_id === patronId && n.address && own.has(n.address));
+  expect(theirs).toEqual([]);
+}
+
 export function ownAddresses(user: AnyRecord): string[] {
   return [
     ...(user.contact_info?.email ?? []).map((e: AnyRecord) => e.email_address),

@@ -22,8 +22,9 @@ export async function confirmLostCommand(id: string, opts: { barcode?: string },
         `Barcode ${barcode} is not part of relink ${workflowId} (its items: ${items.map((i) => i.barcode).join(', ')}).`,
       );
     }
-    if (before.awaiting === 'return-refused') return returnDoneInAlma(relinks, before, out);
-    if (before.awaiting === 'staff-loan') return loanDoneAtDesk(relinks, before, out);
+    if (before.awaiting === 'return-refused' || before.awaiting === 'staff-loan') {
+      return doneInAlma(relinks, before, DONE_IN_ALMA[before.awaiting], out);
+    }
     if (!LOST_CLICK_WAITS.includes(before.awaiting)) {
       throw notAwaiting(before, 'a Lost click');
     }
@@ -87,63 +88,60 @@ export async function confirmLostCommand(id: string, opts: { barcode?: string },
   });
 }
 
-/**
- * After a give-up Alma refused a return, and the relink holds the holding address: staff say they returned the item
- * (or clicked Lost) in Alma; the relink tries the return again at once, which reads Alma first.
- */
-async function returnDoneInAlma(relinks: RelinkClient, before: Running, out: Output): Promise<ExitCode> {
-  const { workflowId } = before;
-  const from = before.progress.audit.length;
-  await relinks.confirmLost(workflowId);
-  const after = await watch(
-    relinks,
-    workflowId,
-    (s) => s.status !== 'RUNNING' || s.awaiting !== 'return-refused' || newEntries(s, from).length >= 2,
-    15_000,
-  );
-  const released = !!after && (after.status !== 'RUNNING' || after.awaiting !== 'return-refused');
-  const doc = { workflowId, checked: !!after, released, status: after?.status ?? 'RUNNING' };
-  const text = (): string =>
-    [
-      `Told ${workflowId} that the item is returned or Lost in Alma; it tried the return again:`,
-      ...newEntries(after, from).map(auditLine),
-      '',
-      !after
-        ? `The relink has not finished checking Alma yet. See the result with: relink status ${workflowId}`
-        : released
-          ? `Alma shows no active loan left to return: the relink restores the patron's email. See: relink status ${workflowId}`
-          : 'Alma still refuses the return: return the item in Alma (Fulfillment > Return Items), then run again:\n' +
-            `    relink confirm-lost ${workflowId}`,
-    ].join('\n');
-  out.result(doc, text);
-  return released ? EXIT.ok : EXIT.failed;
+/** What staff did in Alma for a wait that is not the Lost click's, and what the relink's look at Alma answers. */
+interface DoneInAlma {
+  wait: 'return-refused' | 'staff-loan';
+  told: string;
+  /** The result document's name for "the wait is over". */
+  field: 'released' | 'loanFound';
+  over: (workflowId: string) => string;
+  notYet: (workflowId: string) => string;
 }
 
-/** Alma refused the relink's loan and staff loaned the item at the desk: the relink looks for the loan at once. */
-async function loanDoneAtDesk(relinks: RelinkClient, before: Running, out: Output): Promise<ExitCode> {
+const DONE_IN_ALMA: Record<DoneInAlma['wait'], DoneInAlma> = {
+  // After a give-up Alma refused a return and the relink holds the holding address: staff returned the item (or
+  // clicked Lost) in Alma; the relink tries the return again at once, which reads Alma first.
+  'return-refused': {
+    wait: 'return-refused',
+    told: 'that the item is returned or Lost in Alma; it tried the return again',
+    field: 'released',
+    over: (id) =>
+      `Alma shows no active loan left to return: the relink restores the patron's email. See: relink status ${id}`,
+    notYet: (id) =>
+      'Alma still refuses the return: return the item in Alma (Fulfillment > Return Items), then run again:\n' +
+      `    relink confirm-lost ${id}`,
+  },
+  // Alma refused the relink's loan and staff loaned the item at the desk: the relink looks for the loan at once.
+  'staff-loan': {
+    wait: 'staff-loan',
+    told: 'that the item is loaned at the desk; it checked Alma',
+    field: 'loanFound',
+    over: (id) => `Alma shows the loan: the relink goes on. Follow it with: relink status ${id}`,
+    notYet: (id) =>
+      'Alma shows no loan of the item to the patron yet: loan it in Manage Patron Services, then run again:\n' +
+      `    relink confirm-lost ${id}`,
+  },
+};
+
+async function doneInAlma(relinks: RelinkClient, before: Running, how: DoneInAlma, out: Output): Promise<ExitCode> {
   const { workflowId } = before;
   const from = before.progress.audit.length;
   await relinks.confirmLost(workflowId);
-  const after = await watch(
-    relinks,
-    workflowId,
-    (s) => s.status !== 'RUNNING' || s.awaiting !== 'staff-loan' || newEntries(s, from).length >= 2,
-    15_000,
-  );
-  const found = !!after && (after.status !== 'RUNNING' || after.awaiting !== 'staff-loan');
-  const doc = { workflowId, checked: !!after, loanFound: found, status: after?.status ?? 'RUNNING' };
+  const left = (s: RelinkStatus) => s.status !== 'RUNNING' || s.awaiting !== how.wait;
+  const after = await watch(relinks, workflowId, (s) => left(s) || newEntries(s, from).length >= 2, 15_000);
+  const over = !!after && left(after);
+  const doc = { workflowId, checked: !!after, [how.field]: over, status: after?.status ?? 'RUNNING' };
   const text = (): string =>
     [
-      `Told ${workflowId} that the item is loaned at the desk; it checked Alma:`,
+      `Told ${workflowId} ${how.told}:`,
       ...newEntries(after, from).map(auditLine),
       '',
       !after
         ? `The relink has not finished checking Alma yet. See the result with: relink status ${workflowId}`
-        : found
-          ? `Alma shows the loan: the relink goes on. Follow it with: relink status ${workflowId}`
-          : 'Alma shows no loan of the item to the patron yet: loan it in Manage Patron Services, then run again:\n' +
-            `    relink confirm-lost ${workflowId}`,
+        : over
+          ? how.over(workflowId)
+          : how.notYet(workflowId),
     ].join('\n');
   out.result(doc, text);
-  return found ? EXIT.ok : EXIT.failed;
+  return over ? EXIT.ok : EXIT.failed;
 }

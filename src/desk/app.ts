@@ -20,6 +20,7 @@ import { relinkPage } from './pages/relink';
 import { startPage } from './pages/start';
 import { waitingPage } from './pages/waiting';
 import { render } from './render';
+import { memorySeenMarks, type SeenMarks } from './seen-marks';
 import { stdoutStaffLog, type StaffLog } from './staff-log';
 import { createStartLimit } from './start-limit';
 import { timeFormat } from './words';
@@ -38,6 +39,8 @@ export interface DeskOptions {
   /** The library's time zone (ALMA_TIME_ZONE): the pages show times in it. */
   timeZone?: string;
   log?: StaffLog;
+  /** Where "seen" marks on ended relinks are kept (default: the desk's memory, seen-marks.ts). */
+  seen?: SeenMarks;
 }
 
 export function createDeskApp({
@@ -50,6 +53,7 @@ export function createDeskApp({
   batchMax = BATCH_MAX_DEFAULT,
   timeZone = 'UTC',
   log = stdoutStaffLog,
+  seen = memorySeenMarks(),
 }: DeskOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -112,7 +116,7 @@ export function createDeskApp({
     );
   });
   const limit = starts.middleware;
-  waitingPage(app, relinks);
+  waitingPage(app, { relinks, seen, forms, log });
   startPage(app, { relinks, relink, forms, limit, log });
   relinkPage(app, { relinks, forms, log });
   batchPage(app, { relinks, relink, forms, limit, log, starts, startsPerMinute, batchMax });

@@ -16,6 +16,7 @@ import { refuseCrossSiteForms } from './cross-site';
 import { NotFound } from './errors';
 import { createForms } from './forms';
 import { batchPage } from './pages/batch';
+import { findPage } from './pages/find';
 import { relinkPage } from './pages/relink';
 import { startPage } from './pages/start';
 import { waitingPage } from './pages/waiting';
@@ -39,6 +40,8 @@ export interface DeskOptions {
   /** The library's time zone (ALMA_TIME_ZONE): the pages show times in it. */
   timeZone?: string;
   log?: StaffLog;
+  /** Relinks on one page of Find a relink (default 25). */
+  findPageSize?: number;
   /** Where "seen" marks on ended relinks are kept (default: the desk's memory, seen-marks.ts). */
   seen?: SeenMarks;
 }
@@ -54,6 +57,7 @@ export function createDeskApp({
   timeZone = 'UTC',
   log = stdoutStaffLog,
   seen = memorySeenMarks(),
+  findPageSize,
 }: DeskOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -119,6 +123,7 @@ export function createDeskApp({
   waitingPage(app, { relinks, seen, forms, log });
   startPage(app, { relinks, relink, forms, limit, log });
   relinkPage(app, { relinks, forms, log });
+  findPage(app, relinks, findPageSize);
   batchPage(app, { relinks, relink, forms, limit, log, starts, startsPerMinute, batchMax });
 
   app.use((req, res) => {

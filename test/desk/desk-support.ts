@@ -19,7 +19,12 @@ export interface TestDesk {
 export async function startTestDesk(
   h: RelinkHarness,
   auth: DeskAuth,
-  { startsPerMinute, timeZone, batchMax }: { startsPerMinute?: number; timeZone?: string; batchMax?: number } = {},
+  {
+    startsPerMinute,
+    timeZone,
+    batchMax,
+    findPageSize,
+  }: { startsPerMinute?: number; timeZone?: string; batchMax?: number; findPageSize?: number } = {},
 ): Promise<TestDesk> {
   const { relink } = loadSettings(['relink'], relinkCommandEnv(), { dotenv: false });
   const actions: StaffAction[] = [];
@@ -32,6 +37,7 @@ export async function startTestDesk(
     ...(startsPerMinute ? { startsPerMinute } : {}),
     ...(timeZone ? { timeZone } : {}),
     ...(batchMax ? { batchMax } : {}),
+    ...(findPageSize ? { findPageSize } : {}),
   });
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));

@@ -10,7 +10,9 @@ import {
   WorkflowUpdateFailedError,
   isGrpcDeadlineError,
   type WorkflowExecutionDescription,
+  type WorkflowExecutionInfo,
 } from '@temporalio/client';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -23,16 +25,17 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import { clientDataConverter } from './codec';
 import { temporalConnectionOptions, type TemporalSettings } from './config';
 import { recordedRelink, type RecordedRelink } from './relink-history';
-import { findStuckRelinks, RELINK_WORKFLOW_TYPE, type StuckWorkflowTask } from './stuck-relinks';
+import { searchQuery, type RelinkSearch } from './relink-search';
+import { findStuckRelinks, type StuckWorkflowTask } from './stuck-relinks';
 import { readDailyQuota, relinkLostLoans, resolvePatron, sweepFind, sweepRestore } from './workflows';
 import {
   RelinkAwaiting,
   RelinkBarcodes,
+  RelinkOutcome,
   RelinkPatronId,
   RelinkStep,
   addBarcodesUpdate,
   confirmLostSignal,
-  equalsClause,
   progressQuery,
   relinkInputProblems,
   relinkWorkflowId,
@@ -105,12 +108,17 @@ export interface RelinkStatus {
 
 export interface RelinkSummary {
   workflowId: string;
+  /** This run's id: a patron's relinks over time share the workflow id. */
+  runId: string;
   patronId?: string;
   barcodes: string[];
   status: ExecutionStatus;
   step?: string;
   awaiting: Awaiting;
   startTime: string;
+  closeTime?: string;
+  /** How it ended (RelinkOutcome: completed, aborted, needs-attention, failed, cancelled), once closed. */
+  outcome?: string;
   /** Running, but its workflow task fails on every attempt (the worker cannot replay it): stuck-relinks.ts. */
   stuck?: StuckWorkflowTask;
 }
@@ -179,6 +187,23 @@ const isClosing = (err: unknown): boolean =>
 type Attempt = { runId?: string; startRequestId: string } & (
   { answer: JoinResult; refusal?: never } | { refusal: WorkflowUpdateFailedError }
 );
+
+/** A listed relink from its visibility record alone (no query to the worker). */
+function summaryOf(wf: WorkflowExecutionInfo): RelinkSummary {
+  const outcome = wf.typedSearchAttributes.get(RelinkOutcome);
+  return {
+    workflowId: wf.workflowId,
+    runId: wf.runId,
+    patronId: wf.typedSearchAttributes.get(RelinkPatronId),
+    barcodes: wf.typedSearchAttributes.get(RelinkBarcodes) ?? [],
+    status: (wf.status.name ?? 'UNKNOWN') as ExecutionStatus,
+    step: wf.typedSearchAttributes.get(RelinkStep),
+    awaiting: (wf.typedSearchAttributes.get(RelinkAwaiting) as Awaiting | undefined) ?? 'none',
+    startTime: wf.startTime.toISOString(),
+    ...(wf.closeTime ? { closeTime: wf.closeTime.toISOString() } : {}),
+    ...(outcome ? { outcome } : {}),
+  };
+}
 
 export class RelinkClient {
   readonly closingWaitMs: number;
@@ -387,10 +412,10 @@ export class RelinkClient {
    * Status, step and awaited action from the server alone (the search attributes the workflow keeps current), with
    * no query: nothing for the worker to answer, so it is cheap enough to poll.
    */
-  async summary(workflowId: string): Promise<RelinkStatus> {
+  async summary(workflowId: string, runId?: string): Promise<RelinkStatus> {
     let description: WorkflowExecutionDescription;
     try {
-      description = await this.client.workflow.getHandle(workflowId).describe();
+      description = await this.client.workflow.getHandle(workflowId, runId).describe();
     } catch (err) {
       throw notFound(err, workflowId) ?? err;
     }
@@ -403,14 +428,17 @@ export class RelinkClient {
     };
   }
 
-  /** The status with the progress a worker answers (running) or the result (closed); `timeoutMs` bounds it all. */
-  async status(workflowId: string, { timeoutMs }: CallOptions = {}): Promise<RelinkStatus> {
-    return this.within(timeoutMs, () => this.currentStatus(workflowId));
+  /**
+   * The status with the progress a worker answers (running) or the result (closed); `timeoutMs` bounds it all.
+   * `runId`: that run of the patron's relinks (default the latest).
+   */
+  async status(workflowId: string, { timeoutMs, runId }: CallOptions & { runId?: string } = {}): Promise<RelinkStatus> {
+    return this.within(timeoutMs, () => this.currentStatus(workflowId, runId));
   }
 
-  private async currentStatus(workflowId: string): Promise<RelinkStatus> {
-    const handle = this.client.workflow.getHandle(workflowId);
-    const out = await this.summary(workflowId);
+  private async currentStatus(workflowId: string, runId?: string): Promise<RelinkStatus> {
+    const handle = this.client.workflow.getHandle(workflowId, runId);
+    const out = await this.summary(workflowId, runId);
     const status = out.status;
     if (status === 'RUNNING') {
       out.progress = await this.progress(workflowId);
@@ -438,34 +466,63 @@ export class RelinkClient {
     return out;
   }
 
-  /** `closedSince`: only relinks closed after that time (with includeClosed). */
+  /** `closedSince`: only relinks closed after that time (with includeClosed). `search`: relink-search.ts's filters. */
   async list(
-    filter: { awaiting?: Awaiting; includeClosed?: boolean; closedSince?: Date; limit?: number } = {},
+    filter: {
+      awaiting?: Awaiting;
+      includeClosed?: boolean;
+      closedSince?: Date;
+      limit?: number;
+      search?: RelinkSearch;
+    } = {},
   ): Promise<RelinkSummary[]> {
-    const clauses = [`WorkflowType = '${RELINK_WORKFLOW_TYPE}'`];
-    if (!filter.includeClosed) clauses.push(`ExecutionStatus = 'Running'`);
-    else if (filter.closedSince)
-      clauses.push(`ExecutionStatus != 'Running'`, `CloseTime > '${filter.closedSince.toISOString()}'`);
-    if (filter.awaiting) clauses.push(equalsClause(RelinkAwaiting, filter.awaiting));
+    const query = searchQuery({
+      ...filter.search,
+      ...(filter.includeClosed ? {} : { statuses: ['running'] as const }),
+      ...(filter.includeClosed && filter.closedSince ? { closedSince: filter.closedSince } : {}),
+      ...(filter.awaiting ? { awaiting: filter.awaiting } : {}),
+    });
     const out: RelinkSummary[] = [];
-    for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
-      out.push({
-        workflowId: wf.workflowId,
-        patronId: wf.typedSearchAttributes.get(RelinkPatronId),
-        barcodes: wf.typedSearchAttributes.get(RelinkBarcodes) ?? [],
-        status: (wf.status.name ?? 'UNKNOWN') as ExecutionStatus,
-        step: wf.typedSearchAttributes.get(RelinkStep),
-        awaiting: (wf.typedSearchAttributes.get(RelinkAwaiting) as Awaiting | undefined) ?? 'none',
-        startTime: wf.startTime.toISOString(),
-      });
+    for await (const wf of this.client.workflow.list({ query })) {
+      out.push(summaryOf(wf));
       if (out.length >= (filter.limit ?? 500)) break;
     }
-    const running = out.filter((r) => r.status === 'RUNNING').map((r) => r.workflowId);
+    await this.markStuck(out);
+    return out;
+  }
+
+  /**
+   * One page of a search, in the order visibility gives (running first, then the most recently closed), and the
+   * token of the next page (none on the last). The token is Temporal's, opaque; a forged one is refused by the server.
+   */
+  async search(
+    search: RelinkSearch,
+    { pageSize = 25, pageToken }: { pageSize?: number; pageToken?: Uint8Array } = {},
+  ): Promise<{ relinks: RelinkSummary[]; nextPageToken?: Uint8Array }> {
+    const { workflowService, options } = this.client;
+    const response = await workflowService.listWorkflowExecutions({
+      namespace: options.namespace,
+      query: searchQuery(search),
+      pageSize,
+      nextPageToken: pageToken ?? Buffer.alloc(0),
+    });
+    const relinks = await Promise.all(
+      response.executions.map(async (raw) =>
+        summaryOf(await executionInfoFromRaw(raw, options.loadedDataConverter, raw, options.namespace)),
+      ),
+    );
+    await this.markStuck(relinks);
+    const next = response.nextPageToken;
+    return { relinks, ...(next && next.length ? { nextPageToken: next } : {}) };
+  }
+
+  private async markStuck(relinks: RelinkSummary[]): Promise<void> {
+    const running = relinks.filter((r) => r.status === 'RUNNING').map((r) => r.workflowId);
+    if (!running.length) return;
     const { workflowService, options } = this.client;
     for (const { workflowId, ...stuck } of await findStuckRelinks(workflowService, options.namespace, running)) {
-      out.find((r) => r.workflowId === workflowId)!.stuck = stuck;
+      relinks.find((r) => r.workflowId === workflowId)!.stuck = stuck;
     }
-    return out;
   }
 
   async review(workflowId: string, decision: ReviewDecision): Promise<string> {

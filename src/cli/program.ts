@@ -8,6 +8,7 @@ import { cancelCommand, type CancelOptions } from './commands/cancel';
 import { confirmLostCommand } from './commands/confirm-lost';
 import { doctorCommand } from './commands/doctor';
 import { listCommand, type ListOptions } from './commands/list';
+import { RELINK_STATUSES } from '../relink-search';
 import { restoreNowCommand, type RestoreNowOptions } from './commands/restore-now';
 import { reviewCommand, type ReviewOptions } from './commands/review';
 import { startCommand, type StartOptions } from './commands/start';
@@ -88,6 +89,13 @@ With --wait the exit status is 0 only when the relink completed (1 when it faile
       ),
     )
     .option('--all', 'include closed relinks')
+    .option('--patron <primary-id>', "only this patron's relinks")
+    .option('--barcode <barcode>', 'only relinks holding this item')
+    .addOption(
+      new Option('--status <status>', 'only relinks in this state (implies --all but for running)').choices(
+        RELINK_STATUSES,
+      ),
+    )
     .addOption(jsonOption())
     .action(async (opts: ListOptions) => done(await listCommand(opts, out)));
 

@@ -37,5 +37,6 @@ export const searchAttributeFlags: string[] = relinkSearchAttributes.map((k) => 
 
 /** A list-filter clause on one attribute, e.g. `RelinkAwaiting = 'lost-declaration'`, quoted for the visibility query. */
 export function equalsClause(key: SearchAttributeKey<SearchAttributeType>, value: string): string {
-  return `${key.name} = '${value.replace(/'/g, "\\'")}'`;
+  // A backslash first, so a value ending in one cannot unquote the closing quote.
+  return `${key.name} = '${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }

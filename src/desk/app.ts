@@ -16,11 +16,13 @@ import { refuseCrossSiteForms } from './cross-site';
 import { NotFound } from './errors';
 import { createForms } from './forms';
 import { batchPage } from './pages/batch';
+import { findPage } from './pages/find';
 import { relinkPage } from './pages/relink';
 import { startPage } from './pages/start';
 import { waitingPage } from './pages/waiting';
 import { render } from './render';
 import { createSessions, type SessionOptions } from './sessions';
+import { memorySeenMarks, type SeenMarks } from './seen-marks';
 import { stdoutStaffLog, type StaffLog } from './staff-log';
 import { createStartLimit } from './start-limit';
 import { timeFormat } from './words';
@@ -41,6 +43,10 @@ export interface DeskOptions {
   /** The library's time zone (ALMA_TIME_ZONE): the pages show times in it. */
   timeZone?: string;
   log?: StaffLog;
+  /** Relinks on one page of Find a relink (default 25). */
+  findPageSize?: number;
+  /** Where "seen" marks on ended relinks are kept (default: the desk's memory, seen-marks.ts). */
+  seen?: SeenMarks;
 }
 
 export function createDeskApp({
@@ -54,6 +60,8 @@ export function createDeskApp({
   batchMax = BATCH_MAX_DEFAULT,
   timeZone = 'UTC',
   log = stdoutStaffLog,
+  seen = memorySeenMarks(),
+  findPageSize,
 }: DeskOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -120,9 +128,10 @@ export function createDeskApp({
     );
   });
   const limit = starts.middleware;
-  waitingPage(app, relinks);
+  waitingPage(app, { relinks, seen, forms, log });
   startPage(app, { relinks, relink, forms, limit, log });
   relinkPage(app, { relinks, forms, log });
+  findPage(app, relinks, findPageSize);
   batchPage(app, { relinks, relink, forms, limit, log, starts, startsPerMinute, batchMax });
 
   app.use((req, res) => {

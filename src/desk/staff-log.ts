@@ -5,6 +5,7 @@ export interface StaffAction {
   staff: string;
   action: string;
   workflowId?: string;
+  runId?: string;
   barcodes?: string[];
   patrons?: number;
 }

@@ -1,6 +1,6 @@
 // The relink's codes (steps, item phases, outcomes) in the words the desk shows staff, and times in the library's
 // time zone. The codes stay in the CLI's machine output and the Web UI's search attributes; staff pages never show them.
-import type { ItemPhase, Outcome, RelinkStepName } from '../contract';
+import type { Awaiting, ItemPhase, Outcome, RelinkStepName } from '../contract';
 
 export const STEP_WORDS: Record<RelinkStepName, string> = {
   preflight: 'Check patron and items',
@@ -62,4 +62,25 @@ export function timeFormat(timeZone: string): (iso: string) => string {
     const name = zone.formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
     return `${format.format(date)} ${name}`;
   };
+}
+
+/** What a relink waits for, as the Find page's choice names it. */
+export const AWAITING_WORDS: Record<Exclude<Awaiting, 'none'>, string> = {
+  'request-review': 'a request review',
+  'lost-declaration': 'a Lost click',
+  overdue: 'a decision on overdue loans',
+  'quiet-period': 'the quiet period to end',
+  'return-refused': 'a return in Alma (Alma refused it)',
+  'lost-job': "Alma's Overdue and Lost Loan job",
+  'staff-loan': 'a loan at the desk in Alma',
+  'restore-refused': 'a corrected patron record (Alma refuses the restore)',
+};
+
+/** A listed relink's status: running, or how it ended (RelinkOutcome; Temporal's status for runs without one). */
+export function listedStatusWords(status: string, outcome: string | undefined): string {
+  if (status === 'RUNNING') return 'running';
+  if (outcome) return outcomeWords(outcome);
+  if (['FAILED', 'TIMED_OUT', 'TERMINATED'].includes(status)) return 'failed';
+  if (status === 'CANCELLED') return 'cancelled';
+  return plain(status.toLowerCase().replace(/_/g, '-'));
 }

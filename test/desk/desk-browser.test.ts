@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, type Page } from 'playwright-core';
 import { fixturesWith, holdRequest, item, patron } from '../../src/alma-sim/builders';
+import { expectNoAxeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
 import { debianTool } from '../support/debian-package';
 import { ownAddresses, startHarness, waitForProgress, type RelinkHarness } from '../support/relink-harness';
@@ -71,7 +72,11 @@ describeWithBrowser('the relink desk in a browser', () => {
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  /** Each page state the test reaches: a screenshot, and axe-core's check (WCAG 2.1 A and AA). */
+  const shot = async (page: Page, name: string) => {
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+    await expectNoAxeViolations(page, name);
+  };
 
   /** Reloads the relink's page until it shows `text` (the relink moves on in the background). */
   async function untilShown(page: Page, workflowId: string, text: RegExp, timeoutMs = 45_000): Promise<void> {

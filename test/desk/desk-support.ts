@@ -23,8 +23,9 @@ export async function startTestDesk(
     startsPerMinute,
     timeZone,
     batchMax,
+    findPageSize,
     ...more
-  }: { startsPerMinute?: number; timeZone?: string; batchMax?: number } & Partial<
+  }: { startsPerMinute?: number; timeZone?: string; batchMax?: number; findPageSize?: number } & Partial<
     Pick<DeskOptions, 'sessionKeys' | 'secureCookies' | 'sessions'>
   > = {},
 ): Promise<TestDesk> {
@@ -40,6 +41,7 @@ export async function startTestDesk(
     ...(timeZone ? { timeZone } : {}),
     ...(batchMax ? { batchMax } : {}),
     ...more,
+    ...(findPageSize ? { findPageSize } : {}),
   });
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));

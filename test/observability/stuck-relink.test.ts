@@ -9,6 +9,7 @@ import { startAlmaSimulator, type AlmaSimulator } from '../../src/alma-sim';
 import { DESK_MAP, fixturesWith, HOLDING_EMAIL } from '../../src/alma-sim/builders';
 import { RelinkClient } from '../../src/client';
 import { RelinkPatronId } from '../../src/contract';
+import { memorySeenMarks } from '../../src/desk/seen-marks';
 import { WaitingList } from '../../src/desk/pages/waiting';
 import { runDoctorChecks } from '../../src/doctor/checks';
 import { RelinkGauges } from '../../src/observability';
@@ -99,7 +100,7 @@ describe('a relink the worker cannot replay', () => {
       `${workflowId}: stuck: the worker cannot replay it (nondeterminism, after a worker upgrade); roll the worker back`,
     );
     // The desk's waiting list: a card marked stuck, first, with the same words and no action.
-    const card = (await new WaitingList(new RelinkClient(client, taskQueue)).cards()).find(
+    const card = (await new WaitingList(new RelinkClient(client, taskQueue), memorySeenMarks()).cards()).find(
       (c) => c.workflowId === workflowId,
     );
     expect(card).toMatchObject({

@@ -1,16 +1,52 @@
 // "Start a relink": a patron and one or more barcodes (a textarea takes a pasted or scanned list), checked by the
 // same rules as `relink start`, with each problem next to its field. Starting joins the patron's running relink.
 import type { Express, RequestHandler } from 'express';
-import { RelinkClientError, type RelinkClient } from '../../client';
+import { RelinkClientError, type RelinkClient, type RelinkStatus } from '../../client';
 import type { RelinkSettings } from '../../config';
 import { InvalidInput } from '../../staff-input/problems';
 import { relinkInputFor, startArgsSchema } from '../../staff-input/rules';
 import type { Forms } from '../forms';
 import { render } from '../render';
+import { outcomeWords } from '../words';
 import type { StaffLog } from '../staff-log';
 
 /** How long a start waits for a worker to take it. */
 const START_MS = 15_000;
+/**
+ * After a start, how long the desk watches it before it says "Started": a relink that fails (the preflight refuses
+ * an item, Alma refuses the loan) does so within seconds, before it first waits for staff.
+ */
+const SETTLE_MS = 5_000;
+const SETTLE_POLL_MS = 250;
+
+/**
+ * How the new relink stands after its first seconds: its status once it has ended, or undefined once it waits for
+ * staff, or after SETTLE_MS still working (or when Temporal does not answer: the relink's page tells).
+ */
+async function endedAtOnce(
+  relinks: RelinkClient,
+  workflowId: string,
+  runId?: string,
+): Promise<RelinkStatus | undefined> {
+  const until = Date.now() + SETTLE_MS;
+  for (;;) {
+    // describe(): the server's search attributes, nothing for a worker to answer.
+    const summary = await relinks.summary(workflowId, runId).catch(() => undefined);
+    if (!summary || summary.awaiting !== 'none') return undefined;
+    if (summary.status !== 'RUNNING') {
+      return relinks.status(workflowId, { runId, timeoutMs: 5_000 }).catch(() => summary);
+    }
+    if (Date.now() + SETTLE_POLL_MS > until) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  }
+}
+
+/** What the page after the start says of a relink that ended within seconds, in staff words. */
+function endedText(patronId: string, status: RelinkStatus): string {
+  const why = status.failure?.message ?? status.result?.reason;
+  const how = status.outcome === 'failed' || !status.outcome ? 'failed' : `ended (${outcomeWords(status.outcome)})`;
+  return `The relink of patron ${patronId} ${how} within seconds of its start${why ? `: ${why}` : '.'}`;
+}
 
 /** A scanned or pasted list: one barcode a line (or separated by spaces or commas). */
 export const barcodesOf = (text: string): string[] => text.split(/[\s,;]+/).filter(Boolean);
@@ -65,11 +101,14 @@ export function startPage(app: Express, { relinks, relink, forms, limit, log }: 
         workflowId: started.workflowId,
         barcodes: started.added,
       });
-      req.session!.flash = started.joined
-        ? `Added ${started.added.join(', ') || 'nothing new'} to the running relink of patron ${started.patronId}` +
-          (started.alreadyPresent.length ? ` (already in it: ${started.alreadyPresent.join(', ')})` : '') +
-          '.'
-        : `Started the relink of patron ${started.patronId}: ${started.added.join(', ')}.`;
+      const ended = started.joined ? undefined : await endedAtOnce(relinks, started.workflowId, started.runId);
+      req.session!.flash = ended
+        ? endedText(started.patronId, ended)
+        : started.joined
+          ? `Added ${started.added.join(', ') || 'nothing new'} to the running relink of patron ${started.patronId}` +
+            (started.alreadyPresent.length ? ` (already in it: ${started.alreadyPresent.join(', ')})` : '') +
+            '.'
+          : `Started the relink of patron ${started.patronId}: ${started.added.join(', ')}.`;
       res.redirect(303, `/relinks/${encodeURIComponent(started.workflowId)}`);
     } catch (err) {
       if (err instanceof InvalidInput) {

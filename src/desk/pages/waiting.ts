@@ -1,11 +1,17 @@
 // "Waiting for you", the home page: every relink that waits for staff, oldest first, with what to do in Alma (the
-// instructions the relink itself gives) and the buttons that answer it. Relinks that ended needing attention in the
-// last days come first, marked, with what to check.
+// instructions the relink itself gives) and the buttons that answer it. Relinks that ended failed or needing
+// attention in the last days come first, marked, with what to check, until a staff member marks them seen.
 import type { Express } from 'express';
+import { z } from 'zod';
 import type { ItemProgress, RelinkClient, RelinkSummary } from '../../client';
+import { workflowIdSchema } from '../../staff-input/rules';
 import { stuckText } from '../../stuck-relinks';
 import { actionsFor, type DeskAction } from '../actions';
+import { NotFound } from '../errors';
+import type { Forms } from '../forms';
 import { render } from '../render';
+import { seenKey, type SeenMarks } from '../seen-marks';
+import type { StaffLog } from '../staff-log';
 
 /** How far back ended relinks that need attention are shown. */
 const NEEDS_ATTENTION_DAYS = 3;
@@ -14,6 +20,8 @@ const QUERY_MS = 5_000;
 
 export interface WaitingCard {
   workflowId: string;
+  /** Ended relinks: the run, which the Seen button marks. */
+  runId?: string;
   patronId: string;
   barcodes: string[];
   items: ItemProgress[];
@@ -23,7 +31,7 @@ export interface WaitingCard {
   waitingFor?: string;
   instructions?: string;
   startTime: string;
-  mark?: 'needs-attention' | 'return-refused' | 'overdue' | 'stuck' | 'restore-refused';
+  mark?: 'needs-attention' | 'failed' | 'return-refused' | 'overdue' | 'stuck' | 'restore-refused';
   reason?: string;
   actions: DeskAction[];
 }
@@ -44,6 +52,7 @@ const WAITING_FOR: Record<string, string> = {
 const RANKS: Record<string, number> = {
   stuck: 0,
   'needs-attention': 0,
+  failed: 0,
   'return-refused': 0,
   overdue: 1,
   'restore-refused': 0,
@@ -71,16 +80,21 @@ function stuckCard(s: RelinkSummary): WaitingCard {
 
 export class WaitingList {
   /** Outcomes of closed runs never change: read each once. */
-  private readonly outcomes = new Map<string, { outcome?: string; reason?: string; items: ItemProgress[] }>();
+  private readonly outcomes = new Map<string, { reason?: string; items: ItemProgress[] }>();
 
-  constructor(private readonly relinks: RelinkClient) {}
+  constructor(
+    private readonly relinks: RelinkClient,
+    private readonly seen: SeenMarks,
+  ) {}
 
   async cards(): Promise<WaitingCard[]> {
     const [running, closed] = await Promise.all([
       this.relinks.list(),
+      // RelinkOutcome and the execution status, from visibility: only the runs to show are read further.
       this.relinks.list({
         includeClosed: true,
         closedSince: new Date(Date.now() - NEEDS_ATTENTION_DAYS * 24 * 3600_000),
+        search: { statuses: ['needs-attention', 'failed'] },
       }),
     ]);
     const waiting = await Promise.all(
@@ -88,12 +102,13 @@ export class WaitingList {
         .filter((s) => s.awaiting !== 'none' || s.stuck)
         .map((s) => (s.stuck ? stuckCard(s) : this.waitingCard(s))),
     );
-    const ended = await Promise.all(closed.map((s) => this.endedCard(s, running)));
+    const seen = await this.seen.seen(closed.map((s) => seenKey(s.workflowId, s.runId)));
+    const unseen = closed.filter((s) => !seen.has(seenKey(s.workflowId, s.runId)));
+    const ended = await Promise.all(unseen.map((s) => this.endedCard(s, running)));
     return [...ended.filter((c): c is WaitingCard => !!c), ...waiting].sort(
       (a, b) => rank(a) - rank(b) || a.startTime.localeCompare(b.startTime),
     );
   }
-
   private async waitingCard(s: RelinkSummary): Promise<WaitingCard> {
     const progress = await this.relinks.progress(s.workflowId, { timeoutMs: QUERY_MS }).catch(() => undefined);
     const awaiting = progress?.awaiting ?? s.awaiting;
@@ -119,39 +134,56 @@ export class WaitingList {
   private async endedCard(s: RelinkSummary, running: RelinkSummary[]): Promise<WaitingCard | undefined> {
     // A newer relink of the same patron is the one to look at.
     if (running.some((r) => r.workflowId === s.workflowId)) return undefined;
-    const key = `${s.workflowId} ${s.startTime}`;
+    const failed = s.outcome !== 'needs-attention';
+    const key = seenKey(s.workflowId, s.runId);
     let ended = this.outcomes.get(key);
     if (!ended) {
-      const status = await this.relinks.status(s.workflowId, { timeoutMs: QUERY_MS }).catch(() => undefined);
-      if (!status || status.status === 'RUNNING') return undefined;
-      ended = {
-        ...(status.outcome ? { outcome: status.outcome } : {}),
-        ...(status.result?.reason ? { reason: status.result.reason } : {}),
-        items: status.result?.items ?? [],
-      };
-      this.outcomes.set(key, ended);
+      const status = await this.relinks
+        .status(s.workflowId, { runId: s.runId, timeoutMs: QUERY_MS })
+        .catch(() => undefined);
+      // Unread now (Temporal busy): the next refresh reads it; the card shows meanwhile without its reason.
+      const reason = failed ? status?.failure?.message : status?.result?.reason;
+      ended = { ...(reason ? { reason } : {}), items: status?.result?.items ?? [] };
+      if (status) this.outcomes.set(key, ended);
     }
-    if (ended.outcome !== 'needs-attention') return undefined;
     return {
       workflowId: s.workflowId,
+      runId: s.runId,
       patronId: s.patronId ?? '',
       barcodes: s.barcodes,
       items: ended.items,
       awaiting: 'none',
       startTime: s.startTime,
-      mark: 'needs-attention',
+      mark: failed ? 'failed' : 'needs-attention',
       ...(ended.reason ? { reason: ended.reason } : {}),
       actions: [],
     };
   }
 }
 
-export function waitingPage(app: Express, relinks: RelinkClient): void {
-  const list = new WaitingList(relinks);
+const seenSchema = z.object({ workflowId: workflowIdSchema, runId: z.string().uuid() });
+
+export function waitingPage(
+  app: Express,
+  { relinks, seen, forms, log }: { relinks: RelinkClient; seen: SeenMarks; forms: Forms; log: StaffLog },
+): void {
+  const list = new WaitingList(relinks, seen);
   app.get('/', async (req, res) => {
     const cards = await list.cards();
     const fragment = req.query.fragment === '1';
     // ?fragment=1: the list alone, for the page's own refresh script.
     res.send(render(fragment ? 'waiting-list' : 'waiting', { req, res, title: 'Waiting for you', cards, fragment }));
+  });
+
+  // "Seen": an ended relink leaves the home page for everyone, and the staff log says who took it off.
+  app.post('/seen', forms.parse, forms.protect, async (req, res) => {
+    const parsed = seenSchema.safeParse(req.body);
+    if (!parsed.success) throw new NotFound('The desk has no such relink to mark seen.');
+    const { workflowId, runId } = parsed.data;
+    const staff = res.locals.staff as string;
+    await seen.mark(seenKey(workflowId, runId), staff);
+    log({ staff, action: 'mark-seen', workflowId, runId });
+    req.session!.flash = `Marked relink ${workflowId} as seen: it no longer shows here.`;
+    res.redirect(303, '/');
   });
 }

@@ -71,7 +71,7 @@ describe('relink review, confirm-lost and cancel', () => {
     // Not waiting for a review any more: refused, with where to look.
     const again = await relinkCli(['review', workflowId, '--abort'], env);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/is not waiting for a request review: it is at step lost-declaration/);
+    expect(again.stderr).toMatch(/is not waiting for a request review or a desk loan: it is at step lost-declaration/);
     expect(again.stderr).toMatch(/See what it waits for with: relink status relink-cli\.rev\.proceed/);
     await h.relinks.cancel(workflowId);
     await expect(h.temporal.client.workflow.getHandle(workflowId).result()).rejects.toThrow();

@@ -6,12 +6,13 @@
 // Where PostgreSQL cannot be started the test fails saying why: it is the deployment's store, not an extra.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { BrowserContext } from 'playwright-core';
 import {
+  findPostgresBinDir,
   runAsClusterOwner,
   startPostgresCluster,
   type PostgresCluster,
@@ -55,6 +56,31 @@ describe('desk sessions in PostgreSQL', () => {
       return await runAsClusterOwner(script, { SQL: sql }, pg);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  /** init-desk-role.sh as `sudo -u postgres DESK_DB_PASSWORD_FILE=- … < file` (docs/operations.md). */
+  const rerunDeskRole = async (passwordFile: string) => {
+    const fd = openSync(passwordFile, 'r');
+    try {
+      const script = path.join(DEPLOY, 'init-desk-role.sh');
+      const asRoot = userInfo().uid === 0;
+      const proc = spawn(asRoot ? 'runuser' : 'sh', asRoot ? ['-u', 'postgres', '--', 'sh', script] : [script], {
+        env: {
+          ...process.env,
+          ...pg.psqlEnv,
+          DESK_DB_PASSWORD_FILE: '-',
+          PATH: `${findPostgresBinDir()}:${process.env.PATH ?? ''}`,
+        },
+        stdio: [fd, 'pipe', 'pipe'],
+      });
+      let out = '';
+      proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
+      if (code !== 0) throw new Error(`init-desk-role.sh exited ${code}: ${out}`);
+      return out.trim();
+    } finally {
+      closeSync(fd);
     }
   };
   /** A client of the test's own, as the role given, for what the store does not do (locks, privilege checks). */
@@ -150,7 +176,15 @@ describe('desk sessions in PostgreSQL', () => {
 
     // The role script run again (a new password, an upgrade) keeps the sessions.
     await a.create('key-4', { staff: 'circ.four', createdAt: t, seenAt: t });
-    await runAsClusterOwner(path.join(DEPLOY, 'init-desk-role.sh'), { DESK_DB_PASSWORD: password }, pg);
+    // ... run as the docs say: the password on stdin from a file only root may read.
+    const secrets = mkdtempSync(path.join(tmpdir(), 'relink-desk-secrets-'));
+    try {
+      writeFileSync(path.join(secrets, 'desk-db-password'), `${password}\n`, { mode: 0o600 });
+      const again = await rerunDeskRole(path.join(secrets, 'desk-db-password'));
+      expect(again).toMatch(/^postgresql: role relink_desk owns database relink_desk/);
+    } finally {
+      rmSync(secrets, { recursive: true, force: true });
+    }
     expect((await (await open()).get('key-4'))?.staff).toBe('circ.four');
   });
 

@@ -14,9 +14,12 @@ export class SecretFileError extends Error {
 }
 
 /** The environment with each `NAME_FILE` read into `NAME`; the messages name the file, never its content. */
-export function withSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function withSecretFiles(
+  env: NodeJS.ProcessEnv,
+  names: readonly string[] = SECRET_FILE_SETTINGS,
+): NodeJS.ProcessEnv {
   const out = { ...env };
-  for (const name of SECRET_FILE_SETTINGS) {
+  for (const name of names) {
     const file = env[`${name}_FILE`];
     if (!file) continue;
     if (env[name]) throw new SecretFileError(`set ${name} or ${name}_FILE, not both`);

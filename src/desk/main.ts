@@ -6,20 +6,23 @@ import { loadSettings } from '../config';
 import { closeOnSignals, runMain } from '../entry-point';
 import { createDeskApp } from './app';
 import { MemorySessionStore } from './sessions/memory-store';
+import { PgSessionStore } from './sessions/pg-store';
 import { loadDeskSettings } from './settings';
 
 runMain(async () => {
   const { temporal, relink } = loadSettings(['temporal', 'relink', 'codec']);
   const desk = loadDeskSettings();
+  const { database, ...sessionLengths } = desk.sessions;
+  // PostgreSQL when configured (several desk processes, sessions outliving a restart); it is opened, and its table
+  // made, before the desk listens, so a database that cannot be used stops the start with the reason.
+  const store = database ? await PgSessionStore.open(database) : new MemorySessionStore();
   const { relinks, close } = await connectRelinkClient(temporal);
-  const store = new MemorySessionStore();
   const app = createDeskApp({
     relinks,
     relink,
     auth: desk.auth,
     sessionKeys: desk.sessionKeys,
-    // Sessions in this process's memory: one desk process (see sessions/store.ts for the PostgreSQL store to come).
-    sessions: { ...desk.sessions, store },
+    sessions: { ...sessionLengths, store },
     secureCookies: desk.publicUrl?.startsWith('https:') ?? false,
     startsPerMinute: desk.startsPerMinute,
     batchMax: desk.batchMax,

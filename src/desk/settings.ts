@@ -6,6 +6,7 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { ConfigError, isLoopback, isTimeZone } from '../config';
+import { withSecretFiles } from '../secret-files';
 import { batchMaxSchema } from '../staff-input/batch-file';
 import type { DeskAuth } from './auth';
 
@@ -65,6 +66,28 @@ const sessionLength = (example: string, min: number, minWords: string, max: numb
       return ms;
     });
 
+/**
+ * DESK_SESSION_DATABASE_URL: a postgres:// URL naming a database. It holds a password, so no message repeats it
+ * (zod's own messages never quote the value; these do not either).
+ */
+const sessionDatabaseUrl = z.string().superRefine((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a URL like postgresql://relink_desk@db.example:5432/relink_desk',
+    });
+    return;
+  }
+  if (url.protocol !== 'postgresql:' && url.protocol !== 'postgres:')
+    ctx.addIssue({ code: 'custom', message: `must be a postgresql:// URL, not ${url.protocol}//` });
+  else if (url.pathname.length <= 1)
+    ctx.addIssue({ code: 'custom', message: 'names no database: end it with /relink_desk' });
+  else if (!url.username) ctx.addIssue({ code: 'custom', message: 'names no role: postgresql://relink_desk@…' });
+});
+
 const deskSchema = z.object({
   DESK_HOST: z.string().min(1).default('127.0.0.1'),
   DESK_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
@@ -92,6 +115,11 @@ const deskSchema = z.object({
   DESK_SESSION_MAX_AGE: sessionLength('10 hours', 5 * MINUTE, '5 minutes', 7 * DAY, '7 days'),
   /** ... and this long after it was last used (the home page's own refresh is not use). */
   DESK_SESSION_IDLE: sessionLength('1 hour', MINUTE, '1 minute', 7 * DAY, '7 days'),
+  /**
+   * Where sessions are kept when several desk processes share them or they outlive a restart: the desk's own
+   * database in the deployment's PostgreSQL (or DESK_SESSION_DATABASE_URL_FILE). Unset: the process's memory.
+   */
+  DESK_SESSION_DATABASE_URL: sessionDatabaseUrl.optional(),
   /** Relinks one staff member may start a minute, a batch's each counted: a batch goes at this pace. */
   DESK_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   /** Items one batch file may hold (relink batch reads the same setting). */
@@ -110,7 +138,8 @@ export interface DeskSettings {
   port: number;
   publicUrl?: string;
   sessionKeys: string[];
-  sessions: { maxAgeMs: number; idleMs: number };
+  /** `database`: DESK_SESSION_DATABASE_URL, the PostgreSQL store; without it, the memory store. */
+  sessions: { maxAgeMs: number; idleMs: number; database?: string };
   auth: DeskAuth;
   startsPerMinute: number;
   batchMax: number;
@@ -123,6 +152,12 @@ export interface DeskSettings {
  */
 export function loadDeskSettings(env: NodeJS.ProcessEnv = process.env): DeskSettings {
   env = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  try {
+    // The database URL holds the desk role's password: from a file (a compose secret, a systemd credential).
+    env = withSecretFiles(env, ['DESK_SESSION_DATABASE_URL']);
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
+  }
   const parsed = deskSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const d = parsed.data;
@@ -172,7 +207,11 @@ export function loadDeskSettings(env: NodeJS.ProcessEnv = process.env): DeskSett
     ...(d.DESK_PUBLIC_URL ? { publicUrl: d.DESK_PUBLIC_URL } : {}),
     // On loopback without a sign-in: sessions last as long as this process.
     sessionKeys: d.DESK_SESSION_KEYS ?? [randomBytes(32).toString('base64url')],
-    sessions: { maxAgeMs: d.DESK_SESSION_MAX_AGE, idleMs: d.DESK_SESSION_IDLE },
+    sessions: {
+      maxAgeMs: d.DESK_SESSION_MAX_AGE,
+      idleMs: d.DESK_SESSION_IDLE,
+      ...(d.DESK_SESSION_DATABASE_URL ? { database: d.DESK_SESSION_DATABASE_URL } : {}),
+    },
     auth,
     startsPerMinute: d.DESK_STARTS_PER_MINUTE,
     batchMax: d.DESK_BATCH_MAX,

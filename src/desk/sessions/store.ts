@@ -1,8 +1,8 @@
 // Where the desk keeps its signed-in sessions, so that they can end on the server: the cookie (signed, as before)
 // carries only a random session id beside the CSRF token, and a session is live only while its record is here.
-// Two stores: this process's memory (development; one process only, a restart signs everyone out) and, for a
-// deployment, the PostgreSQL the Temporal server already uses (its own database and role), not yet built: see
-// docs/operations.md.
+// Two stores: this process's memory (memory-store.ts; development, one process only, a restart signs everyone out)
+// and, for a deployment, the PostgreSQL the Temporal server already uses, in its own database and role
+// (pg-store.ts, DESK_SESSION_DATABASE_URL; docs/operations.md, "Desk sessions").
 
 /** One signed-in session. Times are ms since the epoch, on the desk's clock. */
 export interface SessionRecord {

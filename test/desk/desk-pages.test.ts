@@ -60,8 +60,8 @@ describe("the desk's pages", () => {
     const loanId = waiting.items[0]!.loanId!;
     h.sim.setFaults(refusingReturnsOf('48400000002'));
     await h.relinks.cancel(started.workflowId);
+    // Alma keeps refusing the return until the end: the relink's own retries must not take it out of the wait.
     await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'return-refused');
-    h.sim.setFaults({});
 
     // The card's button only opens the page: a GET form, with no token.
     const home = (await staff.request('/')).html;
@@ -102,6 +102,7 @@ describe("the desk's pages", () => {
       .getHandle(started.workflowId)
       .result()
       .catch(() => undefined);
+    h.sim.setFaults({});
     const audit = (await h.relinks.progress(started.workflowId)).audit.map((a) => a.message).join('\n');
     expect(audit).toContain(`${PROXY_USER} chose to keep the loans`);
     expect(desk.actions).toEqual(

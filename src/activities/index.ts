@@ -33,6 +33,9 @@ export function createActivities(given: ActivityDeps): RelinkActivities {
   const forwardOfSwapped = perAttempt(deps, 'forward', 'closing');
   // The restore and the reads after a failure: the daily-quota floor keeps calls for them, never refuses them.
   const compensation = perAttempt(deps, 'compensation', 'closing');
+  // A staff member waits on these single reads (the patron lookup before a start, a batch's quota reading): their own
+  // line, before every relink's calls.
+  const forStaff = perAttempt(deps, 'forward', 'staff');
   return {
     preflight: forward(createPreflight),
     reviewRequests: forward(createReviewRequests),
@@ -50,10 +53,8 @@ export function createActivities(given: ActivityDeps): RelinkActivities {
     // The swap's re-read protects the swap, as the restore does: the quota floor never refuses it (a refusal in the
     // quiet period once ended the wait and let the fee letter through to the patron).
     recheckSwap: compensation(createRecheckSwap),
-    // A staff member waits on these single reads (the patron lookup before a start, a batch's quota reading): they
-    // go first too, or a lookup could wait behind every preflight in line and time out.
-    resolvePatron: forwardOfSwapped(createResolvePatron),
-    readDailyQuota: forwardOfSwapped(createReadDailyQuota),
+    resolvePatron: forStaff(createResolvePatron),
+    readDailyQuota: forStaff(createReadDailyQuota),
     // relink sweep: the search is a read like any; the restore is compensation, never refused by the quota floor.
     findHoldingAddresses: forward(createFindHoldingAddresses),
     restoreFromMarker: compensation(createRestoreFromMarker),

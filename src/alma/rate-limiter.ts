@@ -7,7 +7,9 @@
 // Two lines share the slots: a caller in the `closing` line goes before every caller in the `opening` line, and
 // each line is served in arrival order. Calls that end or protect a patron's email swap (the scan-in and loan of a
 // swapped relink, the re-check, the restore) are `closing`: under load they no longer queue behind every other
-// relink's preflight, so the time letters go to the holding address stays short (issue 17).
+// relink's preflight, so the time letters go to the holding address stays short (issue 17). A third line, `staff`,
+// goes before both: the single reads a person waits on at a start (the patron lookup, a batch's quota reading), which
+// at the sandbox's 10 calls a second would otherwise wait past their 30 s behind dozens of running relinks.
 //
 // Several workers share one institution-wide limit, each with its share (1/N). N streams each spaced 1000·N/R ms
 // apart add up to R a second only while they stay apart: two whose starts fall together reach Alma in the same
@@ -36,8 +38,8 @@ export interface RateSlot {
   slots: number;
 }
 
-/** Which line a call waits in: `closing` goes first. */
-export type CallPriority = 'closing' | 'opening';
+/** Which line a call waits in: `staff` goes first, then `closing`, then `opening`. */
+export type CallPriority = 'staff' | 'closing' | 'opening';
 
 export interface AcquireOptions {
   /** Give up rather than wait longer than this, in ms; refused at once when the line ahead is already longer. */
@@ -68,9 +70,9 @@ export class RateLimiter {
   private readonly spacingMs: number;
   private readonly now: Clock;
   private lastStart = Number.NEGATIVE_INFINITY;
-  private readonly lines: Record<CallPriority, Waiter[]> = { closing: [], opening: [] };
+  private readonly lines: Record<CallPriority, Waiter[]> = { staff: [], closing: [], opening: [] };
   /** Callers in each line who have neither a slot nor given up. */
-  private readonly waiting: Record<CallPriority, number> = { closing: 0, opening: 0 };
+  private readonly waiting: Record<CallPriority, number> = { staff: 0, closing: 0, opening: 0 };
   private timer: ReturnType<typeof setTimeout> | undefined;
   private waitedMs = 0;
   private rateSlot: RateSlot | undefined;
@@ -90,9 +92,12 @@ export class RateLimiter {
   }: AcquireOptions = {}): Promise<number> {
     const now = this.now();
     if (signal?.aborted) return Promise.reject(new LimiterGaveUp('aborted'));
-    // The callers ahead: a closing caller is behind the closing line only; an opening one behind both (and may yet
-    // be overtaken by closing callers who arrive later: its timer then gives up for it).
-    const ahead = this.waiting.closing + (priority === 'opening' ? this.waiting.opening : 0);
+    // The callers ahead: each line is behind the lines before it (and may yet be overtaken by callers of those lines
+    // who arrive later: its timer then gives up for it).
+    const ahead =
+      this.waiting.staff +
+      (priority !== 'staff' ? this.waiting.closing : 0) +
+      (priority === 'opening' ? this.waiting.opening : 0);
     const earliest = Math.max(now, this.lastStart + this.spacingMs) + ahead * this.spacingMs;
     if (earliest - now > maxWaitMs) return Promise.reject(new LimiterGaveUp('deadline'));
 
@@ -164,7 +169,7 @@ export class RateLimiter {
   private pump(): void {
     if (this.timer !== undefined) return;
     for (;;) {
-      const next = this.head('closing') ?? this.head('opening');
+      const next = this.head('staff') ?? this.head('closing') ?? this.head('opening');
       if (!next) return;
       const wait = this.nextStart() - this.now();
       // A timer may fire a little early: the pump checks again when it wakes.
@@ -177,8 +182,8 @@ export class RateLimiter {
       }
       this.lastStart = this.now();
       this.waitedMs += this.lastStart - next.arrived;
-      if (this.lines.closing[0] === next) this.lines.closing.shift();
-      else this.lines.opening.shift();
+      const line = (['staff', 'closing', 'opening'] as const).find((p) => this.lines[p][0] === next)!;
+      this.lines[line].shift();
       next.grant(this.lastStart);
     }
   }

@@ -1,5 +1,5 @@
 // The per-second limiter, measured on real time: never more than N starts in any 1-second window.
-import { LimiterGaveUp, RateLimiter, wallClock } from '../../src/alma';
+import { LimiterGaveUp, RateLimiter, wallClock, type CallPriority } from '../../src/alma';
 import { seededRandom } from '../../src/alma-sim/prng';
 import { closeStubs, stubbedClient } from '../support/alma-stub';
 import { sampleUser } from '../support/alma-fixtures';
@@ -90,7 +90,7 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter(10); // 100 ms apart
     const order: string[] = [];
     const starts: number[] = [];
-    const take = (name: string, priority?: 'closing' | 'opening') =>
+    const take = (name: string, priority?: CallPriority) =>
       limiter.acquire({ priority }).then((t) => {
         order.push(name);
         starts.push(t);
@@ -98,12 +98,22 @@ describe('RateLimiter', () => {
     const opening = [take('o1'), take('o2'), take('o3', 'opening'), take('o4')];
     // Closing callers arrive while the opening ones wait: they overtake all but the one already let through.
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(limiter.inLine).toEqual({ closing: 0, opening: 3 });
+    expect(limiter.inLine).toEqual({ staff: 0, closing: 0, opening: 3 });
     await Promise.all([...opening, take('c1', 'closing'), take('c2', 'closing')]);
     expect(order).toEqual(['o1', 'c1', 'c2', 'o2', 'o3', 'o4']);
     expect(busiestWindow(starts, 1000)).toBeLessThanOrEqual(10);
     const sorted = [...starts].sort((a, b) => a - b);
     for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!).toBeGreaterThanOrEqual(99);
+  });
+
+  it("serves a staff member's read before every relink's call, closing or opening", async () => {
+    const limiter = new RateLimiter(10);
+    const order: string[] = [];
+    const take = (name: string, priority?: CallPriority) => limiter.acquire({ priority }).then(() => order.push(name));
+    const waiting = [take('o1'), take('c1', 'closing'), take('c2', 'closing'), take('o2')];
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await Promise.all([...waiting, take('lookup', 'staff')]);
+    expect(order).toEqual(['o1', 'lookup', 'c1', 'c2', 'o2']);
   });
 
   it('a closing caller is refused at once only by the closing line ahead of it', async () => {

@@ -76,7 +76,9 @@ describe('relink restore-now', () => {
       cliEnv(h, { RELINK_RESTORE_AFTER: 'tomorrow' }),
     );
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('RELINK_RESTORE_AFTER: must be 0, a duration like "12 hours" or "next 02:30"');
+    expect(run.stderr).toContain(
+      'RELINK_RESTORE_AFTER: must be 0, a duration like "12 hours", "next 02:30" or "after-fines-job"',
+    );
     expect(h.sim.calls().filter((c) => c.path.includes('cli.badsetting'))).toEqual([]);
     await expect(h.relinks.progress('relink-cli.badsetting')).rejects.toThrow();
   });

@@ -60,7 +60,8 @@ describe('the OpenID Connect callback', () => {
   afterAll(async () => {
     await axe.close();
     for (const proc of [deskProc, provider]) {
-      if (!proc || proc.exitCode !== null) continue;
+      // A process killed by a signal has signalCode set and exitCode null: waiting for its close would never end.
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) continue;
       const closed = new Promise((resolve) => proc.once('close', resolve));
       proc.kill('SIGTERM');
       await closed;

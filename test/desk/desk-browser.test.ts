@@ -13,15 +13,12 @@ import { launchChromium } from '../support/chromium';
 import { debianTool } from '../support/debian-package';
 import { ownAddresses, startHarness, waitForProgress, type RelinkHarness } from '../support/relink-harness';
 import { loopbackProxy, PROXY_USER, startTestDesk, type TestDesk } from './desk-support';
+import { SHOTS } from './desk-shots';
 
 const chromiumTool = debianTool('chromium', 'chromium');
 const describeWithBrowser = 'skip' in chromiumTool ? describe.skip : describe;
 if ('skip' in chromiumTool) console.warn(`Desk browser test skipped: ${chromiumTool.skip}`);
 
-const SHOTS =
-  process.env.RECORD_SCREENSHOTS === '1'
-    ? path.resolve(__dirname, '..', '..', 'docs', 'desk')
-    : path.resolve(__dirname, '..', '..', 'test-output', 'desk');
 const PATRONS = ['desk.lost', 'desk.proceed', 'desk.abort', 'desk.batch', 'queue.other'];
 
 describeWithBrowser('the relink desk in a browser', () => {

@@ -10,6 +10,7 @@ import { launchChromium } from '../support/chromium';
 import { debianTool } from '../support/debian-package';
 import { startHarness, type RelinkHarness } from '../support/relink-harness';
 import { DeskClient, loopbackProxy, PROXY_USER, startTestDesk, type TestDesk } from './desk-support';
+import { deskShot } from './desk-shots';
 
 const chromiumTool = debianTool('chromium', 'chromium');
 const describeWithBrowser = 'skip' in chromiumTool ? describe.skip : describe;
@@ -67,6 +68,7 @@ describeWithBrowser('relinks that ended failed or needing attention', () => {
     expect(text).toMatch(/^Failed/);
     expect(text).toMatch(/What to check: .*48800000001/);
     expect(text).not.toMatch(/[A-Z][a-z]+[A-Z]\w+|Activity|ApplicationFailure/); // no failure type or SDK words
+    await deskShot(page, 'ended-failed');
     await expectNoAxeViolations(page, 'home page with a failed relink');
 
     // The Seen form needs the session's CSRF token.

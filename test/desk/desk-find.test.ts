@@ -10,6 +10,7 @@ import { debianTool } from '../support/debian-package';
 import { startHarness, waitForProgress, type RelinkHarness } from '../support/relink-harness';
 import { cliEnv, jsonOf, relinkCli } from '../cli/run-cli';
 import { loopbackProxy, PROXY_USER, startTestDesk, type TestDesk } from './desk-support';
+import { deskShot } from './desk-shots';
 
 const chromiumTool = debianTool('chromium', 'chromium');
 const describeWithBrowser = 'skip' in chromiumTool ? describe.skip : describe;
@@ -100,6 +101,8 @@ describeWithBrowser('find a relink', () => {
     await search(page, { waiting: 'a Lost click' });
     expect((await rows(page)).map((r) => r.split(' ')[0]).sort()).toEqual(['relink-find.a', 'relink-find.c']);
     expect(await page.innerText('main')).not.toMatch(/lost-declaration|RUNNING|FAILED/);
+    await deskShot(page, 'find');
+    await expectNoAxeViolations(page, 'find by what it waits for');
 
     await search(page, { barcode: '48900000001', status: 'failed' });
     expect(await page.locator('.empty').innerText()).toBe('No relink matches.');

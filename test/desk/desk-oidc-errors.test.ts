@@ -8,6 +8,7 @@ import { fixturesWith } from '../../src/alma-sim/builders';
 import { freePort } from '../../src/dev/free-port';
 import { cliEnv } from '../cli/run-cli';
 import { startHarness, type RelinkHarness } from '../support/relink-harness';
+import { PageAxe } from './desk-axe';
 import { DeskClient } from './desk-support';
 
 /** Starts a process and resolves once `ready` shows in its output. */
@@ -31,6 +32,7 @@ describe('the OpenID Connect callback', () => {
   let deskProc: ChildProcess;
   let desk: { url: string };
   let issuer: string;
+  const axe = new PageAxe();
   beforeAll(async () => {
     h = await startHarness(fixturesWith({}));
     const [idpPort, deskPort] = [await freePort(), await freePort()];
@@ -56,8 +58,10 @@ describe('the OpenID Connect callback', () => {
     );
   }, 120_000);
   afterAll(async () => {
+    await axe.close();
     for (const proc of [deskProc, provider]) {
-      if (!proc || proc.exitCode !== null) continue;
+      // A process killed by a signal has signalCode set and exitCode null: waiting for its close would never end.
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) continue;
       const closed = new Promise((resolve) => proc.once('close', resolve));
       proc.kill('SIGTERM');
       await closed;
@@ -78,6 +82,7 @@ describe('the OpenID Connect callback', () => {
     const res = await staff.request(`/auth/callback?error=access_denied&state=${state}`);
     expect(res.status).toBe(401);
     expect(res.html).toMatch(/The library&#39;s sign-in did not let you in \(access denied\)/);
+    await axe.check(`${desk.url}/auth/callback`, res.html, 'OIDC access denied (401)');
   });
 
   it('answers a state that is not this sign-in with a 400 page in staff words', async () => {
@@ -86,6 +91,7 @@ describe('the OpenID Connect callback', () => {
     const res = await staff.request('/auth/callback?code=stolen&state=not-this-one');
     expect(res.status).toBe(400);
     expect(res.html).toMatch(/does not belong to the sign-in started here/);
+    await axe.check(`${desk.url}/auth/callback`, res.html, 'OIDC state not this sign-in (400)');
     // Any other error the provider names: 400, not 500.
     const state = await begin(staff);
     const other = await staff.request(`/auth/callback?error=server_error&state=${state}`);
@@ -99,6 +105,7 @@ describe('the OpenID Connect callback', () => {
     const res = await staff.request(`/auth/callback?code=not-a-code-it-gave&state=${state}&iss=${issuer}`);
     expect(res.status).toBe(400);
     expect(res.html).toMatch(/This sign-in answer was already used or has expired\. Sign in again\./);
+    await axe.check(`${desk.url}/auth/callback`, res.html, 'OIDC code refused (400)');
   });
 
   // Last: it stops the provider.
@@ -111,5 +118,6 @@ describe('the OpenID Connect callback', () => {
     const res = await staff.request(`/auth/callback?code=any&state=${state}&iss=${issuer}`);
     expect(res.status).toBe(502);
     expect(res.html).toMatch(/The desk could not reach the library&#39;s sign-in\. Try again in a minute/);
+    await axe.check(`${desk.url}/auth/callback`, res.html, 'OIDC provider unreachable (502)');
   });
 });

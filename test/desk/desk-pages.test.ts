@@ -5,6 +5,7 @@
 import { fixturesWith, holdRequest, item, patron } from '../../src/alma-sim/builders';
 import { relinkInput } from '../../src/dev/relink-input';
 import { refusingReturnsOf, startHarness, waitForProgress, type RelinkHarness } from '../support/relink-harness';
+import { PageAxe } from './desk-axe';
 import { DeskClient, loopbackProxy, PROXY_USER, startTestDesk, type TestDesk } from './desk-support';
 
 const TIME_ZONE = 'America/Chicago';
@@ -13,6 +14,7 @@ describe("the desk's pages", () => {
   let h: RelinkHarness;
   let desk: TestDesk;
   let staff: DeskClient;
+  const axe = new PageAxe();
   beforeAll(async () => {
     h = await startHarness(
       fixturesWith({
@@ -27,6 +29,7 @@ describe("the desk's pages", () => {
   afterAll(async () => {
     for (const id of ['relink-pages.words', 'relink-pages.review', 'relink-pages.kept'])
       await h?.relinks.cancel(id).catch(() => undefined);
+    await axe.close();
     await desk?.close();
     await h?.close();
   });
@@ -35,6 +38,7 @@ describe("the desk's pages", () => {
     const started = await h.relinks.start(relinkInput('pages.words', ['48400000001']));
     await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-declaration');
     const home = (await staff.request('/')).html;
+    await axe.check(`${desk.url}/`, home, 'home, waiting for Lost');
     const card = home.slice(home.indexOf('relink-pages.words'));
     expect(/<dt>Step<\/dt>\s*<dd>([^<]*)<\/dd>/.exec(card)![1]).toBe('Lost — waiting for your Lost click');
     const [, iso, shown] = /<time datetime="([^"]+)">([^<]+)<\/time>/.exec(card)!;
@@ -46,6 +50,7 @@ describe("the desk's pages", () => {
     expect(shown).toMatch(new RegExp(`^\\d{1,2} \\w{3} \\d{4}, ${hourThere}:\\d\\d:\\d\\d (CST|CDT)$`));
 
     const page = (await staff.request(`/relinks/${started.workflowId}`)).html;
+    await axe.check(`${desk.url}/relinks/${started.workflowId}`, page, 'relink page, waiting for Lost');
     expect(page).toContain('<td>Check patron and items</td>');
     expect(page).not.toMatch(/<td>(preflight|email-swap|scan-in|lost-declaration)<\/td>/);
     expect(page).not.toContain('UTC');
@@ -65,6 +70,7 @@ describe("the desk's pages", () => {
 
     // The card's button only opens the page: a GET form, with no token.
     const home = (await staff.request('/')).html;
+    await axe.check(`${desk.url}/`, home, 'home, return refused');
     expect(home).toMatch(
       new RegExp(`<form method="get" action="/relinks/${started.workflowId}/keep-loans">[^]*?Keep the loans`),
     );
@@ -81,9 +87,15 @@ describe("the desk's pages", () => {
 
     const restore = await staff.request(`/relinks/${started.workflowId}/restore-now`);
     expect(restore.html).toContain('the fines/fees notification');
+    await axe.check(`${desk.url}/relinks/${started.workflowId}/restore-now`, restore.html, 'restore-now confirmation');
     const confirm = await staff.request(`/relinks/${started.workflowId}/keep-loans?back=waiting`);
     expect(confirm.status).toBe(200);
     expect(confirm.html).toContain('<h1>Keep the loans?</h1>');
+    await axe.check(
+      `${desk.url}/relinks/${started.workflowId}/keep-loans?back=waiting`,
+      confirm.html,
+      'keep-loans confirmation',
+    );
     expect(confirm.html).toContain(`48400000002`);
     expect(confirm.html).toContain(`loan ${loanId}`);
     expect(confirm.html).toMatch(/letters about these loans reach the patron: due-date reminders and overdue notices/);
@@ -119,6 +131,7 @@ describe("the desk's pages", () => {
     });
     expect([res.status, res.location]).toEqual([303, '/']);
     const home = (await staff.request('/')).html;
+    await axe.check(`${desk.url}/`, home, 'home, after Proceed with the request still in Alma');
     expect(/<p class="flash" role="status">([^<]*)<\/p>/.exec(home)?.[1]).toMatch(
       /read the request queue in Alma again, and another patron&#39;s request is still there/,
     );
@@ -137,6 +150,7 @@ describe("the desk's pages", () => {
         barcodes: '48400000003',
       });
       expect(res.status).toBe(503);
+      await axe.check(`${desk.url}/start`, res.html, 'start, the relink service did not answer');
       expect(res.html).toMatch(/The relink service did not answer \(14 UNAVAILABLE/);
       expect(res.html).toMatch(/may or may not have gone through: look for patron pages\.review&#39;s relink/);
     } finally {

@@ -4,6 +4,7 @@
 import { rmSync } from 'node:fs';
 import { type BrowserContext } from 'playwright-core';
 import { fixturesWith } from '../../src/alma-sim/builders';
+import { expectNoAxeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
 import { debianTool } from '../support/debian-package';
 import { startHarness, type RelinkHarness } from '../support/relink-harness';
@@ -38,6 +39,7 @@ describeWithBrowser("the home page's refresh", () => {
     const page = await browser.newPage();
     await page.clock.install();
     await page.goto(`${desk.url}/sign-in`);
+    await expectNoAxeViolations(page, 'development sign-in');
     await page.getByLabel('Your name').fill('refresh.staff');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${desk.url}/`);
@@ -57,11 +59,13 @@ describeWithBrowser("the home page's refresh", () => {
       await page.waitForTimeout(200);
     }
     expect(await page.evaluate('window.changes')).toBe(0);
+    await expectNoAxeViolations(page, 'home, after two refreshes');
 
     // The session ends (the cookie is gone): the next round takes the browser to the sign-in page.
     await browser.clearCookies();
     await page.clock.runFor(15_500);
     await page.waitForURL(`${desk.url}/sign-in`);
     await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('Sign in');
+    await expectNoAxeViolations(page, 'sign-in, after the session ended');
   });
 });

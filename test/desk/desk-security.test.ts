@@ -5,6 +5,7 @@
 import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
 import { DeskStaff } from '../../src/dev/desk-staff';
 import { startHarness, type RelinkHarness } from '../support/relink-harness';
+import { PageAxe } from './desk-axe';
 import { DeskClient, loopbackProxy, PROXY_USER, startTestDesk, type TestDesk } from './desk-support';
 
 describe('the desk refuses', () => {
@@ -12,6 +13,7 @@ describe('the desk refuses', () => {
   let desk: TestDesk;
   let elsewhere: TestDesk;
   let dev: TestDesk;
+  const axe = new PageAxe();
   beforeAll(async () => {
     h = await startHarness(
       fixturesWith({
@@ -26,6 +28,7 @@ describe('the desk refuses', () => {
   });
   afterAll(async () => {
     await h?.relinks.cancel('relink-desk.limit').catch(() => undefined);
+    await axe.close();
     await desk?.close();
     await elsewhere?.close();
     await dev?.close();
@@ -36,7 +39,9 @@ describe('the desk refuses', () => {
 
   it('every page without a signed-in staff member', async () => {
     for (const path of ['/', '/start', '/batch', '/relinks/relink-desk.forged']) {
-      expect((await fetch(desk.url + path)).status).toBe(401);
+      const refused = await fetch(desk.url + path);
+      expect(refused.status).toBe(401);
+      if (path === '/') await axe.check(desk.url + path, await refused.text(), 'not signed in (401)');
       const devPage = await fetch(dev.url + path, { redirect: 'manual' });
       expect([devPage.status, devPage.headers.get('location')]).toEqual([303, '/sign-in']);
     }
@@ -45,6 +50,7 @@ describe('the desk refuses', () => {
     // Signed in, the same page opens, with a strict policy and no inline script allowed.
     const home = await fetch(desk.url + '/', { headers: signedIn });
     expect(home.status).toBe(200);
+    await axe.check(desk.url + '/', await home.text(), 'home, signed in by the proxy header');
     const csp = home.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
@@ -56,7 +62,9 @@ describe('the desk refuses', () => {
     const form = new URLSearchParams({ patron: 'desk.forged', barcodes: '48100000001' });
     const forged = await fetch(desk.url + '/start', { method: 'POST', headers: signedIn, body: form });
     expect(forged.status).toBe(403);
-    expect(await forged.text()).toMatch(/did not come from the desk/);
+    const forgedPage = await forged.text();
+    expect(forgedPage).toMatch(/did not come from the desk/);
+    await axe.check(desk.url + '/start', forgedPage, 'a form without the CSRF token (403)');
     // A token of another session does not help either.
     const other = await fetch(desk.url + '/start', { headers: signedIn });
     const token = /name="_csrf" value="([^"]+)"/.exec(await other.text())![1]!;
@@ -76,7 +84,9 @@ describe('the desk refuses', () => {
   it('the proxy header from an address that is not a configured proxy', async () => {
     const res = await fetch(elsewhere.url + '/', { headers: signedIn });
     expect(res.status).toBe(403);
-    expect(await res.text()).toMatch(/only through the library sign-in proxy/);
+    const refused = await res.text();
+    expect(refused).toMatch(/only through the library sign-in proxy/);
+    await axe.check(elsewhere.url + '/', refused, 'the proxy header from elsewhere (403)');
     // Nor may a name that is not a user name pass.
     const odd = await fetch(desk.url + '/', { headers: { 'X-Remote-User': '<script>' } });
     expect(odd.status).toBe(403);
@@ -84,7 +94,9 @@ describe('the desk refuses', () => {
 
   it('a form from another web site, without touching the session', async () => {
     const staff = new DeskClient(dev.url);
-    const signIn = /name="_csrf" value="([^"]+)"/.exec((await staff.request('/sign-in')).html)![1]!;
+    const signInPage = (await staff.request('/sign-in')).html;
+    await axe.check(dev.url + '/sign-in', signInPage, 'development sign-in');
+    const signIn = /name="_csrf" value="([^"]+)"/.exec(signInPage)![1]!;
     expect((await staff.request('/sign-in', { _csrf: signIn, name: 'cross.staff' })).status).toBe(303);
     // Signing in gives the session a new token (the one from before sign-in no longer counts).
     const _csrf = await staff.token('/');
@@ -102,6 +114,7 @@ describe('the desk refuses', () => {
       expect(res.setCookie).toEqual([]);
     }
     expect(signedIn.html).toMatch(/came from another web site, not from the desk, so the desk did nothing/);
+    await axe.check(dev.url + '/start', signedIn.html, 'a form from another web site (403)');
     // An old browser sends only Origin: the same.
     const byOrigin = await staff.request('/sign-out', { _csrf }, { origin: 'https://elsewhere.example' });
     expect(byOrigin.status).toBe(403);
@@ -119,9 +132,9 @@ describe('the desk refuses', () => {
         header === 'forwarded' ? 'for=192.0.2.7' : header === 'x-forwarded-host' ? 'desk.example' : '192.0.2.7';
       const page = await fetch(dev.url + '/sign-in', { headers: { [header]: value } });
       expect(page.status).toBe(403);
-      expect(await page.text()).toMatch(
-        /Development sign-in works only from a browser on this machine, not through a proxy/,
-      );
+      const refused = await page.text();
+      expect(refused).toMatch(/Development sign-in works only from a browser on this machine, not through a proxy/);
+      if (header === 'forwarded') await axe.check(dev.url + '/sign-in', refused, 'development sign-in by proxy (403)');
     }
     // Nor does a session begun directly let a proxied sign-in through.
     const staff = new DeskClient(dev.url);
@@ -135,14 +148,18 @@ describe('the desk refuses', () => {
     big.append('file', new Blob(['patron_id,barcode\n' + 'desk.forged,48100000001\n'.repeat(50_000)]), 'big.csv');
     const tooLarge = await fetch(desk.url + '/batch/check', { method: 'POST', headers: signedIn, body: big });
     expect(tooLarge.status).toBe(413);
-    expect(await tooLarge.text()).toMatch(/The file is larger than 1 MB, more than a batch takes/);
+    const tooLargePage = await tooLarge.text();
+    expect(tooLargePage).toMatch(/The file is larger than 1 MB, more than a batch takes/);
+    await axe.check(desk.url + '/batch/check', tooLargePage, 'a batch file too large (413)');
     const malformed = await fetch(desk.url + '/batch/check', {
       method: 'POST',
       headers: { ...signedIn, 'content-type': 'multipart/form-data; boundary=xyz' },
       body: '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\npatron_id',
     });
     expect(malformed.status).toBe(400);
-    expect(await malformed.text()).toMatch(/could not read the upload: choose one CSV file/);
+    const malformedPage = await malformed.text();
+    expect(malformedPage).toMatch(/could not read the upload: choose one CSV file/);
+    await axe.check(desk.url + '/batch/check', malformedPage, 'a malformed upload (400)');
     const twoFiles = new FormData();
     twoFiles.append('file', new Blob(['a']), 'a.csv');
     twoFiles.append('file', new Blob(['b']), 'b.csv');

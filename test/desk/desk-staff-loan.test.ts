@@ -10,6 +10,7 @@ import { launchChromium } from '../support/chromium';
 import { debianTool } from '../support/debian-package';
 import { startHarness, waitForProgress, type RelinkHarness } from '../support/relink-harness';
 import { loopbackProxy, PROXY_USER, startTestDesk, type TestDesk } from './desk-support';
+import { deskShot } from './desk-shots';
 
 const chromiumTool = debianTool('chromium', 'chromium');
 const describeWithBrowser = 'skip' in chromiumTool ? describe.skip : describe;
@@ -64,6 +65,7 @@ describeWithBrowser('the staff-loan card', () => {
     expect(text).toMatch(/waiting for your loan of the item at the desk in Alma/);
     expect(text).toMatch(/What to do: \S/);
     expect(text).not.toMatch(/staff-loan|awaiting/);
+    await deskShot(page, 'staff-loan');
     await expectNoAxeViolations(page, 'home page with staff-loan cards');
 
     h.sim.loanAtDesk('sl.loaned', '49100000001');
@@ -84,6 +86,7 @@ describeWithBrowser('the staff-loan card', () => {
     await page.waitForURL(/\/relinks\/relink-sl\.giveup\/give-up-loan/);
     expect(await page.locator('h1').innerText()).toBe('Give up on this item?');
     expect(await page.innerText('main')).toMatch(/do not loan it to the patron at the desk afterwards/);
+    await deskShot(page, 'staff-loan-give-up');
     await expectNoAxeViolations(page, 'give-up confirmation page');
     // Looking asked nothing of the relink.
     expect((await h.relinks.progress('relink-sl.giveup')).awaiting).toBe('staff-loan');

@@ -204,7 +204,7 @@ describe('Lost without a click: the overdue-job mode', () => {
   it('a batch of 50 relinks completes with one run of the job and no click', async () => {
     // A lead of 5 s: fifty relinks' due-date PUTs wait in line behind the rate limiter.
     const input = (p: string) =>
-      relinkInput(p, [barcodeOf(p, ids.indexOf(p))], { ...overdueJobMode('3 minutes'), dueDateLead: '5 seconds' });
+      relinkInput(p, [barcodeOf(p, ids.indexOf(p))], { ...overdueJobMode('2 minutes'), dueDateLead: '5 seconds' });
     // Started as relink batch starts them, four at a time (batch-run.ts): fifty lookups at once would wait behind the
     // running relinks' calls at the default 10 calls a second, past the lookup's 30 s.
     const started: Awaited<ReturnType<RelinkHarness['relinks']['start']>>[] = [];
@@ -224,7 +224,7 @@ describe('Lost without a click: the overdue-job mode', () => {
       .notices()
       .filter((n) => BATCH.includes(String(n.user_id)) && n.address && n.address !== HOLDING_EMAIL);
     expect(patronLetters).toEqual([]);
-    // About 800 Alma calls at the default 10 a second: the job's run is expected 3 minutes after each due-date change,
+    // About 800 Alma calls at the default 10 a second: the job's run is expected 2 minutes after each due-date change,
     // time for all fifty to reach the wait for it.
   }, 360_000);
 });

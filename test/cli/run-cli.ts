@@ -29,6 +29,7 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 export function cliEnv(h: RelinkHarness, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return cleanEnv({
     TEMPORAL_ADDRESS: testServerAddress(),
+    TEMPORAL_NAMESPACE: h.temporal.namespace,
     RELINK_TASK_QUEUE: h.taskQueue,
     ...relinkCommandEnv(),
     ...extra,

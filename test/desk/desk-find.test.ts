@@ -28,6 +28,8 @@ describeWithBrowser('find a relink', () => {
         users: ['find.a', 'find.b', 'find.c'].map((id) => patron(id)),
         items: [item('48900000001'), item('48900000002')],
       }),
+      // Its own namespace: the searches below list every relink, and other test files' run meanwhile.
+      { namespace: 'relink-find-test' },
     );
     // Two a page, so three relinks take two pages.
     desk = await startTestDesk(h, loopbackProxy, { findPageSize: 2 });

@@ -55,17 +55,20 @@ export async function startHarness(
   fixtures: Fixtures,
   {
     address,
+    namespace,
     sim: simOptions = {},
     alma: almaOptions = {},
     worker: workerOptions = {},
   }: {
     address?: string;
+    /** A namespace of the test's own (made if missing): for a test that lists relinks. Default: 'default'. */
+    namespace?: string;
     sim?: Partial<AlmaSimulatorOptions>;
     alma?: Partial<AlmaClientOptions>;
     worker?: Pick<RelinkWorkerOptions, 'lostProcessStatus'>;
   } = {},
 ): Promise<RelinkHarness> {
-  const temporal = await connectToTestServer(address);
+  const temporal = await connectToTestServer(address, namespace);
   const sim = await startAlmaSimulator({ fixtures, port: 0, strictParams: true, ...simOptions });
   // The production quota floor (ALMA_MIN_DAILY_REMAINING's default): the simulator's budget (1,000,000) is far above it.
   const alma = new AlmaClient({
@@ -79,6 +82,7 @@ export async function startHarness(
   const taskQueue = uniqueTaskQueue('relink');
   const worker = await createRelinkWorker({
     connection: temporal.nativeConnection,
+    namespace: temporal.namespace,
     taskQueue,
     alma,
     dataConverter: temporal.dataConverter,

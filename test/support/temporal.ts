@@ -34,21 +34,30 @@ export function testDataConverter(): DataConverter {
 
 export interface TemporalTestContext {
   client: Client;
+  namespace: string;
   dataConverter: DataConverter;
   connection: Connection;
   nativeConnection: NativeConnection;
   close(): Promise<void>;
 }
 
-/** Connects a client and a worker connection to the dev server that jest's globalSetup started (or another one). */
-export async function connectToTestServer(address = testServerAddress()): Promise<TemporalTestContext> {
+/**
+ * Connects a client and a worker connection to the dev server that jest's globalSetup started (or another one), in
+ * `namespace` (made if missing): a test that lists relinks has one of its own, away from other files' relinks.
+ */
+export async function connectToTestServer(
+  address = testServerAddress(),
+  namespace = 'default',
+): Promise<TemporalTestContext> {
   installQuietRuntime();
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
+  if (namespace !== 'default') await ensureTestNamespace(connection, nativeConnection, namespace);
   const dataConverter = testDataConverter();
-  const client = new Client({ connection, namespace: 'default', dataConverter });
+  const client = new Client({ connection, namespace, dataConverter });
   return {
     client,
+    namespace,
     dataConverter,
     connection,
     nativeConnection,

@@ -19,7 +19,8 @@ describeWithBrowser("the home page's refresh", () => {
   let browser: BrowserContext;
   let userDataDir: string;
   beforeAll(async () => {
-    h = await startHarness(fixturesWith({}));
+    // Its own namespace: the home page lists every running relink, and other test files' change meanwhile.
+    h = await startHarness(fixturesWith({}), { namespace: 'relink-refresh-test' });
     desk = await startTestDesk(h, { kind: 'dev' });
     ({ browser, userDataDir } = await launchChromium(
       'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',

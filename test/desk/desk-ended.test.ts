@@ -6,10 +6,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
 import { relinkInput } from '../../src/dev/relink-input';
 import { expectNoAxeViolations } from '../support/axe';
-import { launchChromium } from '../support/chromium';
 import { debianTool } from '../support/debian-package';
-import { startHarness, type RelinkHarness } from '../support/relink-harness';
-import { DeskClient, loopbackProxy, PROXY_USER, startTestDesk, type TestDesk } from './desk-support';
+import type { RelinkHarness } from '../support/relink-harness';
+import { DeskClient, PROXY_USER, type TestDesk } from './desk-support';
+import { startDeskInChromium, type DeskInChromium } from './desk-in-chromium';
 import { deskShot } from './desk-shots';
 
 const chromiumTool = debianTool('chromium', 'chromium');
@@ -20,30 +20,24 @@ describeWithBrowser('relinks that ended failed or needing attention', () => {
   let h: RelinkHarness;
   let desk: TestDesk;
   let browser: BrowserContext;
-  let userDataDir: string;
+  let setUp: DeskInChromium | undefined;
 
   beforeAll(async () => {
-    h = await startHarness(
+    setUp = await startDeskInChromium(
       fixturesWith({
         users: ['ended.fail', 'ended.late'].map((id) => patron(id)),
         items: [item('48800000002')],
       }),
+      {
+        chromiumPath: 'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',
+        profilePrefix: 'relink-desk-ended-',
+        defaultTimeoutMs: 30_000,
+      },
     );
-    desk = await startTestDesk(h, loopbackProxy);
-    ({ browser, userDataDir } = await launchChromium(
-      'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',
-      'relink-desk-ended-',
-      { viewport: { width: 1280, height: 900 }, extraHTTPHeaders: { 'X-Remote-User': PROXY_USER } },
-    ));
-    browser.setDefaultTimeout(30_000);
+    ({ h, desk, browser } = setUp);
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await desk?.close();
-    await h?.close();
-    if (userDataDir) (await import('node:fs')).rmSync(userDataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => setUp?.close());
 
   const cardOf = (page: Page, workflowId: string) =>
     page.locator('article.card', { has: page.getByRole('link', { name: workflowId, exact: true }) });

@@ -5,11 +5,11 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
 import { relinkInput } from '../../src/dev/relink-input';
 import { expectNoAxeViolations } from '../support/axe';
-import { launchChromium } from '../support/chromium';
 import { debianTool } from '../support/debian-package';
-import { startHarness, waitForProgress, type RelinkHarness } from '../support/relink-harness';
+import { waitForProgress, type RelinkHarness } from '../support/relink-harness';
 import { cliEnv, jsonOf, relinkCli } from '../cli/run-cli';
-import { loopbackProxy, PROXY_USER, startTestDesk, type TestDesk } from './desk-support';
+import type { TestDesk } from './desk-support';
+import { startDeskInChromium, type DeskInChromium } from './desk-in-chromium';
 import { deskShot } from './desk-shots';
 
 const chromiumTool = debianTool('chromium', 'chromium');
@@ -20,29 +20,25 @@ describeWithBrowser('find a relink', () => {
   let h: RelinkHarness;
   let desk: TestDesk;
   let browser: BrowserContext;
-  let userDataDir: string;
+  let setUp: DeskInChromium | undefined;
 
   beforeAll(async () => {
-    h = await startHarness(
+    // Two a page, so three relinks take two pages.
+    setUp = await startDeskInChromium(
       fixturesWith({
         users: ['find.a', 'find.b', 'find.c'].map((id) => patron(id)),
         items: [item('48900000001'), item('48900000002')],
       }),
-      // Its own namespace: the searches below list every relink, and other test files' run meanwhile.
-      { namespace: 'relink-find-test' },
-    );
-    // Two a page, so three relinks take two pages.
-    desk = await startTestDesk(h, loopbackProxy, { findPageSize: 2 });
-    ({ browser, userDataDir } = await launchChromium(
-      'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',
-      'relink-desk-find-',
-      // The search is a plain GET form and its pages plain links: the desk's one script only refreshes the home page.
       {
-        viewport: { width: 1280, height: 900 },
-        extraHTTPHeaders: { 'X-Remote-User': PROXY_USER },
+        // Its own namespace: the searches below list every relink, and other test files' run meanwhile.
+        harness: { namespace: 'relink-find-test' },
+        chromiumPath: 'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',
+        profilePrefix: 'relink-desk-find-',
+        desk: { findPageSize: 2 },
+        defaultTimeoutMs: 30_000,
       },
-    ));
-    browser.setDefaultTimeout(30_000);
+    );
+    ({ h, desk, browser } = setUp);
     // find.a and find.c wait for a Lost click; find.b failed at the preflight (an item Alma does not have).
     for (const [id, barcode] of [
       ['find.a', '48900000001'],
@@ -64,12 +60,7 @@ describeWithBrowser('find a relink', () => {
     }
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await desk?.close();
-    await h?.close();
-    if (userDataDir) (await import('node:fs')).rmSync(userDataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => setUp?.close());
 
   const rows = async (page: Page) =>
     (await page.locator('table tbody tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());

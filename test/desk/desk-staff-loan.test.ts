@@ -6,10 +6,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
 import { relinkInput } from '../../src/dev/relink-input';
 import { expectNoAxeViolations } from '../support/axe';
-import { launchChromium } from '../support/chromium';
 import { debianTool } from '../support/debian-package';
-import { startHarness, waitForProgress, type RelinkHarness } from '../support/relink-harness';
-import { loopbackProxy, PROXY_USER, startTestDesk, type TestDesk } from './desk-support';
+import { waitForProgress, type RelinkHarness } from '../support/relink-harness';
+import { PROXY_USER, type TestDesk } from './desk-support';
+import { startDeskInChromium, type DeskInChromium } from './desk-in-chromium';
 import { deskShot } from './desk-shots';
 
 const chromiumTool = debianTool('chromium', 'chromium');
@@ -20,7 +20,7 @@ describeWithBrowser('the staff-loan card', () => {
   let h: RelinkHarness;
   let desk: TestDesk;
   let browser: BrowserContext;
-  let userDataDir: string;
+  let setUp: DeskInChromium | undefined;
 
   beforeAll(async () => {
     const fixtures = fixturesWith({
@@ -30,14 +30,12 @@ describeWithBrowser('the staff-loan card', () => {
     fixtures.libraries = (fixtures.libraries ?? []).map((l) =>
       l.code === 'SCI' ? { ...l, loan_policy: { api_restricted: true } } : l,
     );
-    h = await startHarness(fixtures);
-    desk = await startTestDesk(h, loopbackProxy);
-    ({ browser, userDataDir } = await launchChromium(
-      'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',
-      'relink-desk-staff-loan-',
-      { viewport: { width: 1280, height: 900 }, extraHTTPHeaders: { 'X-Remote-User': PROXY_USER } },
-    ));
-    browser.setDefaultTimeout(30_000);
+    setUp = await startDeskInChromium(fixtures, {
+      chromiumPath: 'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',
+      profilePrefix: 'relink-desk-staff-loan-',
+      defaultTimeoutMs: 30_000,
+    });
+    ({ h, desk, browser } = setUp);
     for (const [id, barcode] of [
       ['sl.loaned', '49100000001'],
       ['sl.giveup', '49100000002'],
@@ -47,12 +45,7 @@ describeWithBrowser('the staff-loan card', () => {
     }
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await desk?.close();
-    await h?.close();
-    if (userDataDir) (await import('node:fs')).rmSync(userDataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => setUp?.close());
 
   const cardOf = (page: Page, workflowId: string) =>
     page.locator('article.card', { has: page.getByRole('link', { name: workflowId, exact: true }) });

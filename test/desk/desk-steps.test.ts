@@ -5,10 +5,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
 import { relinkInput } from '../../src/dev/relink-input';
 import { expectNoAxeViolations } from '../support/axe';
-import { launchChromium } from '../support/chromium';
 import { debianTool } from '../support/debian-package';
-import { startHarness, type RelinkHarness } from '../support/relink-harness';
-import { loopbackProxy, PROXY_USER, startTestDesk, type TestDesk } from './desk-support';
+import type { RelinkHarness } from '../support/relink-harness';
+import type { TestDesk } from './desk-support';
+import { startDeskInChromium, type DeskInChromium } from './desk-in-chromium';
 
 const chromiumTool = debianTool('chromium', 'chromium');
 const describeWithBrowser = 'skip' in chromiumTool ? describe.skip : describe;
@@ -18,26 +18,20 @@ describeWithBrowser("a failed relink's steps", () => {
   let h: RelinkHarness;
   let desk: TestDesk;
   let browser: BrowserContext;
-  let userDataDir: string;
+  let setUp: DeskInChromium | undefined;
 
   beforeAll(async () => {
-    h = await startHarness(
+    setUp = await startDeskInChromium(
       fixturesWith({ users: ['steps.pre', 'steps.loan'].map((id) => patron(id)), items: [item('48700000002')] }),
+      {
+        chromiumPath: 'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',
+        profilePrefix: 'relink-desk-steps-',
+      },
     );
-    desk = await startTestDesk(h, loopbackProxy);
-    ({ browser, userDataDir } = await launchChromium(
-      'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',
-      'relink-desk-steps-',
-      { viewport: { width: 1280, height: 900 }, extraHTTPHeaders: { 'X-Remote-User': PROXY_USER } },
-    ));
+    ({ h, desk, browser } = setUp);
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await desk?.close();
-    await h?.close();
-    if (userDataDir) (await import('node:fs')).rmSync(userDataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => setUp?.close());
 
   async function stepsOf(page: Page, workflowId: string): Promise<string[]> {
     await page.goto(`${desk.url}/relinks/${workflowId}`);

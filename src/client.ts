@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   Client,
-  Connection,
   WithStartWorkflowOperation,
   WorkflowContinuedAsNewError,
   WorkflowFailedError,
@@ -24,6 +23,7 @@ import {
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { clientDataConverter } from './codec';
 import { temporalConnectionOptions, type TemporalSettings } from './config';
+import { connectClosable } from './temporal-client-connection';
 import { recordedRelink, type RecordedRelink } from './relink-history';
 import { searchQuery, type RelinkSearch } from './relink-search';
 import { findStuckRelinks, type StuckWorkflowTask } from './stuck-relinks';
@@ -687,10 +687,10 @@ export async function connectRelinkClient(
   { dataConverter }: { dataConverter?: DataConverter } = {},
 ): Promise<{ relinks: RelinkClient; close(): Promise<void> }> {
   const converter = dataConverter ?? clientDataConverter(temporal.TEMPORAL_ADDRESS);
-  const connection = await Connection.connect({ ...temporalConnectionOptions(temporal), connectTimeout: '5 seconds' });
+  const { connection, close } = await connectClosable({
+    ...temporalConnectionOptions(temporal),
+    connectTimeout: '5 seconds',
+  });
   const client = new Client({ connection, namespace: temporal.TEMPORAL_NAMESPACE, dataConverter: converter });
-  return {
-    relinks: new RelinkClient(client, temporal.RELINK_TASK_QUEUE, temporal.TEMPORAL_UI_URL),
-    close: () => connection.close(),
-  };
+  return { relinks: new RelinkClient(client, temporal.RELINK_TASK_QUEUE, temporal.TEMPORAL_UI_URL), close };
 }

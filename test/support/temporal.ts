@@ -4,6 +4,7 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { devKeyRing, relinkDataConverter } from '../../src/codec';
 import { msToTs } from '@temporalio/common/lib/time';
 import { ensureSearchAttributes } from '../../src/namespace-setup';
+import { connectClosable } from '../../src/temporal-client-connection';
 
 let runtimeInstalled = false;
 
@@ -50,7 +51,7 @@ export async function connectToTestServer(
   namespace = 'default',
 ): Promise<TemporalTestContext> {
   installQuietRuntime();
-  const connection = await Connection.connect({ address });
+  const { connection, close: closeConnection } = await connectClosable({ address });
   const nativeConnection = await NativeConnection.connect({ address });
   if (namespace !== 'default') await ensureTestNamespace(connection, nativeConnection, namespace);
   const dataConverter = testDataConverter();
@@ -62,7 +63,7 @@ export async function connectToTestServer(
     connection,
     nativeConnection,
     async close() {
-      await connection.close();
+      await closeConnection();
       await nativeConnection.close();
     },
   };

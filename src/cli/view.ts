@@ -10,7 +10,7 @@ import type {
   RelinkProgress,
   RelinkStatus,
 } from '../client';
-import { LOST_CLICK_WAITS } from '../contract';
+import { instructionsText, LOST_CLICK_WAITS } from '../contract';
 import { WORKER_ANSWER_MS } from './context';
 
 /** The patron's preferred email: untouched, replaced by the holding address, or put back. */
@@ -36,6 +36,16 @@ export interface StatusView {
   uiUrl?: string;
   /** Alma's webhooks tell the relink of the Lost click: the command is a fallback. */
   webhooks?: boolean;
+}
+
+/** What a waiting relink asks, worded for the CLI (its commands; times in UTC, as its audit lines). */
+export function cliInstructions(
+  progress: Pick<RelinkProgress, 'workflowId' | 'awaitingSteps' | 'awaitingInstructions'>,
+): string | undefined {
+  if (progress.awaitingSteps) {
+    return instructionsText(progress.awaitingSteps, { place: 'cli', workflowId: progress.workflowId });
+  }
+  return progress.awaitingInstructions;
 }
 
 export function nextCommands(workflowId: string, awaiting: Awaiting, items: ItemProgress[] = []): string[] {
@@ -76,7 +86,8 @@ export function viewOf(status: RelinkStatus, closedProgress?: RelinkProgress): S
     audit: result?.audit ?? progress?.audit ?? [],
   };
   if (status.status === 'RUNNING' && progress) {
-    if (progress.awaitingInstructions) view.awaitingInstructions = progress.awaitingInstructions;
+    const instructions = cliInstructions(progress);
+    if (instructions) view.awaitingInstructions = instructions;
     if (progress.webhooks) view.webhooks = true;
     const next = nextCommands(status.workflowId, progress.awaiting, progress.items);
     if (next.length) view.nextCommands = next;

@@ -8,5 +8,6 @@ export * from './lost-mode';
 export * from './messages';
 export * from './restore-after';
 export * from './search-attributes';
+export * from './staff-instructions';
 export * from './types';
 export * from './validate';

@@ -1,5 +1,6 @@
 // Plain data the relink exchanges with its activities and its client. Types only: the workflow sandbox
 // bundles this file, so it must stay free of I/O and Node built-ins.
+import type { StaffInstructions } from './staff-instructions';
 
 /** Where an item is scanned in and loaned: its own library and a desk of that library. */
 export interface CirculationDesks {
@@ -242,7 +243,9 @@ export interface RelinkProgress {
   patronId: string;
   step: RelinkStepName;
   awaiting: Awaiting;
-  /** For staff: exactly what to do in Alma and how to tell the workflow. */
+  /** For staff: what to do in Alma and how to tell the relink, as steps each place words its own way. */
+  awaitingSteps?: StaffInstructions;
+  /** The same, worded for the Web UI (the desk's button and the CLI's command): what older relinks answer alone. */
   awaitingInstructions?: string;
   items: ItemProgress[];
   contact: ContactState;

@@ -1,7 +1,7 @@
-// The buttons that answer what a relink waits for. One line each: what it waits for, the label staff see, and the
-// RelinkClient call it makes with the signed-in name.
+// The buttons that answer what a relink waits for. One line each: what it waits for, the label staff see (the one the
+// relink's instructions name, ANSWER_BUTTONS), and the RelinkClient call it makes with the signed-in name.
 import type { RelinkClient, RelinkProgress } from '../client';
-import { LOST_CLICK_WAITS } from '../contract';
+import { ANSWER_BUTTONS, LOST_CLICK_WAITS, type StaffAnswer } from '../contract';
 import { afterProceed } from './proceed';
 
 /** A page that asks before the action (GET shows it, the POST it sends acts): what will happen, in staff words. */
@@ -20,8 +20,8 @@ function loansOf(progress: RelinkProgress | undefined): string {
 }
 
 export interface DeskAction {
-  /** The path segment of its form: POST /relinks/<id>/<action id>. */
-  id: string;
+  /** The path segment of its form: POST /relinks/<id>/<action id>; the answer the relink's instructions name. */
+  id: StaffAnswer;
   /** The relink's `awaiting` states it answers. */
   awaiting: readonly string[];
   label: string;
@@ -38,7 +38,7 @@ export const ACTIONS: DeskAction[] = [
     id: 'confirm-lost',
     // Past the Lost deadline (overdue) a Lost click still finishes the relink normally.
     awaiting: LOST_CLICK_WAITS,
-    label: 'I clicked Lost',
+    label: ANSWER_BUTTONS['confirm-lost'],
     run: async (relinks, id, staff) => {
       await relinks.confirmLost(id, undefined, staff);
       return 'Told the relink that you clicked Lost: it checks Alma now.';
@@ -47,7 +47,7 @@ export const ACTIONS: DeskAction[] = [
   {
     id: 'proceed',
     awaiting: ['request-review'],
-    label: 'Proceed',
+    label: ANSWER_BUTTONS.proceed,
     // The relink reads the queue again at once; the page says what it found (a request still there brings the card back).
     run: async (relinks, id, staff) =>
       afterProceed(relinks, id, await relinks.review(id, { decision: 'proceed', by: staff })),
@@ -55,14 +55,14 @@ export const ACTIONS: DeskAction[] = [
   {
     id: 'abort',
     awaiting: ['request-review'],
-    label: 'Abort',
+    label: ANSWER_BUTTONS.abort,
     caution: true,
     run: (relinks, id, staff) => relinks.review(id, { decision: 'abort', by: staff }),
   },
   {
     id: 'return-loans',
     awaiting: ['overdue'],
-    label: 'Return the loans',
+    label: ANSWER_BUTTONS['return-loans'],
     caution: true,
     run: (relinks, id, staff) => relinks.returnLoans(id, staff),
   },
@@ -70,7 +70,7 @@ export const ACTIONS: DeskAction[] = [
     id: 'returned-in-alma',
     // After a give-up Alma refused the return: staff returned the item (or clicked Lost) in Alma themselves.
     awaiting: ['return-refused'],
-    label: 'I returned it (or clicked Lost) in Alma',
+    label: ANSWER_BUTTONS['returned-in-alma'],
     run: async (relinks, id, staff) => {
       await relinks.confirmLost(id, undefined, staff);
       return 'Told the relink: it tries the return again now, and restores the patron once Alma shows no active loan.';
@@ -80,7 +80,7 @@ export const ACTIONS: DeskAction[] = [
     id: 'loaned-at-desk',
     // Alma refused the relink's loan: staff loaned the item at the desk in Alma (with an override).
     awaiting: ['staff-loan'],
-    label: 'I loaned it at the desk in Alma',
+    label: ANSWER_BUTTONS['loaned-at-desk'],
     run: async (relinks, id, staff) => {
       await relinks.confirmLost(id, undefined, staff);
       return 'Told the relink: it looks for the loan in Alma now, and goes on to the Lost click once it finds it.';
@@ -89,7 +89,7 @@ export const ACTIONS: DeskAction[] = [
   {
     id: 'give-up-loan',
     awaiting: ['staff-loan'],
-    label: 'Give up on this item',
+    label: ANSWER_BUTTONS['give-up-loan'],
     caution: true,
     confirm: {
       title: 'Give up on this item?',
@@ -105,7 +105,7 @@ export const ACTIONS: DeskAction[] = [
   {
     id: 'keep-loans',
     awaiting: ['overdue', 'return-refused'],
-    label: 'Keep the loans (letters then reach the patron)',
+    label: ANSWER_BUTTONS['keep-loans'],
     caution: true,
     confirm: {
       title: 'Keep the loans?',
@@ -123,7 +123,7 @@ export const ACTIONS: DeskAction[] = [
   {
     id: 'restore-now',
     awaiting: ['quiet-period'],
-    label: "Restore the patron's email now",
+    label: ANSWER_BUTTONS['restore-now'],
     caution: true,
     confirm: {
       title: "Restore the patron's email now?",

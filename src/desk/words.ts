@@ -1,6 +1,6 @@
 // The relink's codes (steps, item phases, outcomes) in the words the desk shows staff, and times in the library's
 // time zone. The codes stay in the CLI's machine output and the Web UI's search attributes; staff pages never show them.
-import type { Awaiting, ItemPhase, Outcome, RelinkStepName } from '../contract';
+import { instructionsText, type ItemPhase, type Outcome, type RelinkProgress, type RelinkStepName } from '../contract';
 
 export const STEP_WORDS: Record<RelinkStepName, string> = {
   preflight: 'Check patron and items',
@@ -42,6 +42,10 @@ export const stepWords = (step: string | undefined): string =>
 export const phaseWords = (phase: string): string => PHASE_WORDS[phase as ItemPhase] ?? plain(phase);
 export const outcomeWords = (outcome: string): string => OUTCOME_WORDS[outcome as Outcome] ?? plain(outcome);
 
+/** How a relink on the home page ended, in words (its relink page shows the step where it stopped). */
+export const endedWords = (mark: 'failed' | 'needs-attention'): string =>
+  mark === 'failed' ? 'It failed: see what to check' : 'It ended needing attention: see what to check';
+
 /** "28 Nov 2026, 15:05:21 CST" in the library's time zone; the ISO value stays in <time datetime>. */
 export function timeFormat(timeZone: string): (iso: string) => string {
   const format = new Intl.DateTimeFormat('en-GB', {
@@ -64,17 +68,8 @@ export function timeFormat(timeZone: string): (iso: string) => string {
   };
 }
 
-/** What a relink waits for, as the Find page's choice names it. */
-export const AWAITING_WORDS: Record<Exclude<Awaiting, 'none'>, string> = {
-  'request-review': 'a request review',
-  'lost-declaration': 'a Lost click',
-  overdue: 'a decision on overdue loans',
-  'quiet-period': 'the quiet period to end',
-  'return-refused': 'a return in Alma (Alma refused it)',
-  'lost-job': "Alma's Overdue and Lost Loan job",
-  'staff-loan': 'a loan at the desk in Alma',
-  'restore-refused': 'a corrected patron record (Alma refuses the restore)',
-};
+/** What a relink waits for, as the Find page's choice names it (the Web UI's summary says the same). */
+export { AWAITING_WORDS } from '../contract';
 
 /** A listed relink's status: running, or how it ended (RelinkOutcome; Temporal's status for runs without one). */
 export function listedStatusWords(status: string, outcome: string | undefined): string {
@@ -83,4 +78,15 @@ export function listedStatusWords(status: string, outcome: string | undefined): 
   if (['FAILED', 'TIMED_OUT', 'TERMINATED'].includes(status)) return 'failed';
   if (status === 'CANCELLED') return 'cancelled';
   return plain(status.toLowerCase().replace(/_/g, '-'));
+}
+
+/** What a waiting relink asks, worded for the desk (its buttons, times in the library's zone). Older relinks' text as is. */
+export function deskInstructions(
+  progress: Pick<RelinkProgress, 'workflowId' | 'awaitingSteps' | 'awaitingInstructions'> | undefined,
+  when: (iso: string) => string,
+): string | undefined {
+  if (progress?.awaitingSteps) {
+    return instructionsText(progress.awaitingSteps, { place: 'desk', workflowId: progress.workflowId, time: when });
+  }
+  return progress?.awaitingInstructions;
 }

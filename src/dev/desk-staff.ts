@@ -2,6 +2,17 @@
 // desk's own HTML forms, as a browser would (session cookie, CSRF token from the page), so `npm start` shows the desk
 // working. Written by hand because it is a few requests: a browser-automation library would be far heavier.
 
+/** A form the desk answered with a page of its own instead of moving on: its status and that page. */
+export class DeskRefused extends Error {
+  constructor(
+    action: string,
+    readonly status: number,
+    readonly html: string,
+  ) {
+    super(`the desk refused ${action} (${status})`);
+  }
+}
+
 export class DeskStaff {
   /** The session cookies (cookie-session's value and signature), as a browser keeps them. */
   private readonly cookies = new Map<string, string>();
@@ -36,7 +47,7 @@ export class DeskStaff {
     const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
     if (!token) throw new Error(`the desk's ${page} has no form`);
     const res = await this.request(action, { _csrf: token, ...fields });
-    if (res.status !== 303) throw new Error(`the desk refused ${action} (${res.status})`);
+    if (res.status !== 303) throw new DeskRefused(action, res.status, res.html);
     return res.location ?? '';
   }
 

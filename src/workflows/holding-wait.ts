@@ -23,7 +23,7 @@ export async function holdWhileTheRuleSays(r: Relink): Promise<void> {
     const verdict = r.verdict();
     if (!verdict.hold || verdict.until === undefined || !Number.isFinite(verdict.until)) break;
     const until = verdict.until;
-    track.await('quiet-period', quietPeriodInstructions(r.workflowId, isoSeconds(until)));
+    track.await('quiet-period', quietPeriodInstructions(isoSeconds(until)));
     // A run of the Fines/Fees Notification job Alma reports (after-fines-job) ends the quiet periods of the Lost before it.
     const runs = r.finesJobRuns.length;
     await r.wait(

@@ -1,6 +1,7 @@
 // What the relink tells staff: the instructions shown while it waits, and the audit lines of its steps. Kept apart
 // from the steps so the wording can be read (and translated) in one place.
 import type { BlockingRequest, CheckedItem, LostCheck, SwapContactResult } from '../contract';
+import { at, words, type StaffInstructions, type StaffText } from '../contract';
 
 export interface OpenLoan {
   barcode: string;
@@ -24,44 +25,54 @@ export function describeQueues(blocked: { item: CheckedItem; blocking: BlockingR
 export function reviewInstructions(
   queues: string,
   patronId: string,
-  workflowId: string,
   blocked: { blocking: BlockingRequest[] }[] = [],
-): string {
+): StaffInstructions {
   // A title-level request is on the title, not the item: the item's own Requests list does not show it.
   const titleLevel = blocked.some((b) => b.blocking.some((r) => r.level === 'title'));
-  return (
-    `In Alma, review the request queue of ${queues} (Fulfillment > Manage Requests / the item's Requests list): ` +
-    `cancel or move those requests so none stands before patron ${patronId}. ` +
-    (titleLevel
-      ? 'A title-level request is on the title, not the item: find it by its request id in Fulfillment > Manage ' +
-        "Requests, or in the title's Requests list (search the title in Alma, then Requests). "
-      : '') +
-    `Then run: relink review ${workflowId} --proceed   (or --abort to stop this relink).`
-  );
+  return {
+    choices: [
+      {
+        act: words`In Alma, review the request queue of ${queues} (Fulfillment > Manage Requests / the item's Requests list): cancel or move those requests so none stands before patron ${patronId}`,
+        answer: 'proceed',
+      },
+    ],
+    ...(titleLevel
+      ? {
+          note: words`A title-level request is on the title, not the item: find it by its request id in Fulfillment > Manage Requests, or in the title's Requests list (search the title in Alma, then Requests).`,
+        }
+      : {}),
+    also: [{ when: words`To stop this relink instead`, answer: 'abort' }],
+  };
 }
+
+const lostClick = (patronId: string, list: string): StaffText =>
+  words`In Alma: Fulfillment > Manage Patron Services, patron ${patronId}, Loans tab: on the loan of ${list} open the row actions (⋯) and choose "Lost"`;
 
 export function lostInstructions(
   open: OpenLoan[],
   patronId: string,
-  workflowId: string,
   deadline: string,
   webhooks = false,
-): string {
+): StaffInstructions {
   const list = open.map((l) => `${l.barcode} ("${l.title ?? ''}", loan ${l.loanId})`).join('; ');
   if (webhooks) {
     // Alma's webhooks tell the relink of the click: nothing more for staff to do.
-    return (
-      `In Alma: Fulfillment > Manage Patron Services, patron ${patronId}, Loans tab: on the loan of ${list} open the ` +
-      `row actions (⋯) and choose "Lost". That is all: Alma tells the relink, which checks and goes on by itself ` +
-      `(it stops waiting after ${deadline}). Only if it has not moved on within a few minutes: relink confirm-lost ` +
-      `${workflowId}.`
-    );
+    return {
+      choices: [
+        {
+          act: [
+            ...lostClick(patronId, list),
+            ...words`. That is all: Alma tells the relink, which checks and goes on by itself (it stops waiting after ${deadline})`,
+          ],
+        },
+      ],
+      also: [{ when: words`Only if it has not moved on within a few minutes`, answer: 'confirm-lost' }],
+    };
   }
-  return (
-    `In Alma: Fulfillment > Manage Patron Services, patron ${patronId}, Loans tab: on the loan of ${list} ` +
-    `open the row actions (⋯) and choose "Lost". Then run: relink confirm-lost ${workflowId}. ` +
-    `(The relink also checks Alma by itself and stops waiting after ${deadline}.)`
-  );
+  return {
+    choices: [{ act: lostClick(patronId, list), answer: 'confirm-lost' }],
+    note: words`(The relink also checks Alma by itself and stops waiting after ${deadline}.)`,
+  };
 }
 
 export function swapLog(result: SwapContactResult): string {
@@ -94,20 +105,26 @@ const utc = (at: Date): string => `${at.toISOString().slice(0, 16).replace('T', 
 export function overdueInstructions(
   open: OpenLoan[],
   patronId: string,
-  workflowId: string,
   lostDeadline: string,
   limitAt: Date,
-): string {
+): StaffInstructions {
   const list = open.map((l) => `${l.barcode} ("${l.title ?? ''}", loan ${l.loanId})`).join('; ');
-  return (
-    `Overdue: no Lost click was confirmed within ${lostDeadline}. The holding address stays until ${utc(limitAt)}. ` +
-    `Choose one: (1) in Alma: Fulfillment > Manage Patron Services, patron ${patronId}, Loans tab: on the loan of ` +
-    `${list} open the row actions (⋯) and choose "Lost", then run: relink confirm-lost ${workflowId}. ` +
-    `(2) relink cancel ${workflowId}: the relink returns the loans (scans the items in; any letter goes to the ` +
-    `holding address), then restores the patron's email. (3) relink cancel ${workflowId} --keep-loans --by <you>: ` +
-    `the loans stay active and not lost, and from then on Alma's letters about them go to the patron. ` +
-    `At ${utc(limitAt)} the relink returns the loans itself, then restores.`
-  );
+  const limit = at(limitAt.toISOString());
+  return {
+    situation: words`Overdue: no Lost click was confirmed within ${lostDeadline}. The holding address stays until ${limit}.`,
+    choices: [
+      { act: lostClick(patronId, list), answer: 'confirm-lost' },
+      {
+        answer: 'return-loans',
+        then: words`the relink returns the loans (scans the items in; any letter goes to the holding address), then restores the patron's email.`,
+      },
+      {
+        answer: 'keep-loans',
+        then: words`the loans stay active and not lost, and from then on Alma's letters about them go to the patron.`,
+      },
+    ],
+    note: words`At ${limit} the relink returns the loans itself, then restores.`,
+  };
 }
 
 export const overdueLog = (lostDeadline: string, limitAt: Date): string =>
@@ -178,53 +195,65 @@ export function dueDateBackLog(barcode: string, back: 'moved-back' | 'past' | 'r
 }
 
 /** What staff read while the relink waits for Alma's Overdue and Lost Loan job (RELINK_LOST_MODE=overdue-job). */
-export function lostJobInstructions(open: OpenLoan[], patronId: string, workflowId: string, checkAt: string): string {
+export function lostJobInstructions(open: OpenLoan[], patronId: string, checkAt: string): StaffInstructions {
   const list = open.map((l) => `${l.barcode} ("${l.title ?? ''}", loan ${l.loanId})`).join('; ');
-  return (
-    `Nothing to do: Alma's Overdue and Lost Loan job is expected to declare ${list} Lost; the relink checks Alma at ` +
-    `${checkAt} and, if the job has not acted, asks for the Lost click then. To finish sooner, in Alma: Fulfillment > ` +
-    `Manage Patron Services, patron ${patronId}, Loans tab: open the row actions (⋯) of each loan and choose "Lost", ` +
-    `then run: relink confirm-lost ${workflowId}.`
-  );
+  return {
+    situation: words`Nothing to do: Alma's Overdue and Lost Loan job is expected to declare ${list} Lost; the relink checks Alma at ${at(checkAt)} and, if the job has not acted, asks for the Lost click then.`,
+    choices: [
+      {
+        act: words`To finish sooner, in Alma: Fulfillment > Manage Patron Services, patron ${patronId}, Loans tab: open the row actions (⋯) of each loan and choose "Lost"`,
+        answer: 'confirm-lost',
+      },
+    ],
+  };
 }
 
-export const quietPeriodInstructions = (workflowId: string, until: string): string =>
-  `Nothing to do: the Lost click is confirmed, and the patron's email stays on the holding address until ${until} ` +
-  "so that the letters Alma's scheduled jobs send about the new fee (the fines/fees notification) go there; the " +
-  `patron's other letters go there too meanwhile. Then the relink restores the patron by itself; to restore them now ` +
-  `instead: relink restore-now ${workflowId}.`;
+export const quietPeriodInstructions = (until: string): StaffInstructions => ({
+  situation: words`Nothing to do: the Lost click is confirmed, and the patron's email stays on the holding address until ${at(until)} so that the letters Alma's scheduled jobs send about the new fee (the fines/fees notification) go there; the patron's other letters go there too meanwhile. Then the relink restores the patron by itself.`,
+  choices: [],
+  also: [{ when: words`To restore them now instead`, answer: 'restore-now' }],
+});
 
 /** What staff read while a return Alma refused keeps the holding address in place. */
 export function refusedReturnInstructions(
   refused: (OpenLoan & { cause: string })[],
   patronId: string,
-  workflowId: string,
-): string {
+): StaffInstructions {
   const list = refused.map((l) => `${l.barcode} ("${l.title ?? ''}", loan ${l.loanId}): ${l.cause}`).join('; ');
-  return (
-    `Alma refused to return ${list}. The holding address stays so that no letter about these loans reaches patron ` +
-    `${patronId}. Choose one: (1) in Alma, return the item at Fulfillment > Return Items (or, on the patron's Loans ` +
-    `tab, choose "Lost"), then run: relink confirm-lost ${workflowId} (the relink checks Alma now; it also checks by ` +
-    `itself, and tries the return again). (2) relink cancel ${workflowId} --keep-loans --by <you>: the loans stay ` +
-    `active and not lost, and from then on Alma's letters about them go to the patron.`
-  );
+  return {
+    situation: words`Alma refused to return ${list}. The holding address stays so that no letter about these loans reaches patron ${patronId}.`,
+    choices: [
+      {
+        act: words`In Alma, return the item at Fulfillment > Return Items (or, on the patron's Loans tab, choose "Lost")`,
+        answer: 'returned-in-alma',
+        then: words`the relink checks Alma now; it also checks by itself, and tries the return again.`,
+      },
+      {
+        answer: 'keep-loans',
+        then: words`the loans stay active and not lost, and from then on Alma's letters about them go to the patron.`,
+      },
+    ],
+  };
 }
 
 /** What staff read while the relink waits for them to loan an item at the desk (Alma refused the API loan). */
 export function staffLoanInstructions(
   item: { barcode: string; title?: string },
   patronId: string,
-  workflowId: string,
   cause: string,
   until: string,
-): string {
-  return (
-    `Alma refused the relink's loan of ${item.barcode} ("${item.title ?? ''}"): ${cause}. The item is scanned in and ` +
-    `the holding address stays, so the loan receipt goes there. In Alma: Fulfillment > Manage Patron Services, ` +
-    `patron ${patronId}, scan barcode ${item.barcode} to loan it; if Alma asks, override the block or limit. Then ` +
-    `run: relink confirm-lost ${workflowId} (the relink also checks Alma by itself, until ${until}). To give up on ` +
-    `this item instead: relink review ${workflowId} --abort.`
-  );
+): StaffInstructions {
+  return {
+    situation: words`Alma refused the relink's loan of ${item.barcode} ("${item.title ?? ''}"): ${cause}. The item is scanned in and the holding address stays, so the loan receipt goes there.`,
+    choices: [
+      {
+        act: words`In Alma: Fulfillment > Manage Patron Services, patron ${patronId}, scan barcode ${item.barcode} to loan it; if Alma asks, override the block or limit`,
+        answer: 'loaned-at-desk',
+      },
+    ],
+    note: words`(The relink also checks Alma by itself, until ${at(until)}.)`,
+    also: [{ when: words`To give up on this item instead`, answer: 'give-up-loan' }],
+  };
 }
 
 /** The audit line where the relink asks staff for the desk loan. */
@@ -250,7 +279,7 @@ export interface RestoreByHand {
  * What staff read while Alma refuses the restore with an answer that will not change by itself (restore-refused).
  * `cause`: the refused attempt's message, Alma's words quoted ("Alma refuses to restore patron P's email: ...").
  */
-export function refusedRestoreInstructions(patronId: string, cause: string, what: RestoreByHand): string {
+export function refusedRestoreInstructions(patronId: string, cause: string, what: RestoreByHand): StaffInstructions {
   const email =
     what.emailType === null
       ? 'no email of theirs was preferred before, so make none preferred'
@@ -260,12 +289,17 @@ export function refusedRestoreInstructions(patronId: string, cause: string, what
       ? ''
       : `, tick "Preferred SMS" again on ${what.smsTypes.length === 1 ? 'the phone' : `the ${what.smsTypes.length} phones`} ` +
         `that had it (type ${what.smsTypes.join(', ')})`;
-  return (
-    `${cause}. Until the patron's email and SMS settings are restored, their notices go to the holding address.` +
-    ' The relink tries again every few minutes by itself. Choose one: ' +
-    `(1) in Alma, Manage Users, patron ${patronId}: correct what Alma's message names, and save; the next try goes ` +
-    `through. (2) Restore them by hand in Alma: Manage Users, patron ${patronId}, Contact Information tab: delete the ` +
-    `email whose description starts with ${what.marker}, ${email}${sms}, and save. Either way the relink reads the ` +
-    'record at its next try, finds it restored and ends.'
-  );
+  return {
+    situation: words`${cause}. Until the patron's email and SMS settings are restored, their notices go to the holding address. The relink tries again every few minutes by itself.`,
+    choices: [
+      {
+        act: words`In Alma, Manage Users, patron ${patronId}: correct what Alma's message names, and save`,
+        then: words`the next try goes through.`,
+      },
+      {
+        act: words`Restore them by hand in Alma: Manage Users, patron ${patronId}, Contact Information tab: delete the email whose description starts with ${what.marker}, ${email}${sms}, and save`,
+      },
+    ],
+    note: words`Either way the relink reads the record at its next try, finds it restored and ends.`,
+  };
 }

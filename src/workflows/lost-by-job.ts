@@ -96,7 +96,7 @@ export async function lostByOverdueJob(r: Relink): Promise<void> {
           `relink checks Alma ${until > Date.now() ? `at ${iso(until)}` : 'now'}.`,
       );
     }
-    track.await('lost-job', lostJobInstructions(open, r.patronId, r.workflowId, iso(Math.max(until, Date.now()))));
+    track.await('lost-job', lostJobInstructions(open, r.patronId, iso(Math.max(until, Date.now()))));
     const remaining = until - Date.now();
     if (remaining <= 0) break;
     const signals = r.lostSignals;

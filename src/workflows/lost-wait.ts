@@ -43,7 +43,7 @@ export async function awaitLostDeclarations(r: Relink): Promise<void> {
     if (limit === undefined) {
       track.await(
         'lost-declaration',
-        lostInstructions(open, r.patronId, r.workflowId, r.durations.lostDeadline, r.input.webhooks === true),
+        lostInstructions(open, r.patronId, r.durations.lostDeadline, r.input.webhooks === true),
       );
       if (Date.now() >= deadline) {
         // Relinks started before the change restore here with the loans active and not lost.
@@ -56,7 +56,7 @@ export async function awaitLostDeclarations(r: Relink): Promise<void> {
     }
     if (limit !== undefined) {
       const limitAt = new Date(limit);
-      track.await('overdue', overdueInstructions(open, r.patronId, r.workflowId, r.durations.lostDeadline, limitAt));
+      track.await('overdue', overdueInstructions(open, r.patronId, r.durations.lostDeadline, limitAt));
       if (Date.now() >= limit)
         throw new RelinkStop('needs-attention', holdingLimitReason(r.durations.holdingAddressLimit, open));
     }

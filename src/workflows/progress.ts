@@ -3,6 +3,7 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { RelinkAwaiting, RelinkBarcodes, RelinkOutcome, RelinkPatronId, RelinkStep } from '../contract';
+import { AWAITING_WORDS, instructionsText, type StaffInstructions } from '../contract';
 import type {
   AuditEntry,
   Awaiting,
@@ -16,7 +17,7 @@ import type {
 export class RelinkTracker {
   step: RelinkStepName = 'preflight';
   awaiting: Awaiting = 'none';
-  awaitingInstructions?: string;
+  awaitingSteps?: StaffInstructions;
   readonly items = new Map<string, ItemProgress>();
   readonly contact: ContactState = { swapped: false, restored: false, verified: false };
   readonly audit: AuditEntry[] = [];
@@ -85,13 +86,21 @@ export class RelinkTracker {
     this.change({ key: RelinkStep, value: step });
   }
 
-  await(awaiting: Awaiting, instructions?: string): void {
-    this.awaitingInstructions = instructions;
-    // The Web UI's current details: what the relink waits for, from whom (a query answer: not in the history).
-    setCurrentDetails(awaiting === 'none' ? '' : `Waiting for staff (${awaiting}).\n\n${instructions ?? ''}`.trim());
+  await(awaiting: Awaiting, instructions?: StaffInstructions): void {
+    this.awaitingSteps = instructions;
+    // The Web UI's current details: what the relink waits for, worded for both the desk and the CLI (a query answer:
+    // not in the history).
+    setCurrentDetails(
+      awaiting === 'none' ? '' : `Waiting for ${AWAITING_WORDS[awaiting]}.\n\n${this.webUiInstructions() ?? ''}`.trim(),
+    );
     if (awaiting === this.awaiting) return;
     this.awaiting = awaiting;
     this.change({ key: RelinkAwaiting, value: awaiting });
+  }
+
+  /** The instructions as the Web UI shows them (and staff tools older than awaitingSteps): buttons and commands. */
+  private webUiInstructions(): string | undefined {
+    return this.awaitingSteps && instructionsText(this.awaitingSteps, { place: 'web-ui', workflowId: this.workflowId });
   }
 
   /** The end, for visibility: the outcome, or how a run without one ended. */
@@ -122,7 +131,9 @@ export class RelinkTracker {
       patronId: this.patronId,
       step: this.step,
       awaiting: this.awaiting,
-      ...(this.awaitingInstructions ? { awaitingInstructions: this.awaitingInstructions } : {}),
+      ...(this.awaitingSteps
+        ? { awaitingSteps: this.awaitingSteps, awaitingInstructions: this.webUiInstructions() }
+        : {}),
       items: [...this.items.values()].map((i) => ({ ...i })),
       contact: { ...this.contact },
       audit: [...this.audit],

@@ -43,7 +43,7 @@ export async function quietPeriodBeforeRestore(r: Relink): Promise<boolean> {
     for (const barcode of r.lives.keys()) r.lifeEvent(barcode, { type: 'quiet-until', until });
   }
   const untilIso = isoSeconds(until);
-  track.await('quiet-period', quietPeriodInstructions(r.workflowId, untilIso));
+  track.await('quiet-period', quietPeriodInstructions(untilIso));
   track.log(
     `Quiet period before the restore until ${untilIso} (${when}, RELINK_RESTORE_AFTER): the letters Alma's jobs ` +
       "send about the new fee go to the holding address, and so do the patron's other letters meanwhile.",

@@ -29,7 +29,7 @@ export async function holdWhileReturnRefused(
       "now would send the patron Alma's letters about an active loan. Waiting for staff.",
   );
   for (;;) {
-    track.await('return-refused', refusedReturnInstructions(pending, r.patronId, r.workflowId));
+    track.await('return-refused', refusedReturnInstructions(pending, r.patronId));
     const signals = r.lostSignals;
     const keep = () => r.loanDecision?.decision === 'keep-loans';
     await r.wait(() => keep() || r.lostSignals !== signals, pause, 'waiting for staff to return the loan in Alma');

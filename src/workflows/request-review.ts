@@ -43,7 +43,7 @@ export async function reviewUntilClear(r: Relink, items: CheckedItem[], rereadAl
     }
     const queues = describeQueues(blocked);
     track.log(`Another patron's request would be fulfilled by the scan-in: ${queues}.`);
-    track.await('request-review', reviewInstructions(queues, r.patronId, r.workflowId, blocked));
+    track.await('request-review', reviewInstructions(queues, r.patronId, blocked));
     r.decision = undefined;
     r.planFresh = false;
     if (!(await r.wait(() => r.decision !== undefined, r.reviewDeadlineMs, reviewWaitSummary))) {

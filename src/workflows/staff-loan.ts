@@ -21,11 +21,11 @@ export async function awaitStaffLoan(r: Relink, item: CheckedItem, cause: string
   track.update(barcode, { phase: 'awaiting-staff-loan' });
   track.log(staffLoanLog(barcode, cause));
   const limit = Date.now() + r.holdingLimitMs;
-  const until = new Date(limit).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  const until = new Date(limit).toISOString();
   let pause = r.pollInitialMs;
   r.decision = undefined;
   for (;;) {
-    track.await('staff-loan', staffLoanInstructions(item, r.patronId, r.workflowId, cause, until));
+    track.await('staff-loan', staffLoanInstructions(item, r.patronId, cause, until));
     // Counted here, not through lostSignalsSeen: a Lost click reported for another item meanwhile still wakes the
     // Lost wait at once when this one ends.
     const signals = r.lostSignals;

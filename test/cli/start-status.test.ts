@@ -2,6 +2,7 @@
 // server, a relink worker and the Alma simulator, with the staff "Lost" click done in the simulator.
 import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
 import { startHarness, userOf, waitForProgress, type RelinkHarness } from '../support/relink-harness';
+import { cliInstructions } from '../../src/cli/view';
 import { cliEnv, jsonOf, relinkCli, sleep } from './run-cli';
 
 describe('relink start, status and list', () => {
@@ -53,7 +54,8 @@ describe('relink start, status and list', () => {
       status: 'RUNNING',
       step: 'lost-declaration',
       awaiting: 'lost-declaration',
-      awaitingInstructions: waiting.awaitingInstructions,
+      // The CLI's words: the command to run, not the desk's button.
+      awaitingInstructions: cliInstructions(waiting),
       nextCommands: ['relink confirm-lost relink-cli.start'],
       items: [{ barcode: '51000000001', phase: 'loaned', loanId, lostConfirmed: false }],
       email: { state: 'holding-address', verified: false },

@@ -116,8 +116,11 @@ describeWithBrowser('the relink desk in a browser', () => {
 
     await page.goto(`${desk.url}/`);
     const card = cardOf(page, workflowId);
-    await expect(card.innerText()).resolves.toContain(progress.awaitingInstructions!);
-    await expect(card.innerText()).resolves.toMatch(/Manage Patron Services/);
+    // The relink's instructions in the desk's words: the button to press, never a command to run.
+    const cardText = await card.innerText();
+    expect(cardText).toMatch(/Manage Patron Services.*choose "Lost", then press "I clicked Lost"\./);
+    expect(cardText).not.toMatch(/relink confirm-lost|run:/);
+    expect(progress.awaitingInstructions).toMatch(/press "I clicked Lost" on the desk, or run: relink confirm-lost/);
     await shot(page, 'waiting');
 
     // Staff click Lost in Alma, then tell the desk.

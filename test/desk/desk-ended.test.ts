@@ -60,6 +60,8 @@ describeWithBrowser('relinks that ended failed or needing attention', () => {
     const card = cardOf(page, 'relink-ended.fail');
     const text = await card.innerText();
     expect(text).toMatch(/^Failed/);
+    // How it ended, in a sentence rather than a code ("ended: failed").
+    expect(text).toMatch(/How it ended\s+It failed: see what to check/);
     expect(text).toMatch(/What to check: .*48800000001/);
     expect(text).not.toMatch(/[A-Z][a-z]+[A-Z]\w+|Activity|ApplicationFailure/); // no failure type or SDK words
     await deskShot(page, 'ended-failed');
@@ -93,6 +95,7 @@ describeWithBrowser('relinks that ended failed or needing attention', () => {
     const card = cardOf(page, started.workflowId);
     const text = await card.innerText();
     expect(text).toMatch(/^Needs attention/);
+    expect(text).toMatch(/How it ended\s+It ended needing attention: see what to check/);
     expect(text).toMatch(/What to check: \S/);
     await expectNoAxeViolations(page, 'home page with a relink needing attention');
     await card.getByRole('button', { name: 'Seen: take it off this list' }).click();

@@ -3,7 +3,7 @@
 // configured proxies; development sign-in is refused through a proxy; uploads too large or malformed get a page in
 // staff words; only starts that went through count against the limit; the pages carry a strict security policy.
 import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
-import { DeskStaff } from '../../src/dev/desk-staff';
+import { DeskRefused, DeskStaff } from '../../src/dev/desk-staff';
 import { startHarness, type RelinkHarness } from '../support/relink-harness';
 import { PageAxe } from './desk-axe';
 import { DeskClient, loopbackProxy, PROXY_USER, startTestDesk, type TestDesk } from './desk-support';
@@ -175,7 +175,11 @@ describe('the desk refuses', () => {
     // Two that go through (a start, then the same patron's again: it joins the running relink), then the limit.
     await staff.start('desk.limit', ['48100000002']);
     await staff.start('desk.limit', ['48100000002']);
-    await expect(staff.start('desk.limit', ['48100000002'])).rejects.toThrow(/\(429\)/);
+    const refused = await staff.start('desk.limit', ['48100000002']).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(DeskRefused);
+    expect((refused as DeskRefused).status).toBe(429);
+    expect((refused as DeskRefused).html).toMatch(/At most 2 starts a minute/);
+    await axe.check(dev.url + '/start', (refused as DeskRefused).html, 'too many starts (429)');
     // Another staff member still may.
     const other = new DeskStaff(dev.url);
     await other.signIn('other.staff');

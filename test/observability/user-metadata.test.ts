@@ -29,7 +29,11 @@ describe('user metadata for the Web UI', () => {
     expect(await description.staticSummary()).toBe('Relink lost loans to patron meta.one: 48000000001');
     expect(await description.staticDetails()).toContain('relink status relink-meta.one');
     const metadata = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
-    expect(metadata.currentDetails).toMatch(/^Waiting for staff \(lost-declaration\)\./);
+    expect(metadata.currentDetails).toMatch(/^Waiting for a Lost click\.\n\n/);
+    // Both places' words: the desk's button and the CLI's command.
+    expect(metadata.currentDetails).toMatch(
+      /press "I clicked Lost" on the desk, or run: relink confirm-lost relink-meta\.one/,
+    );
     expect(metadata.currentDetails).toContain('48000000001');
 
     await staffDeclaresLost(h, started.workflowId);

@@ -6,7 +6,7 @@ import { CliError, EXIT, type ExitCode } from '../errors';
 import { auditLine, finalText, startedText, whatToDoText } from '../format';
 import { parseOrThrow, relinkInputFor, startArgsSchema } from '../input';
 import type { Output } from '../output';
-import { nextCommands, statusView, type StatusView } from '../view';
+import { cliInstructions, nextCommands, statusView, type StatusView } from '../view';
 
 export interface StartOptions {
   patron: string;
@@ -59,7 +59,7 @@ async function follow(relinks: RelinkClient, workflowId: string, out: Output): P
       const todo = whatToDoText({
         workflowId,
         awaiting: progress.awaiting,
-        awaitingInstructions: progress.awaitingInstructions,
+        awaitingInstructions: cliInstructions(progress),
         nextCommands: nextCommands(workflowId, progress.awaiting, progress.items),
       });
       if (todo && todo !== lastTodo) {

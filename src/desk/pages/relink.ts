@@ -7,7 +7,7 @@ import { actionsFor, ACTIONS } from '../actions';
 import { NotFound } from '../errors';
 import type { Forms } from '../forms';
 import { render } from '../render';
-import { STEP_WORDS } from '../words';
+import { deskInstructions, STEP_WORDS } from '../words';
 import type { StaffLog } from '../staff-log';
 import { STEP_ORDER, stepStates } from '../step-states';
 
@@ -71,7 +71,7 @@ export function relinkPage(
         steps: STEPS.map(([id, label], n) => ({ id, label, state: states[n]! })),
         items: result?.items ?? progress?.items ?? [],
         audit: result?.audit ?? progress?.audit ?? [],
-        instructions: status.status === 'RUNNING' ? progress?.awaitingInstructions : undefined,
+        instructions: status.status === 'RUNNING' ? deskInstructions(progress, res.locals.when) : undefined,
         actions: status.status === 'RUNNING' ? actionsFor(status.awaiting) : [],
         reason: status.status !== 'RUNNING' ? (result?.reason ?? progress?.reason) : undefined,
         email,

@@ -3,7 +3,7 @@
 // attention in the last days come first, marked, with what to check, until a staff member marks them seen.
 import type { Express } from 'express';
 import { z } from 'zod';
-import type { ItemProgress, RelinkClient, RelinkSummary } from '../../client';
+import type { ItemProgress, RelinkClient, RelinkProgress, RelinkSummary } from '../../client';
 import { workflowIdSchema } from '../../staff-input/rules';
 import { stuckText } from '../../stuck-relinks';
 import { actionsFor, type DeskAction } from '../actions';
@@ -12,6 +12,7 @@ import type { Forms } from '../forms';
 import { render } from '../render';
 import { seenKey, type SeenMarks } from '../seen-marks';
 import type { StaffLog } from '../staff-log';
+import { deskInstructions } from '../words';
 
 /** How far back ended relinks that need attention are shown. */
 const NEEDS_ATTENTION_DAYS = 3;
@@ -30,6 +31,8 @@ export interface WaitingCard {
   /** What it waits for, in the desk's words (running relinks). */
   waitingFor?: string;
   instructions?: string;
+  /** A running relink's progress with its instructions as steps: the page words them for the desk (deskInstructions). */
+  progress?: RelinkProgress;
   startTime: string;
   mark?: 'needs-attention' | 'failed' | 'return-refused' | 'overdue' | 'stuck' | 'restore-refused';
   reason?: string;
@@ -121,6 +124,7 @@ export class WaitingList {
       awaiting,
       waitingFor: WAITING_FOR[awaiting] ?? awaiting.replace(/-/g, ' '),
       ...(progress?.awaitingInstructions ? { instructions: progress.awaitingInstructions } : {}),
+      ...(progress?.awaitingSteps ? { progress } : {}),
       startTime: s.startTime,
       // An overdue relink (past its Lost deadline, waiting for a decision) is marked; a refused return comes first.
       ...(awaiting === 'overdue' ? { mark: 'overdue' as const } : {}),
@@ -169,7 +173,9 @@ export function waitingPage(
 ): void {
   const list = new WaitingList(relinks, seen);
   app.get('/', async (req, res) => {
-    const cards = await list.cards();
+    const cards = (await list.cards()).map(({ progress, ...c }) =>
+      progress ? { ...c, instructions: deskInstructions(progress, res.locals.when) } : c,
+    );
     const fragment = req.query.fragment === '1';
     // ?fragment=1: the list alone, for the page's own refresh script.
     res.send(render(fragment ? 'waiting-list' : 'waiting', { req, res, title: 'Waiting for you', cards, fragment }));

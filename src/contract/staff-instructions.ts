@@ -28,7 +28,7 @@ export type StaffAnswer =
 export interface StaffChoice {
   act?: StaffText;
   answer?: StaffAnswer;
-  /** Said after the answer: what the relink then does. */
+  /** Said after the answer, a sentence of its own: what the relink then does. */
   then?: StaffText;
 }
 
@@ -39,7 +39,7 @@ export interface StaffInstructions {
   choices: StaffChoice[];
   /** What the relink does meanwhile by itself. */
   note?: StaffText;
-  /** Other answers, each after its occasion: "To give up on this item instead: press …". */
+  /** Other answers, each after its occasion: "To give up on this item instead, press …". */
   also?: { when: StaffText; answer: StaffAnswer }[];
 }
 
@@ -135,14 +135,14 @@ export function instructionsText(
     const answer = c.answer ? answerWords(c.answer, place, workflowId) : '';
     const first = act && answer ? `${act}, then ${answer}` : act || (answer && capital(answer));
     const then = textOf(c.then, time);
-    return [first && `${first}${then ? ':' : '.'}`, then].filter(Boolean).join(' ');
+    return [first && `${first}.`, then].filter(Boolean).join(' ');
   };
   const choices =
-    instructions.choices.length === 1
-      ? choice(instructions.choices[0]!)
+    instructions.choices.length <= 1
+      ? instructions.choices.map(choice).join('')
       : 'Choose one: ' + instructions.choices.map((c, i) => `(${i + 1}) ${choice(c)}`).join(' ');
   const also = (instructions.also ?? []).map(
-    (a) => `${textOf(a.when, time)}: ${answerWords(a.answer, place, workflowId)}.`,
+    (a) => `${textOf(a.when, time)}, ${answerWords(a.answer, place, workflowId)}.`,
   );
   return [textOf(instructions.situation, time), choices, textOf(instructions.note, time), ...also]
     .filter(Boolean)

@@ -116,11 +116,11 @@ export function overdueInstructions(
       { act: lostClick(patronId, list), answer: 'confirm-lost' },
       {
         answer: 'return-loans',
-        then: words`the relink returns the loans (scans the items in; any letter goes to the holding address), then restores the patron's email.`,
+        then: words`The relink returns the loans (scans the items in; any letter goes to the holding address), then restores the patron's email.`,
       },
       {
         answer: 'keep-loans',
-        then: words`the loans stay active and not lost, and from then on Alma's letters about them go to the patron.`,
+        then: words`The loans stay active and not lost, and from then on Alma's letters about them go to the patron.`,
       },
     ],
     note: words`At ${limit} the relink returns the loans itself, then restores.`,
@@ -226,11 +226,11 @@ export function refusedReturnInstructions(
       {
         act: words`In Alma, return the item at Fulfillment > Return Items (or, on the patron's Loans tab, choose "Lost")`,
         answer: 'returned-in-alma',
-        then: words`the relink checks Alma now; it also checks by itself, and tries the return again.`,
+        then: words`The relink checks Alma now; it also checks by itself, and tries the return again.`,
       },
       {
         answer: 'keep-loans',
-        then: words`the loans stay active and not lost, and from then on Alma's letters about them go to the patron.`,
+        then: words`The loans stay active and not lost, and from then on Alma's letters about them go to the patron.`,
       },
     ],
   };
@@ -294,7 +294,7 @@ export function refusedRestoreInstructions(patronId: string, cause: string, what
     choices: [
       {
         act: words`In Alma, Manage Users, patron ${patronId}: correct what Alma's message names, and save`,
-        then: words`the next try goes through.`,
+        then: words`The next try goes through.`,
       },
       {
         act: words`Restore them by hand in Alma: Manage Users, patron ${patronId}, Contact Information tab: delete the email whose description starts with ${what.marker}, ${email}${sms}, and save`,

@@ -47,6 +47,8 @@ describe.each(WAITS)('the %s wait', (awaiting, instructions) => {
     }
     expect(desk).not.toMatch(/relink (confirm-lost|review|cancel|restore-now)|run:/);
     expect(desk).not.toMatch(CODES);
+    // "Choose one" only before numbered choices.
+    expect(desk).not.toMatch(/Choose one: (?!\(1\))/);
     expect(desk).not.toMatch(/\d{4}-\d\d-\d\dT|UTC/);
   });
 
@@ -82,11 +84,11 @@ describe('the wording', () => {
         'holding address stays, so the loan receipt goes there. In Alma: Fulfillment > Manage Patron Services, patron ' +
         'p.jones, scan barcode 39000000001 to loan it; if Alma asks, override the block or limit, then press "I loaned ' +
         'it at the desk in Alma". (The relink also checks Alma by itself, until 20 Dec 2026, 09:30:00 CST.) To give ' +
-        'up on this item instead: press "Give up on this item".',
+        'up on this item instead, press "Give up on this item".',
     );
     const overdue = overdueInstructions(loans, 'p.jones', '7 days', new Date('2026-12-20T15:30:00Z'));
     expect(instructionsText(overdue, { place: 'cli', workflowId: ID })).toMatch(
-      /Choose one: \(1\) In Alma: .* choose "Lost", then run: relink confirm-lost relink-p\.jones\. \(2\) Run: relink cancel relink-p\.jones: the relink returns the loans .* \(3\) Run: relink cancel relink-p\.jones --keep-loans --by <your name>: the loans stay/,
+      /Choose one: \(1\) In Alma: .* choose "Lost", then run: relink confirm-lost relink-p\.jones\. \(2\) Run: relink cancel relink-p\.jones\. The relink returns the loans .* \(3\) Run: relink cancel relink-p\.jones --keep-loans --by <your name>\. The loans stay/,
     );
   });
 });

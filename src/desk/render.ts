@@ -5,9 +5,9 @@ import type { Request, Response } from 'express';
 import { Eta } from 'eta';
 import { PROJECT_ROOT } from '../project-root';
 import { sessionOf } from './auth/staff';
-import { endedWords, outcomeWords, phaseWords, stepWords } from './words';
+import { almaIdWords, endedWords, outcomeWords, phaseWords, stepWords } from './words';
 
-const words = { step: stepWords, phase: phaseWords, outcome: outcomeWords, ended: endedWords };
+const words = { step: stepWords, phase: phaseWords, outcome: outcomeWords, ended: endedWords, almaId: almaIdWords };
 
 // From the checkout (or the image's /app), so the compiled desk in dist/ finds the same templates.
 const eta = new Eta({ views: path.join(PROJECT_ROOT, 'src', 'desk', 'views'), autoEscape: true, cache: true });

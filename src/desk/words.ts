@@ -42,6 +42,18 @@ export const stepWords = (step: string | undefined): string =>
 export const phaseWords = (phase: string): string => PHASE_WORDS[phase as ItemPhase] ?? plain(phase);
 export const outcomeWords = (outcome: string): string => OUTCOME_WORDS[outcome as Outcome] ?? plain(outcome);
 
+/** The audit's Alma ids, named as staff find them in Alma (the keys stay in the CLI's JSON). */
+const ALMA_ID_WORDS: Record<string, string> = {
+  loanId: 'loan',
+  requestId: 'request',
+  itemPid: 'item',
+  mmsId: 'title (MMS id)',
+  almaCode: 'Alma error',
+  trackingId: 'Alma tracking id',
+};
+export const almaIdWords = (key: string): string =>
+  ALMA_ID_WORDS[key] ?? key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+
 /** How a relink on the home page ended, in words (its relink page shows the step where it stopped). */
 export const endedWords = (mark: 'failed' | 'needs-attention'): string =>
   mark === 'failed' ? 'It failed: see what to check' : 'It ended needing attention: see what to check';

@@ -132,6 +132,9 @@ describeWithBrowser('the relink desk in a browser', () => {
     const main = await page.innerText('main');
     expect(main).toContain(`Staff reported the Lost click (${PROXY_USER})`);
     expect(main).toMatch(/restored and verified/);
+    // The audit's Alma ids as staff find them in Alma, not the relink's keys.
+    expect(main).toContain(`loan ${progress.items[0]!.loanId}`);
+    expect(main).not.toMatch(/loanId/);
     await shot(page, 'relink');
     expect(desk.actions).toEqual(
       expect.arrayContaining([

@@ -1,6 +1,13 @@
 // The relink's codes (steps, item phases, outcomes) in the words the desk shows staff, and times in the library's
 // time zone. The codes stay in the CLI's machine output and the Web UI's search attributes; staff pages never show them.
-import { instructionsText, type ItemPhase, type Outcome, type RelinkProgress, type RelinkStepName } from '../contract';
+import {
+  AWAITING_WORDS,
+  instructionsText,
+  type ItemPhase,
+  type Outcome,
+  type RelinkProgress,
+  type RelinkStepName,
+} from '../contract';
 
 export const STEP_WORDS: Record<RelinkStepName, string> = {
   preflight: 'Check patron and items',
@@ -81,7 +88,7 @@ export function timeFormat(timeZone: string): (iso: string) => string {
 }
 
 /** What a relink waits for, as the Find page's choice names it (the Web UI's summary says the same). */
-export { AWAITING_WORDS } from '../contract';
+export { AWAITING_WORDS };
 
 /** A listed relink's status: running, or how it ended (RelinkOutcome; Temporal's status for runs without one). */
 export function listedStatusWords(status: string, outcome: string | undefined): string {
@@ -101,4 +108,22 @@ export function deskInstructions(
     return instructionsText(progress.awaitingSteps, { place: 'desk', workflowId: progress.workflowId, time: when });
   }
   return progress?.awaitingInstructions;
+}
+
+/**
+ * What the desk says when the relink refused a button: most often the page was old and the relink had moved on (a
+ * colleague answered, or Alma did), said in words; otherwise the relink's own reason.
+ */
+export function refusedActionText(
+  action: { label: string; awaiting: readonly string[] },
+  err: Error,
+  now: Pick<RelinkProgress, 'awaiting' | 'step'> | undefined,
+): string {
+  const notDone = `"${action.label}" was not done`;
+  if (now && !action.awaiting.includes(now.awaiting)) {
+    return now.awaiting === 'none'
+      ? `${notDone}: the relink no longer waits for staff (it is at the step “${stepWords(now.step)}”). Its page shows where it is now.`
+      : `${notDone}: the relink no longer waits for that; it now waits for ${AWAITING_WORDS[now.awaiting]}. Its card shows what to do now.`;
+  }
+  return `${notDone}: ${err.message}`;
 }

@@ -18,8 +18,8 @@ describe("the desk's pages", () => {
   beforeAll(async () => {
     h = await startHarness(
       fixturesWith({
-        users: ['pages.words', 'pages.kept', 'pages.review', 'queue.other'].map((id) => patron(id)),
-        items: ['48400000001', '48400000002', '48400000003'].map((b) => item(b)),
+        users: ['pages.words', 'pages.kept', 'pages.review', 'pages.stale', 'queue.other'].map((id) => patron(id)),
+        items: ['48400000001', '48400000002', '48400000003', '48400000004'].map((b) => item(b)),
         requests: [holdRequest('8484000000003', 'queue.other', '48400000003')],
       }),
     );
@@ -27,7 +27,7 @@ describe("the desk's pages", () => {
     staff = new DeskClient(desk.url, { 'X-Remote-User': PROXY_USER });
   });
   afterAll(async () => {
-    for (const id of ['relink-pages.words', 'relink-pages.review', 'relink-pages.kept'])
+    for (const id of ['relink-pages.words', 'relink-pages.review', 'relink-pages.kept', 'relink-pages.stale'])
       await h?.relinks.cancel(id).catch(() => undefined);
     await axe.close();
     await desk?.close();
@@ -120,6 +120,23 @@ describe("the desk's pages", () => {
     expect(desk.actions).toEqual(
       expect.arrayContaining([expect.objectContaining({ action: 'keep-loans', workflowId: started.workflowId })]),
     );
+  });
+
+  it('says in words that a button from an old page was not done, because the relink moved on', async () => {
+    const started = await h.relinks.start(relinkInput('pages.stale', ['48400000004']));
+    await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-declaration');
+    // A colleague's page still showed the request review: its "Abort" reaches a relink that waits for the Lost click.
+    const res = await staff.request(`/relinks/${started.workflowId}/abort`, {
+      _csrf: await staff.token(),
+      back: 'waiting',
+    });
+    expect([res.status, res.location]).toEqual([303, '/']);
+    const flash = /<p class="flash" role="status">([^<]*)<\/p>/.exec((await staff.request('/')).html)?.[1];
+    expect(flash).toBe(
+      '&quot;Abort&quot; was not done: the relink no longer waits for that; it now waits for a Lost click. Its card ' +
+        'shows what to do now.',
+    );
+    expect((await h.relinks.progress(started.workflowId)).awaiting).toBe('lost-declaration');
   });
 
   it('says after "Proceed" that the request is still in Alma, when it is', async () => {

@@ -7,7 +7,7 @@ import { actionsFor, ACTIONS } from '../actions';
 import { NotFound } from '../errors';
 import type { Forms } from '../forms';
 import { render } from '../render';
-import { deskInstructions, STEP_WORDS } from '../words';
+import { deskInstructions, refusedActionText, STEP_WORDS } from '../words';
 import type { StaffLog } from '../staff-log';
 import { STEP_ORDER, stepStates } from '../step-states';
 
@@ -124,7 +124,8 @@ export function relinkPage(
       log({ staff, action: action.id, workflowId });
     } catch (err) {
       if (!(err instanceof RelinkClientError)) throw err;
-      req.session!.flash = `${action.label}: ${err.message}`;
+      const now = await relinks.progress(workflowId, { timeoutMs: QUERY_MS }).catch(() => undefined);
+      req.session!.flash = refusedActionText(action, err, now);
     }
     // Back to where the button was: the home page, or the relink's own.
     res.redirect(303, backOf(body.back, workflowId));

@@ -7,17 +7,10 @@
 #
 # Run by hand as the cluster's superuser (README, "Desk sessions" in docs/operations.md) and by the desk's
 # PostgreSQL test. Settings: DESK_DB_USER (relink_desk), DESK_DB_NAME (relink_desk), DESK_DB_PASSWORD or
-# DESK_DB_PASSWORD_FILE (- for stdin); psql reaches the cluster as the superuser through the usual PG* variables.
+# DESK_DB_PASSWORD_FILE (- for stdin: secret-files.sh); psql reaches the cluster as the superuser through the usual PG* variables.
 set -eu
 here=$(dirname "$0")
 if [ -f "$here/secret-files.sh" ]; then . "$here/secret-files.sh"; else . "$here/../secret-files.sh"; fi
-# DESK_DB_PASSWORD_FILE=-: the password on stdin, for `sudo -u postgres … < file` where the file is root's own (the
-# postgres user could not open it by name, nor as /dev/stdin).
-if [ "${DESK_DB_PASSWORD_FILE:-}" = - ]; then
-  [ -z "${DESK_DB_PASSWORD:-}" ] || { echo 'set DESK_DB_PASSWORD or DESK_DB_PASSWORD_FILE, not both' >&2; exit 2; }
-  IFS= read -r DESK_DB_PASSWORD || [ -n "$DESK_DB_PASSWORD" ]
-  unset DESK_DB_PASSWORD_FILE
-fi
 load_secret_files DESK_DB_PASSWORD
 : "${DESK_DB_USER:=relink_desk}"
 : "${DESK_DB_NAME:=relink_desk}"

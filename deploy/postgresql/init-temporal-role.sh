@@ -5,7 +5,7 @@
 #
 # Run by the postgres image on a fresh volume (mounted in /docker-entrypoint-initdb.d), by `npm run prod-check`,
 # and by hand on a VM (README, "One VM without Docker"). Settings: TEMPORAL_DB_USER, TEMPORAL_DB_PASSWORD or
-# TEMPORAL_DB_PASSWORD_FILE; psql reaches the cluster as the superuser through the usual PG* variables.
+# TEMPORAL_DB_PASSWORD_FILE (- for stdin: secret-files.sh); psql reaches the cluster as the superuser through the usual PG* variables.
 set -eu
 here=$(dirname "$0")
 # Beside this script in the postgres container (docker-compose.yml mounts both), one level up in the repository.

@@ -33,14 +33,28 @@ describe('ALMA_API_KEY_FILE for the worker', () => {
 });
 
 describe('deploy/secret-files.sh for the Temporal server and the setup jobs', () => {
-  const sh = (env: Record<string, string>) =>
-    promisify(execFile)('sh', ['-c', `. "${SCRIPT}"; load_secret_files POSTGRES_PWD; printf '%s' "$POSTGRES_PWD"`], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
+  const sh = (env: Record<string, string>, stdin?: string) => {
+    const run = promisify(execFile)(
+      'sh',
+      ['-c', `. "${SCRIPT}"; load_secret_files POSTGRES_PWD; printf '%s' "$POSTGRES_PWD"`],
+      { env: { PATH: process.env.PATH ?? '', ...env } },
+    );
+    // A script that exits before reading (a refused setting) closes its stdin: that is not the test's failure.
+    run.child.stdin?.on('error', () => undefined).end(stdin ?? '');
+    return run;
+  };
 
   it('reads POSTGRES_PWD from POSTGRES_PWD_FILE, without the trailing newline', async () => {
     expect((await sh({ POSTGRES_PWD_FILE: keyFile })).stdout).toBe('l7xx-secret-alma-key');
     expect((await sh({ POSTGRES_PWD: 'plain' })).stdout).toBe('plain');
+  });
+
+  it('reads it from stdin with POSTGRES_PWD_FILE=-, for a file only root can open (sudo -u postgres … < file)', async () => {
+    expect((await sh({ POSTGRES_PWD_FILE: '-' }, 'from-stdin\n')).stdout).toBe('from-stdin');
+    expect((await sh({ POSTGRES_PWD_FILE: '-' }, 'no-newline')).stdout).toBe('no-newline');
+    await expect(sh({ POSTGRES_PWD: 'x', POSTGRES_PWD_FILE: '-' }, 'y\n')).rejects.toMatchObject({
+      stderr: expect.stringMatching(/set POSTGRES_PWD or POSTGRES_PWD_FILE, not both/),
+    });
   });
 
   it('refuses both at once, and a file it cannot read', async () => {

@@ -43,7 +43,8 @@ function launch(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<
 }
 
 async function stop(child: Child | undefined): Promise<void> {
-  if (!child || child.proc.exitCode !== null) return;
+  // A process killed by a signal has signalCode set and exitCode null: waiting for its close would never end.
+  if (!child || child.proc.exitCode !== null || child.proc.signalCode !== null) return;
   const closed = new Promise((resolve) => child.proc.once('close', resolve));
   child.proc.kill('SIGTERM');
   await closed;

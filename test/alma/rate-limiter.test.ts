@@ -203,11 +203,13 @@ describe('the client shares one limiter across all its calls', () => {
       ...Array.from({ length: 12 }, () => client.updateUser(user.primary_id, user)),
     ]);
     expect(stub.requests).toHaveLength(24);
-    // 50 ms of slack for the trip from the client to the stub.
+    // Measured where they arrive, so the trip from the client to the stub adds jitter: on a loaded machine (a CI run
+    // beside other work) requests 100 ms apart have arrived 150 ms closer together. In any 700 ms the shared limiter
+    // lets 7 or 8 start; a limiter per method would let 14 through. Ten leaves 250 ms of slack and still tells them apart.
     expect(
       busiestWindow(
         stub.requests.map((r) => r.at),
-        950,
+        700,
       ),
     ).toBeLessThanOrEqual(10);
     expect(client.stats.limiterWaitMs).toBeGreaterThan(1000);

@@ -7,8 +7,10 @@ import { startHarness, userOf, waitForProgress, type RelinkHarness, recordHistor
 describe('a join at the close', () => {
   let h: RelinkHarness;
   beforeAll(async () => {
+    // The client's production timeout (30 s): the harness's 5 s would cut the held calls below short.
     h = await startHarness(
       fixturesWith({ users: [patron('join.late')], items: [item('44000000001'), item('44000000002')] }),
+      { alma: { timeoutMs: 30_000 } },
     );
   });
   afterAll(async () => h?.close());
@@ -16,7 +18,9 @@ describe('a join at the close', () => {
   it('is refused as RelinkClosing when its barcodes are checked only after the relink began to finish', async () => {
     const before = userOf(await h.sim.state(), 'join.late');
     // The Lost deadline passes while the join's item lookup is held back, and the restore is held longer, so the
-    // join's check returns while the relink is finishing.
+    // join's check returns while the relink is finishing: 3 s after the join's start on either side (the deadline at
+    // about 3 s, the lookup's answer at about 6 s, the restore's until about 11 s), so a loaded machine's lag in
+    // reaching the deadline or sending the join does not move the answer out of that window.
     // The holding-address limit at the Lost deadline: no overdue wait, the relink finishes there.
     const input = relinkInput('join.late', ['44000000001'], {
       lostDeadline: '3 seconds',
@@ -27,8 +31,8 @@ describe('a join at the close', () => {
     await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-declaration');
     await h.sim.setFaults({
       rules: [
-        { method: 'GET', path: 'item_barcode=44000000002', action: 'delay', delayMs: 4000, times: 1 },
-        { method: 'PUT', path: '/users/join\\.late', action: 'delay', delayMs: 5000, times: 1 },
+        { method: 'GET', path: 'item_barcode=44000000002', action: 'delay', delayMs: 6000, times: 1 },
+        { method: 'PUT', path: '/users/join\\.late', action: 'delay', delayMs: 8000, times: 1 },
       ],
     });
     const handle = h.temporal.client.workflow.getHandle(started.workflowId);

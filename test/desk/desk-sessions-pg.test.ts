@@ -22,11 +22,11 @@ import { ConfigError } from '../../src/config';
 import { PgSessionStore, SESSION_TABLE, SessionStoreError } from '../../src/desk/sessions/pg-store';
 import { loadDeskSettings } from '../../src/desk/settings';
 import { freePort } from '../../src/dev/free-port';
-import { expectNoAxeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
 import { debianTool } from '../support/debian-package';
 import { startHarness, type RelinkHarness } from '../support/relink-harness';
 import { DeskClient, startTestDesk, type TestDesk } from './desk-support';
+import { replayAfterSignOut } from './replayed-cookie';
 
 const DEPLOY = path.join(__dirname, '..', '..', 'deploy', 'postgresql');
 const chromiumTool = debianTool('chromium', 'chromium');
@@ -417,31 +417,15 @@ describe('desk sessions in PostgreSQL', () => {
       ));
       browser.setDefaultTimeout(30_000);
       const page = await browser.newPage();
-      await page.goto(`${one.url}/sign-in`);
-      await page.getByLabel('Your name').fill('replay.staff');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL(`${one.url}/`);
-      await page.goto(`${one.url}/start`);
-      await expectNoAxeViolations(page, 'start form, session in PostgreSQL');
-      const token = await page.locator('input[name="_csrf"]').first().inputValue();
-      const copied = (await browser.cookies(one.url)).map((c) => `${c.name}=${c.value}`).join('; ');
-      expect(copied).toMatch(/relink-desk=.*relink-desk\.sig=/);
-
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.waitForURL(`${one.url}/sign-in`);
-      await expectNoAxeViolations(page, 'signed out, session in PostgreSQL');
-
-      const replay = await fetch(`${two.url}/start`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: {
-          cookie: copied,
-          'content-type': 'application/x-www-form-urlencoded',
-          'sec-fetch-site': 'same-origin',
-        },
-        body: new URLSearchParams({ _csrf: token, patron: 'desk.pgreplay', barcodes: '48800000002' }),
+      const { status } = await replayAfterSignOut(browser, page, {
+        from: one.url,
+        to: two.url,
+        staff: 'replay.staff',
+        patron: 'desk.pgreplay',
+        barcode: '48800000002',
+        where: ', session in PostgreSQL',
       });
-      expect(replay.status).toBe(401);
+      expect(status).toBe(401);
       await expect(h.relinks.summary('relink-desk.pgreplay')).rejects.toThrow(/No relink/);
       expect(desks.flatMap((d) => d.actions)).toEqual([]);
       await page.close();

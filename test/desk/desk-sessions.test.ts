@@ -12,6 +12,7 @@ import { launchChromium } from '../support/chromium';
 import { debianTool } from '../support/debian-package';
 import { startHarness, type RelinkHarness } from '../support/relink-harness';
 import { DeskClient, startTestDesk, type TestDesk } from './desk-support';
+import { replayAfterSignOut } from './replayed-cookie';
 
 const chromiumTool = debianTool('chromium', 'chromium');
 const describeWithBrowser = 'skip' in chromiumTool ? describe.skip : describe;
@@ -71,28 +72,14 @@ describeWithBrowser('desk sessions end', () => {
     const page = await browser.newPage();
     await page.goto(`${desk.url}/sign-in`);
     await expectNoAxeViolations(page, 'sign-in');
-    await signIn(page, 'replay.staff');
-    await page.goto(`${desk.url}/start`);
-    await expectNoAxeViolations(page, 'start form, signed in');
-    const token = await page.locator('input[name="_csrf"]').first().inputValue();
-    const copied = (await browser.cookies(desk.url)).map((c) => `${c.name}=${c.value}`).join('; ');
-    expect(copied).toMatch(/relink-desk=.*relink-desk\.sig=/);
-
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(`${desk.url}/sign-in`);
-    await expectNoAxeViolations(page, 'signed out');
-
-    const replay = await fetch(`${desk.url}/start`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        cookie: copied,
-        'content-type': 'application/x-www-form-urlencoded',
-        'sec-fetch-site': 'same-origin',
-      },
-      body: new URLSearchParams({ _csrf: token, patron: 'desk.replay', barcodes: '48800000001' }),
+    const { status, copied } = await replayAfterSignOut(browser, page, {
+      from: desk.url,
+      to: desk.url,
+      staff: 'replay.staff',
+      patron: 'desk.replay',
+      barcode: '48800000001',
     });
-    expect(replay.status).toBe(401);
+    expect(status).toBe(401);
     await expect(h.relinks.summary('relink-desk.replay')).rejects.toThrow(/No relink/);
     expect(desk.actions).toEqual([]);
     // Nor does the copied cookie open a page.

@@ -11,7 +11,14 @@ import {
   type ReturnLoanResult,
 } from '../contract';
 import { ensureStillSwapped } from './contact-swap';
-import { dueDateBackLog, returnedState, unansweredLoanLog, type OpenLoan } from './instructions';
+import {
+  deskLoanFoundLog,
+  dueDateBackLog,
+  notLoanedState,
+  returnedState,
+  unansweredLoanLog,
+  type OpenLoan,
+} from './instructions';
 import { almaIdsOf, causeOf, RelinkStop } from './outcomes';
 import {
   HOLD_ON_REFUSED_RETURN,
@@ -98,7 +105,23 @@ async function reportUnansweredLoans(r: Relink, returning = false): Promise<void
     r.loans.set(found.barcode, { loanId: found.loanId, loanDate: found.loanDate });
     r.track.update(found.barcode, { phase: 'loaned', loanId: found.loanId });
     r.lifeEvent(found.barcode, { type: 'loaned' });
-    r.track.log(unansweredLoanLog(found.barcode, r.patronId, returning), { loanId: found.loanId });
+    // A desk loan (the API loan refused) is staff's, not a lost answer of the relink's own.
+    const log = r.deskLoanAsked.has(found.barcode) ? deskLoanFoundLog : unansweredLoanLog;
+    r.track.log(log(found.barcode, r.patronId, returning), { loanId: found.loanId });
+  }
+}
+
+/**
+ * After a cancel or a failure during the wait for a desk loan, once the compensation found no such loan: the item
+ * stays scanned in and not loaned, and staff read so, as when they give it up (audit and item state only).
+ */
+function sayNotLoanedAtDesk(r: Relink): void {
+  for (const barcode of r.deskLoanAsked) {
+    const item = r.checked.get(barcode);
+    if (!item || r.loans.has(barcode) || r.track.item(barcode).stateNow) continue;
+    const stateNow = notLoanedState(item.processType);
+    r.track.update(barcode, { stateNow });
+    r.track.log(`${barcode}: ${stateNow}`);
   }
 }
 
@@ -239,6 +262,7 @@ export async function finish(r: Relink): Promise<void> {
       }
     });
   }
+  sayNotLoanedAtDesk(r);
   if (r.restoreOwed) {
     // The one rule decides when: an item in its quiet period keeps the address whatever ended the relink.
     await CancellationScope.nonCancellable(() => holdWhileTheRuleSays(r));

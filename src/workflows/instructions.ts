@@ -96,6 +96,11 @@ export const unansweredLoanLog = (barcode: string, patronId: string, returning =
   `Alma shows ${barcode} on loan to patron ${patronId}: this relink's loan went through although ` +
   `Alma's answer was lost. ${returning ? 'The relink returns it before the restore.' : 'Return it in Alma.'}`;
 
+/** A loan staff made at the desk (the API loan refused) that the relink found only after it had stopped waiting. */
+export const deskLoanFoundLog = (barcode: string, patronId: string, returning = false): string =>
+  `Alma shows ${barcode} on loan to patron ${patronId}: the loan staff made at the desk, which the relink had not ` +
+  `noticed before it stopped. ${returning ? 'The relink returns it before the restore.' : 'Return it in Alma.'}`;
+
 /** Who made a staff decision, for the audit: "Staff member jdoe", or "A staff member" when no name was given. */
 export const staffMember = (by?: string): string => (by ? `Staff member ${by}` : 'A staff member');
 

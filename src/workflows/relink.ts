@@ -102,6 +102,8 @@ export class Relink {
   readonly requestReported = new Set<string>();
   /** When (workflow time) Alma reported its Fines/Fees Notification job's runs. */
   readonly finesJobRuns: number[] = [];
+  /** Items whose API loan Alma refused, for which staff were asked to loan at the desk (staff-loan.ts). */
+  readonly deskLoanAsked = new Set<string>();
 
   constructor(readonly input: RelinkInput) {
     this.patronId = input.patronId;

@@ -18,6 +18,7 @@ export async function awaitStaffLoan(r: Relink, item: CheckedItem, cause: string
   const { track } = r;
   const { barcode } = item;
   r.lifeEvent(barcode, { type: 'loan-refused' });
+  r.deskLoanAsked.add(barcode);
   track.update(barcode, { phase: 'awaiting-staff-loan' });
   track.log(staffLoanLog(barcode, cause));
   const limit = Date.now() + r.holdingLimitMs;

@@ -17,8 +17,8 @@ describe('relink and a loan Alma refuses to the API', () => {
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
     const fixtures = fixturesWith({
-      users: ['cli.desk', 'cli.giveup'].map((id) => patron(id)),
-      items: [item('54000000001', { library: 'SCI' }), item('54000000002', { library: 'SCI' })],
+      users: ['cli.desk', 'cli.giveup', 'cli.cancel'].map((id) => patron(id)),
+      items: ['54000000001', '54000000002', '54000000003'].map((b) => item(b, { library: 'SCI' })),
     });
     fixtures.libraries = (fixtures.libraries ?? []).map((l) =>
       l.code === 'SCI' ? { ...l, loan_policy: { api_restricted: true } } : l,
@@ -71,6 +71,20 @@ describe('relink and a loan Alma refuses to the API', () => {
     expect(result).toMatchObject({ outcome: 'aborted', emailRestored: true, emailVerified: true });
     expect(result.audit.map((a) => a.message)).toContainEqual(
       'Staff chose to give up on the desk loan of 54000000002 (circ.lee).',
+    );
+  });
+
+  it('cancel while staff are asked for the desk loan says the item stays scanned in and not to loan it now', async () => {
+    const { workflowId } = jsonOf(
+      await relinkCli(['start', '--patron', 'cli.cancel', '--barcode', '54000000003', '--json'], env),
+    );
+    await waitForProgress(h, workflowId, (p) => p.awaiting === 'staff-loan');
+    const cancelled = await relinkCli(['cancel', workflowId], env);
+    show('$ relink cancel (waiting for the desk loan)', cancelled.stdout);
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.stdout).toMatch(/was cancelled\. The patron's email was restored and verified\./);
+    expect(cancelled.stdout).toMatch(
+      /\n {2}54000000003: scanned in and not loaned: do not loan it to the patron at the desk now/,
     );
   });
 });

@@ -58,7 +58,9 @@ export async function cancelCommand(id: string, opts: CancelOptions, out: Output
     );
     const view: StatusView | undefined = closed ? await statusView(relinks, workflowId) : undefined;
     const held = view?.status === 'RUNNING' && view.awaiting === 'return-refused';
-    const items = (view?.items ?? []).filter((i) => i.loanId);
+    // Its loans, and any item the relink says what became of (one left scanned in while staff were asked for a desk
+    // loan): what the audit says, item by item.
+    const items = (view?.items ?? []).filter((i) => i.loanId || i.stateNow);
     const doc = {
       workflowId,
       cancelRequested: !opts.keepLoans,
@@ -100,7 +102,7 @@ export async function cancelCommand(id: string, opts: CancelOptions, out: Output
         `Relink ${workflowId} ${opts.keepLoans ? 'ended with its loans kept' : 'was cancelled'}. ${email}`,
         ...items.map(
           (i) =>
-            `  ${i.barcode} (loan ${i.loanId}): ` +
+            `  ${i.barcode}${i.loanId ? ` (loan ${i.loanId})` : ''}: ` +
             (i.lostConfirmed && !i.stateNow
               ? 'declared Lost in Alma.'
               : (i.stateNow ?? 'still on loan to the patron: return it in Alma (Fulfillment > Return Items).')),

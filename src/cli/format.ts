@@ -3,7 +3,7 @@
 import Table from 'cli-table3';
 import type { AuditEntry, ItemProgress, RelinkSummary, StartedRelink } from '../client';
 import { stuckText } from '../stuck-relinks';
-import { LOST_CLICK_WAITS } from '../contract';
+import { AWAITING_WORDS as WAITING_FOR, LOST_CLICK_WAITS } from '../contract';
 import type { SweepRow } from './commands/sweep';
 import type { StatusView } from './view';
 
@@ -90,7 +90,7 @@ export function whatToDoText(
   view: Pick<StatusView, 'workflowId' | 'awaiting' | 'awaitingInstructions' | 'nextCommands' | 'webhooks'>,
 ): string {
   if (view.awaiting === 'none') return '';
-  const lines = [`What to do now (the relink awaits ${view.awaiting}):`];
+  const lines = [`What to do now (the relink waits for ${WAITING_FOR[view.awaiting]}):`];
   if (view.awaitingInstructions) lines.push(wrap(view.awaitingInstructions, 100, '  '));
   if (view.awaiting === 'restore-refused') {
     // The relink is already ending: nothing to run; it tries the restore again by itself.

@@ -131,7 +131,7 @@ describe('relink start, status and list', () => {
     await clicked;
     expect(waited.code).toBe(0);
     const out = waited.stdout;
-    const todo = out.indexOf('What to do now (the relink awaits lost-declaration):');
+    const todo = out.indexOf('What to do now (the relink waits for a Lost click):');
     expect(todo).toBeGreaterThan(0);
     expect(out.slice(todo)).toMatch(/Manage Patron Services, patron cli\.wait, Loans tab/);
     expect(out.slice(todo)).toMatch(/When that is done, run:\n +relink confirm-lost relink-cli\.wait\n/);

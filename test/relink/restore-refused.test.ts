@@ -88,7 +88,9 @@ describe('a restore Alma refuses', () => {
       started.workflowId,
     );
     const status = statusText(await statusView(h.relinks, started.workflowId));
-    expect(status).toMatch(/What to do now \(the relink awaits restore-refused\)/);
+    expect(status).toMatch(
+      /What to do now \(the relink waits for a corrected patron record \(Alma refuses the restore\)\)/,
+    );
     expect(status).toMatch(/Nothing to run: the relink tries again by itself/);
     const page = await (await fetch(`${desk.url}/`, { headers: { 'X-Remote-User': PROXY_USER } })).text();
     expect(page).toMatch(/<article class="card restore-refused"/);

@@ -4,12 +4,14 @@
 // none for the relink's own API writes) makes the next wait read the swap at once; a request on an item or title not
 // yet scanned in makes its scan-in read the item's own queue too; a job's end wakes the waits for it. Alma retries a
 // message, and a listener may pass one on twice: a message id is taken once.
-import type { AlmaEvent } from '../contract';
+import { isoSeconds, type AlmaEvent } from '../contract';
 import { ALMA_WEBHOOKS } from './patches';
 import type { Relink } from './relink';
 
 /** Message ids kept for the repeats: Alma retries within hours, far fewer than this many messages a relink. */
 const SEEN_KEPT = 200;
+/** A job's end reported this long after it ran is said to be late in the audit, with its time. */
+const LATE_REPORT_MS = 60_000;
 
 export function onAlmaEvent(r: Relink, e: AlmaEvent): void {
   // Relinks whose histories have such a signal from before the handler (the listener deployed first) replay it unheard.
@@ -43,8 +45,13 @@ export function onAlmaEvent(r: Relink, e: AlmaEvent): void {
     }
     case 'job':
       if (e.job === 'fines-fees-notification') {
-        r.finesJobRuns.push(Date.now());
-        track.log('Alma reported that its Fines/Fees Notification job has run.');
+        // Alma retries a message for hours: the run is as old as its message says (never later than now).
+        const heard = Date.now();
+        const said = Date.parse(e.at);
+        const ran = Number.isFinite(said) ? Math.min(said, heard) : heard;
+        r.finesJobRuns.push({ heard, ran });
+        const late = heard - ran > LATE_REPORT_MS ? ` (it ended at ${isoSeconds(ran)})` : '';
+        track.log(`Alma reported that its Fines/Fees Notification job has run${late}.`);
       } else if (e.job === 'overdue-and-lost') {
         r.lostSignals++;
         track.log('Alma reported that its Overdue and Lost Loan job has run; checking Alma now.');

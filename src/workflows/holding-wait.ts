@@ -7,7 +7,7 @@ import { isoSeconds, parseRestoreAfter } from '../contract';
 import { rereadSwapInWait } from './contact-swap';
 import { describeHold, describeLetters, lettersNowToPatron } from './holding-rule';
 import { quietPeriodInstructions } from './instructions';
-import { ONE_HOLDING_RULE } from './patches';
+import { FINES_JOB_RUN_TIME, ONE_HOLDING_RULE } from './patches';
 import type { Relink } from './relink';
 
 export async function holdWhileTheRuleSays(r: Relink): Promise<void> {
@@ -17,6 +17,10 @@ export async function holdWhileTheRuleSays(r: Relink): Promise<void> {
   const waitable = first.until !== undefined && track.endedBy !== 'cancelled';
   if (!waitable || !r.patch(ONE_HOLDING_RULE)) return sayLettersGoThrough(r, 'restoring now');
   if (!Number.isFinite(first.until)) await settleQuietEnds(r);
+  const setting = parseRestoreAfter(r.input.restoreAfter);
+  if (typeof setting !== 'string' && setting.kind === 'after-fines-job' && r.patch(FINES_JOB_RUN_TIME)) {
+    r.finesJobByRunTime = true;
+  }
   track.enter('quiet-period');
   track.log(`The holding address stays before the restore: ${describeHold(first.reasons, isoSeconds)}.`);
   for (;;) {

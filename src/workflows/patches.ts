@@ -134,3 +134,11 @@ export const RESTORE_REFUSED = 'restore-refused';
  * handler: a relink that received such a signal before its worker had the handler replays it unheard.
  */
 export const ALMA_WEBHOOKS = 'alma-webhooks';
+
+/**
+ * "after-fines-job" takes a run of the Fines/Fees Notification job at the time Alma's message gives (the job's end),
+ * not at the message's arrival: a message retried by Alma hours late (the listener answered 503) told of a run
+ * before a later Lost, and ended that Lost's quiet period before its fee letter had gone out. Asked where a quiet
+ * period that waits for the job begins, and where the rule holds the address after a failure.
+ */
+export const FINES_JOB_RUN_TIME = 'fines-job-run-time';

@@ -7,7 +7,7 @@ import { AFTER_FINES_JOB_LIMIT, isoSeconds, parseRestoreAfter } from '../contrac
 import { rereadSwapInWait } from './contact-swap';
 import { sayLettersGoThrough } from './holding-wait';
 import { quietPeriodInstructions } from './instructions';
-import { ONE_HOLDING_RULE, QUIET_PERIOD } from './patches';
+import { FINES_JOB_RUN_TIME, ONE_HOLDING_RULE, QUIET_PERIOD } from './patches';
 import type { Relink } from './relink';
 
 /**
@@ -24,6 +24,8 @@ export async function quietPeriodBeforeRestore(r: Relink): Promise<boolean> {
   let when: string;
   const quietSince = Date.now();
   const byJob = setting.kind === 'after-fines-job';
+  // A run counts by the time Alma's message gives, not by its arrival (a retried message may tell of a run before a Lost).
+  if (byJob && r.patch(FINES_JOB_RUN_TIME)) r.finesJobByRunTime = true;
   if (setting.kind === 'duration' || setting.kind === 'after-fines-job') {
     until = Date.now() + (setting.kind === 'duration' ? setting.ms : setting.limitMs);
     when = byJob

@@ -100,8 +100,13 @@ export class Relink {
   userEvents = 0;
   userEventsSeen = 0;
   readonly requestReported = new Set<string>();
-  /** When (workflow time) Alma reported its Fines/Fees Notification job's runs. */
-  readonly finesJobRuns: number[] = [];
+  /**
+   * Alma's reports of its Fines/Fees Notification job's runs: when (workflow time) each was heard, and when the job ran
+   * by Alma's message (never later than heard).
+   */
+  readonly finesJobRuns: { heard: number; ran: number }[] = [];
+  /** Set where a quiet period that waits for the job begins (FINES_JOB_RUN_TIME): runs count by `ran`, not `heard`. */
+  finesJobByRunTime = false;
   /** Items whose API loan Alma refused, for which staff were asked to loan at the desk (staff-loan.ts). */
   readonly deskLoanAsked = new Set<string>();
 
@@ -213,9 +218,14 @@ export class Relink {
     this.lifeEvent(barcode, { type: 'lost', at, quietUntil });
   }
 
+  /** When a reported run of the job counts as having run: by Alma's message since FINES_JOB_RUN_TIME. */
+  private finesJobRunAt(run: { heard: number; ran: number }): number {
+    return this.finesJobByRunTime ? run.ran : run.heard;
+  }
+
   /** Alma reported a run of its Fines/Fees Notification job after `since` (workflow time). */
   finesJobRanSince(since: number): boolean {
-    return this.finesJobRuns.some((at) => at > since);
+    return this.finesJobRuns.some((run) => this.finesJobRunAt(run) > since);
   }
 
   /**
@@ -223,12 +233,17 @@ export class Relink {
    * period ends then. Returns whether any item's end moved.
    */
   settleQuietByFinesJob(): boolean {
-    const ran = this.finesJobRuns.at(-1);
     const setting = parseRestoreAfter(this.input.restoreAfter);
-    if (ran === undefined || typeof setting === 'string' || setting.kind !== 'after-fines-job') return false;
+    if (typeof setting === 'string' || setting.kind !== 'after-fines-job') return false;
+    // Before FINES_JOB_RUN_TIME: the last run heard, at the moment it was heard.
+    const runs = this.finesJobRuns.map((run) => this.finesJobRunAt(run));
+    const considered = this.finesJobByRunTime ? runs : runs.slice(-1);
     let moved = false;
     for (const [barcode, life] of this.lives) {
-      if (life.state === 'lost' && life.lostAt < ran && life.quietUntil > ran) {
+      if (life.state !== 'lost') continue;
+      // The first run after this Lost sent its fee letter (a run reported late may be older than the last one heard).
+      const ran = Math.min(...considered.filter((at) => at > life.lostAt));
+      if (Number.isFinite(ran) && life.quietUntil > ran) {
         this.lifeEvent(barcode, { type: 'quiet-until', until: ran });
         moved = true;
       }

@@ -204,7 +204,11 @@ export function searchable(exported: string): string {
  */
 export async function showHistory(
   workflowId: string,
-  { decrypt = false, address = testServerAddress() }: { decrypt?: boolean; address?: string } = {},
+  {
+    decrypt = false,
+    address = testServerAddress(),
+    namespace,
+  }: { decrypt?: boolean; address?: string; namespace?: string } = {},
 ): Promise<string> {
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
@@ -218,6 +222,7 @@ export async function showHistory(
     // Asynchronously: the codec server answering the CLI lives in this very process.
     const args = ['workflow', 'show', '-w', workflowId, '--output', 'json', '--address', address];
     if (codec) args.push('--codec-endpoint', codec.url);
+    if (namespace) args.push('--namespace', namespace);
     const { stdout } = await promisify(execFile)(cli.path, args, { maxBuffer: 64 * 1024 * 1024 });
     return stdout;
   } finally {
@@ -233,6 +238,7 @@ export async function showHistory(
 export async function recordHistory(h: RelinkHarness, workflowId: string, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   const { writeFileSync } = await import('node:fs');
-  const history = JSON.parse(await showHistory(workflowId, { decrypt: true })) as unknown;
+  const { namespace } = h.temporal;
+  const history = JSON.parse(await showHistory(workflowId, { decrypt: true, namespace })) as unknown;
   writeFileSync(path.join(__dirname, '..', 'histories', `${name}.json`), JSON.stringify({ workflowId, history }));
 }

@@ -1,6 +1,7 @@
 // The relink's activities, one file per step, bound to one Alma client. The workflow knows them only through the
 // contract's RelinkActivities. Each attempt builds its activity afresh over a client view bound to that attempt (see
 // inAttempt), so the step files need not know of cancels, deadlines or heartbeats.
+import { ridingOutTheDailyLimit } from './daily-limit-in-wait';
 import { createCheckLostDeclared } from './check-lost';
 import type { RelinkActivities } from '../contract';
 import type { CallPriority } from '../alma';
@@ -43,7 +44,8 @@ export function createActivities(given: ActivityDeps): RelinkActivities {
     swapContact: forwardOfSwapped(throughGate(createSwapContact)),
     scanIn: forwardOfSwapped(createScanIn),
     loanItem: forwardOfSwapped(leavingGate(createLoanItem, 'after')),
-    checkLostDeclared: forwardOfSwapped(createCheckLostDeclared),
+    // Below the daily-quota floor the check waits for the quota, as through an outage, instead of ending the relink.
+    checkLostDeclared: forwardOfSwapped(ridingOutTheDailyLimit(createCheckLostDeclared)),
     restoreContact: compensation(leavingGate(createRestoreContact, 'before')),
     findLoans: compensation(createFindLoans),
     // Returning a loan after a give-up is part of the compensation: never refused by the quota floor.

@@ -167,7 +167,7 @@ describe("Alma's webhooks with the other features", () => {
   // cap"): the reported click is checked at once, the check is refused without a call, and the relink ends failed
   // (AlmaDailyLimit). Only the compensation writes below the floor: the restore. The click itself is not undone: the
   // loan stays Lost (a give-up returns only loans Alma does not show Lost), and its letter went to the holding address.
-  it('a Lost click reported below the quota floor: the check is refused, only the restore writes, the Lost stays', async () => {
+  it('a Lost click reported below the quota floor: the check waits for the quota instead of ending the relink', async () => {
     const before = userOf(h.sim.state(), 'combo.floor');
     const started = await h.relinks.start(withWebhooks('combo.floor', B.floor));
     await waitForProgress(h, started.workflowId, (p) => p.awaiting === 'lost-declaration');
@@ -176,24 +176,29 @@ describe("Alma's webhooks with the other features", () => {
     h.sim.setFaults({ dailyRemaining: 4000 });
     await h.alma.getUser('combo.other');
     const mark = h.sim.calls().length;
-    const clickedAt = Date.now();
     h.sim.declareLost(loanOf('combo.floor', B.floor).loan_id);
-    const failure = await resultOf(started.workflowId).then(
-      () => undefined,
-      (err: Error) => err.cause as Error & { type?: string },
+    await waitForProgress(h, started.workflowId, (p) =>
+      p.audit.some((a) => a.message === `Alma reported a Lost click for ${B.floor}; checking Alma now.`),
     );
-    expect(Date.now() - clickedAt).toBeLessThan(15_000);
-    expect(failure?.type).toBe('AlmaDailyLimit');
-    const ended = await h.relinks.progress(started.workflowId);
-    expect(ended.audit.map((a) => a.message)).toContainEqual(
-      `Alma reported a Lost click for ${B.floor}; checking Alma now.`,
+    // The check is refused before it is sent, and tried again: the relink still waits, nothing was written.
+    await new Promise((r) => setTimeout(r, 5000));
+    const waiting = await h.relinks.progress(started.workflowId);
+    expect(waiting).toMatchObject({ awaiting: 'lost-declaration', contact: { swapped: true, restored: false } });
+    const handle = h.temporal.client.workflow.getHandle(started.workflowId);
+    const check = (await handle.describe()).raw.pendingActivities?.find(
+      (a) => a.activityType?.name === 'checkLostDeclared',
     );
-    expect(ended.contact).toMatchObject({ restored: true, verified: true });
-    // Below the floor all along: the restore's PUT is the only write; no scan-in returned the Lost item.
-    expect(h.sim.faults().dailyRemaining).toBeLessThan(5000);
-    expect(writesIn(h.sim.calls(mark)).map((c) => `${c.method} ${c.path.replace(/\?.*/, '')}`)).toEqual([
-      'PUT /almaws/v1/users/combo.floor',
-    ]);
+    expect(check?.lastFailure?.applicationFailureInfo).toMatchObject({ type: 'AlmaDailyLimit', nonRetryable: false });
+    expect(writesIn(h.sim.calls(mark))).toEqual([]);
+
+    // Alma's midnight: the count is back, and the worker's next reading says so (ALMA_QUOTA_RECHECK in production).
+    h.sim.setFaults({});
+    await h.alma.forCompensation().getUser('combo.other');
+    const result = await resultOf(started.workflowId);
+    expect(result).toMatchObject({ outcome: 'completed', emailRestored: true, emailVerified: true });
+    expect(result.audit.map((a) => a.message)).toContainEqual(
+      `Lost confirmed in Alma for ${B.floor} (loan status LOST).`,
+    );
     expect(loanOf('combo.floor', B.floor)).toMatchObject({ loan_status: 'ACTIVE', process_status: 'LOST' });
     const lostLetters = h.sim.notices().filter((n) => n.user_id === 'combo.floor' && /Lost/.test(n.letter));
     expect(lostLetters.map((n) => n.address)).toEqual([HOLDING_EMAIL]);

@@ -47,6 +47,21 @@ export function fixturesWith(records: FixtureRecords): Fixtures {
   };
 }
 
+/**
+ * The fixtures with a library's loan rules (`loan_policy`, its fulfillment unit's): `api_restricted` lends only at the
+ * desks (Alma's 60340 to the API), `max_loans` and `fine_limit` refuse the patron at the loan (401652).
+ */
+export function withLoanPolicy(
+  fixtures: Fixtures,
+  libraryCode: string,
+  policy: { api_restricted?: boolean; max_loans?: number; fine_limit?: number },
+): Fixtures {
+  return {
+    ...fixtures,
+    libraries: (fixtures.libraries ?? []).map((l) => (l.code === libraryCode ? { ...l, loan_policy: policy } : l)),
+  };
+}
+
 /** The fixtures with hold-shelf processing set on these desks (their "Hold shelf processing" in Alma). */
 export function withHoldShelfProcessing(fixtures: Fixtures, deskCodes: readonly string[]): Fixtures {
   return {

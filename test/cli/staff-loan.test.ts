@@ -2,7 +2,7 @@
 // the desk and what to run; relink confirm-lost looks for the desk loan at once and says whether Alma shows it; relink
 // review --abort gives up on the item. The simulator's science library lends only at its desks (an API-restricted
 // loan policy), as a real tenant's may.
-import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { fixturesWith, item, patron, withLoanPolicy } from '../../src/alma-sim/builders';
 import type { RelinkResult } from '../../src/contract';
 import { startHarness, waitForProgress, type RelinkHarness } from '../support/relink-harness';
 import { cliEnv, jsonOf, relinkCli } from './run-cli';
@@ -20,10 +20,8 @@ describe('relink and a loan Alma refuses to the API', () => {
       users: ['cli.desk', 'cli.giveup', 'cli.cancel'].map((id) => patron(id)),
       items: ['54000000001', '54000000002', '54000000003'].map((b) => item(b, { library: 'SCI' })),
     });
-    fixtures.libraries = (fixtures.libraries ?? []).map((l) =>
-      l.code === 'SCI' ? { ...l, loan_policy: { api_restricted: true } } : l,
-    );
-    h = await startHarness(fixtures);
+    const restricted = withLoanPolicy(fixtures, 'SCI', { api_restricted: true });
+    h = await startHarness(restricted);
     // The production poll (a minute, growing): staff tell the relink rather than wait for its next look.
     env = cliEnv(h, { RELINK_LOST_POLL_INITIAL: '1 minute', RELINK_LOST_POLL_MAX: '15 minutes' });
   });

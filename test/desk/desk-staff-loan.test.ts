@@ -3,7 +3,7 @@
 // on a confirmation page first. The science library lends only at its desks (loan_policy api_restricted). In
 // chromium, with axe-core on each page state.
 import type { BrowserContext, Page } from 'playwright-core';
-import { fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { fixturesWith, item, patron, withLoanPolicy } from '../../src/alma-sim/builders';
 import { relinkInput } from '../../src/dev/relink-input';
 import { expectNoAxeViolations } from '../support/axe';
 import { debianTool } from '../support/debian-package';
@@ -27,10 +27,8 @@ describeWithBrowser('the staff-loan card', () => {
       users: ['sl.loaned', 'sl.giveup'].map((id) => patron(id)),
       items: [item('49100000001', { library: 'SCI' }), item('49100000002', { library: 'SCI' })],
     });
-    fixtures.libraries = (fixtures.libraries ?? []).map((l) =>
-      l.code === 'SCI' ? { ...l, loan_policy: { api_restricted: true } } : l,
-    );
-    setUp = await startDeskInChromium(fixtures, {
+    const restricted = withLoanPolicy(fixtures, 'SCI', { api_restricted: true });
+    setUp = await startDeskInChromium(restricted, {
       chromiumPath: 'path' in chromiumTool ? chromiumTool.path : '/usr/bin/chromium',
       profilePrefix: 'relink-desk-staff-loan-',
       defaultTimeoutMs: 30_000,

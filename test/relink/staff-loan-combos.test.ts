@@ -3,7 +3,7 @@
 // quota floor (5000), the step timeout and, where the test does not hinge on it, the Lost poll of RELINK_DEFAULTS (the
 // first check a minute in). The science library lends only at its desks (a loan policy restricted to the API).
 import { WorkflowFailedError } from '@temporalio/client';
-import { HOLDING_EMAIL, email, fixturesWith, item, itemIds, patron } from '../../src/alma-sim/builders';
+import { HOLDING_EMAIL, email, fixturesWith, item, itemIds, patron, withLoanPolicy } from '../../src/alma-sim/builders';
 import type { RelinkResult } from '../../src/contract';
 import { relinkInput, simulatedRelink } from '../../src/dev/relink-input';
 import {
@@ -35,10 +35,8 @@ describe('the staff-loan wait with the other ways out and limits', () => {
       // floorNext is an ordinary item of the main library: its API loan goes through.
       items: Object.values(B).map((b) => item(b, b === B.floorNext ? {} : { library: 'SCI' })),
     });
-    fixtures.libraries = (fixtures.libraries ?? []).map((l) =>
-      l.code === 'SCI' ? { ...l, loan_policy: { api_restricted: true } } : l,
-    );
-    h = await startHarness(fixtures);
+    const restricted = withLoanPolicy(fixtures, 'SCI', { api_restricted: true });
+    h = await startHarness(restricted);
   });
   afterAll(async () => h?.close());
   afterEach(async () => {

@@ -3,7 +3,7 @@
 // relink keeps the holding address and waits for a staff member to loan the item at the desk (with an override),
 // notices the loan by itself, and goes on to the Lost click; or staff give up on the item. Production defaults (the
 // quota floor, the step timeout); the simulator's libraries carry the loan rules a tenant's fulfillment units have.
-import { HOLDING_EMAIL, email, fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { HOLDING_EMAIL, email, fixturesWith, item, patron, withLoanPolicy } from '../../src/alma-sim/builders';
 import type { RelinkResult } from '../../src/contract';
 import { overdueJobMode, relinkInput } from '../../src/dev/relink-input';
 import { writeFileSync } from 'node:fs';
@@ -59,15 +59,11 @@ describe('when Alma refuses the API loan, staff loan at the desk', () => {
       fees: [fee('95000000999', 'owes.fees', 50) as never],
     });
     // The science library lends only at its desks; the main library refuses a patron owing more than 10.
-    fixtures.libraries = (fixtures.libraries ?? []).map((l) =>
-      l.code === 'SCI'
-        ? { ...l, loan_policy: { api_restricted: true } }
-        : l.code === 'MAIN'
-          ? { ...l, loan_policy: { fine_limit: 10 } }
-          : l,
-    );
+    const restricted = withLoanPolicy(withLoanPolicy(fixtures, 'SCI', { api_restricted: true }), 'MAIN', {
+      fine_limit: 10,
+    });
     // Alma's Overdue and Lost Loan job marks a loan Lost 1 s past due, as in test/relink/lost-by-job.test.ts.
-    h = await startHarness(fixtures, { sim: { jobs: { lostAfterDays: 1 / 86_400, overdueAfterDays: 0 } } });
+    h = await startHarness(restricted, { sim: { jobs: { lostAfterDays: 1 / 86_400, overdueAfterDays: 0 } } });
   });
   afterAll(async () => h?.close());
 

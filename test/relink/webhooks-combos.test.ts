@@ -4,7 +4,7 @@
 // webhook mode's production fallback poll (30 minutes, then 4 hours), so what happens within seconds happens because
 // Alma said so. In a namespace of this file's own: a job's end goes to every relink waiting for it.
 import { createHmac } from 'node:crypto';
-import { HOLDING_EMAIL, email, fixturesWith, item, patron } from '../../src/alma-sim/builders';
+import { HOLDING_EMAIL, email, fixturesWith, item, patron, withLoanPolicy } from '../../src/alma-sim/builders';
 import type { RelinkInput, RelinkResult } from '../../src/contract';
 import { relinkInput } from '../../src/dev/relink-input';
 import { JsonLogger } from '../../src/observability';
@@ -53,10 +53,8 @@ describe("Alma's webhooks with the other features", () => {
       ],
     });
     // The science library lends only at its desks (a loan policy restricted to the API, as in staff-loan.test.ts).
-    fixtures.libraries = (fixtures.libraries ?? []).map((l) =>
-      l.code === 'SCI' ? { ...l, loan_policy: { api_restricted: true } } : l,
-    );
-    h = await startHarness(fixtures, { namespace: 'relink-webhooks-combos' });
+    const restricted = withLoanPolicy(fixtures, 'SCI', { api_restricted: true });
+    h = await startHarness(restricted, { namespace: 'relink-webhooks-combos' });
     listener = await startWebhookListener({
       settings: loadWebhookSettings({ ALMA_WEBHOOK_SECRET: SECRET, RELINK_WEBHOOK_PORT: '0' }),
       client: h.temporal.client,

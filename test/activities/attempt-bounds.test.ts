@@ -96,7 +96,7 @@ describe('heartbeats', () => {
 });
 
 describe('the daily-quota floor', () => {
-  it('refuses forward steps but never the restore or the loan report', async () => {
+  it('refuses forward steps, makes the Lost check wait, and never refuses the restore or the loan report', async () => {
     const { alma, activities } = setup();
     const input = swapInput();
     await expect(attempt().run(activities.swapContact, input)).resolves.toMatchObject({ written: true });
@@ -104,9 +104,14 @@ describe('the daily-quota floor', () => {
     t.sim.resetDailyQuota(100);
     await attempt().run(activities.checkLostDeclared, { patronId: PATRON, loans: [] });
     expect(alma.dailyRemaining).toBe(99);
-    await expect(attempt().run(activities.checkLostDeclared, { patronId: PATRON, loans: [] })).rejects.toMatchObject({
+    // A forward step is refused for good; the Lost check (work staff have done) is refused until the quota allows it.
+    await expect(attempt().run(activities.swapContact, swapInput())).rejects.toMatchObject({
       type: 'AlmaDailyLimit',
       nonRetryable: true,
+    });
+    await expect(attempt().run(activities.checkLostDeclared, { patronId: PATRON, loans: [] })).rejects.toMatchObject({
+      type: 'AlmaDailyLimit',
+      nonRetryable: false,
     });
     await expect(attempt().run(activities.restoreContact, { patronId: PATRON, plan: input.plan })).resolves.toEqual({
       written: true,

@@ -687,10 +687,10 @@ export async function connectRelinkClient(
   { dataConverter }: { dataConverter?: DataConverter } = {},
 ): Promise<{ relinks: RelinkClient; close(): Promise<void> }> {
   const converter = dataConverter ?? clientDataConverter(temporal.TEMPORAL_ADDRESS);
-  const { connection, close } = await connectClosable({
-    ...temporalConnectionOptions(temporal),
-    connectTimeout: '5 seconds',
-  });
+  const connection = await connectClosable({ ...temporalConnectionOptions(temporal), connectTimeout: '5 seconds' });
   const client = new Client({ connection, namespace: temporal.TEMPORAL_NAMESPACE, dataConverter: converter });
-  return { relinks: new RelinkClient(client, temporal.RELINK_TASK_QUEUE, temporal.TEMPORAL_UI_URL), close };
+  return {
+    relinks: new RelinkClient(client, temporal.RELINK_TASK_QUEUE, temporal.TEMPORAL_UI_URL),
+    close: () => connection.close(),
+  };
 }

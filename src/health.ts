@@ -4,7 +4,7 @@
 //   http <url>  — the URL answers 2xx (the codec server's /health, the simulator).
 // Exit 0 healthy, 1 not, with one line saying why.
 import { hostname } from 'node:os';
-import { Connection } from '@temporalio/client';
+import { connectClosable } from './temporal-client-connection';
 import { temporal as proto } from '@temporalio/proto';
 import { loadSettings, temporalConnectionOptions, type TemporalSettings } from './config';
 import { lastPolledMs, POLLER_FRESH_MS } from './rate-slots';
@@ -14,7 +14,7 @@ export async function workerHealth(
   temporal: TemporalSettings,
   host = hostname(),
 ): Promise<{ healthy: boolean; reason: string }> {
-  const connection = await Connection.connect({ ...temporalConnectionOptions(temporal), connectTimeout: '5 seconds' });
+  const connection = await connectClosable({ ...temporalConnectionOptions(temporal), connectTimeout: '5 seconds' });
   try {
     const { pollers } = await connection.workflowService.describeTaskQueue({
       namespace: temporal.TEMPORAL_NAMESPACE,

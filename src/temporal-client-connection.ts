@@ -1,10 +1,10 @@
-// A Temporal client connection whose close is final: a call still in flight when it closes is not retried.
+// Temporal client connections whose close is final: a call still in flight when one closes is not retried.
 //
 // grpc-js drops the calls a closed channel still carries with UNAVAILABLE ("Connection dropped") some 20 s later, and
 // the SDK's default retry interceptor then retries them on the closed channel; that retry throws from a timer, an
 // uncaught exception that ends the process. It happened in CI: a desk page's query was still waiting when the desk
 // closed (its browser had gone), and the test file running 20 s later crashed. The retry options are the SDK's own;
-// only "never after close" is added, so the caller sees the call fail instead.
+// only "never after close" is added, so the caller sees the call fail instead. `close()` on the connection sets it.
 import {
   Connection,
   defaultGrpcRetryOptions,
@@ -12,16 +12,10 @@ import {
   type ConnectionOptions,
 } from '@temporalio/client';
 
-export interface ClosableConnection {
-  connection: Connection;
-  /** Closes the connection; a call in flight fails rather than being retried. */
-  close(): Promise<void>;
-}
-
-export async function connectClosable(options: ConnectionOptions): Promise<ClosableConnection> {
+function finalClose(options: ConnectionOptions, make: (options: ConnectionOptions) => Connection): Connection {
   let closed = false;
   const defaults = defaultGrpcRetryOptions();
-  const connection = await Connection.connect({
+  const connection = make({
     ...options,
     interceptors: [
       makeGrpcRetryInterceptor({
@@ -31,11 +25,20 @@ export async function connectClosable(options: ConnectionOptions): Promise<Closa
       ...(options.interceptors ?? []),
     ],
   });
-  return {
-    connection,
-    async close() {
-      closed = true;
-      await connection.close();
-    },
+  const close = connection.close.bind(connection);
+  connection.close = async () => {
+    closed = true;
+    await close();
   };
+  return connection;
 }
+
+/** Connection.connect, with a final close. */
+export async function connectClosable(options: ConnectionOptions): Promise<Connection> {
+  const connection = finalClose(options, (o) => Connection.lazy(o));
+  await connection.ensureConnected();
+  return connection;
+}
+
+/** Connection.lazy (connects on first use: a process that starts while Temporal is down), with a final close. */
+export const lazyClosable = (options: ConnectionOptions): Connection => finalClose(options, (o) => Connection.lazy(o));

@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectClosable } from '../temporal-client-connection';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { AlmaClient } from '../alma';
 import { loadFixtures, startAlmaSimulator } from '../alma-sim';
@@ -69,7 +70,7 @@ async function run(): Promise<void> {
 
   // Step 3: a relink worker on the simulator.
   const nativeConnection = await NativeConnection.connect({ address });
-  const connection = await Connection.connect({ address });
+  const connection = await connectClosable({ address });
   const alma = new AlmaClient({ baseUrl: sim.url, apiKey: sim.apiKey });
   const worker = await createRelinkWorker({ connection: nativeConnection, taskQueue: TASK_QUEUE, alma, dataConverter });
   const workerRun = worker.run();

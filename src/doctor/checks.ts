@@ -4,6 +4,7 @@
 // address is well formed. Temporal: the connection, the search attributes, and no running relink stuck on its
 // workflow task. Each check is independent, so one problem does not hide the others.
 import { Connection } from '@temporalio/client';
+import { connectClosable } from '../temporal-client-connection';
 import { temporal as proto } from '@temporalio/proto';
 import { ALMA_THRESHOLDS, AlmaClient, baseUrlFor, isAlmaError } from '../alma';
 import {
@@ -324,7 +325,7 @@ function lostModeChecks(relink: RelinkSettings, rows: CheckRow[]): void {
 async function temporalChecks(temporal: TemporalSettings, rows: CheckRow[]): Promise<void> {
   let connection: Connection;
   try {
-    connection = await Connection.connect({ ...temporalConnectionOptions(temporal), connectTimeout: '5 seconds' });
+    connection = await connectClosable({ ...temporalConnectionOptions(temporal), connectTimeout: '5 seconds' });
   } catch (err) {
     rows.push(problem('temporal', 'connection', `${temporal.TEMPORAL_ADDRESS}: ${(err as Error).message}`));
     rows.push(skipped('temporal', 'search attributes', 'no connection'));

@@ -2,7 +2,8 @@
 // It needs the Temporal settings, the codec key (the signals it sends are encrypted like every payload) and Alma's
 // webhook secret; never the Alma API key. Temporal may be away at start: the connection is made at the first
 // message, which is answered 503 (Alma retries) until Temporal answers.
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { lazyClosable } from '../temporal-client-connection';
 import { clientDataConverter } from '../codec';
 import { loadSettings, temporalConnectionOptions } from '../config';
 import { closeOnSignals, runMain } from '../entry-point';
@@ -19,7 +20,7 @@ runMain(async () => {
     metricsAddress: settings.RELINK_WEBHOOK_METRICS_ADDRESS,
     logger: log,
   });
-  const connection = Connection.lazy(temporalConnectionOptions(temporal));
+  const connection = lazyClosable(temporalConnectionOptions(temporal));
   const client = new Client({
     connection,
     namespace: temporal.TEMPORAL_NAMESPACE,

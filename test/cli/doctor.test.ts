@@ -3,7 +3,8 @@
 // address and an unreachable Temporal are each reported, with exit status 1, and nothing in Alma is written.
 import { startAlmaSimulator, type AlmaSimulator, type KeyPermissions } from '../../src/alma-sim';
 import { fixturesWith, HOLDING_EMAIL, DESK_MAP } from '../../src/alma-sim/builders';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectClosable } from '../../src/temporal-client-connection';
 import { JsonLogger } from '../../src/observability';
 import { startWebhookListener } from '../../src/webhooks/listener';
 import { loadWebhookSettings } from '../../src/webhooks/settings';
@@ -140,7 +141,7 @@ describe('relink doctor', () => {
 
   it('with RELINK_WEBHOOKS=on, says whether Alma reached the listener lately, or that it does not answer', async () => {
     const s = await sim();
-    const connection = await Connection.connect({ address: testServerAddress() });
+    const connection = await connectClosable({ address: testServerAddress() });
     const listener = await startWebhookListener({
       settings: loadWebhookSettings({ ALMA_WEBHOOK_SECRET: 'doctor-test-secret-0123456789', RELINK_WEBHOOK_PORT: '0' }),
       client: new Client({ connection }),

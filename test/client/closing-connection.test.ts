@@ -46,15 +46,15 @@ describe('a client connection that closes with a call in flight', () => {
       args: [],
     });
     try {
-      const closable = await connectClosable({ address: relay.address });
-      const client = new Client({ connection: closable.connection, namespace: temporal.namespace });
+      const connection = await connectClosable({ address: relay.address });
+      const client = new Client({ connection, namespace: temporal.namespace });
       const query = client.workflow.getHandle(workflowId).query('anything');
       const settled = query.then(
         () => 'answered',
         (err: Error) => `failed: ${err.message}`,
       );
       await new Promise((r) => setTimeout(r, 300)); // the query is at the server, waiting
-      await closable.close();
+      await connection.close();
       relay.cut();
       // Unfixed, the retry throws from a timer 100 ms on and the query never settles.
       const within = new Promise((r) => setTimeout(() => r('never settled'), 10_000).unref());

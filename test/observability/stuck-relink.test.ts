@@ -4,6 +4,7 @@
 // (a worker with the release's code) moves it again, and all three let go of it. Test-only workflow modules stand in
 // for the two releases (test/support/upgrade/): a timer, then an activity in its place.
 import { Client, Connection } from '@temporalio/client';
+import { connectClosable } from '../../src/temporal-client-connection';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { startAlmaSimulator, type AlmaSimulator } from '../../src/alma-sim';
 import { DESK_MAP, fixturesWith, HOLDING_EMAIL } from '../../src/alma-sim/builders';
@@ -31,7 +32,7 @@ describe('a relink the worker cannot replay', () => {
 
   beforeAll(async () => {
     installQuietRuntime();
-    connection = await Connection.connect({ address: testServerAddress() });
+    connection = await connectClosable({ address: testServerAddress() });
     native = await NativeConnection.connect({ address: testServerAddress() });
     await ensureTestNamespace(connection, native, NAMESPACE);
     client = new Client({ connection, namespace: NAMESPACE });

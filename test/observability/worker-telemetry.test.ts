@@ -2,6 +2,7 @@
 // lines are JSON and carry no email address, phone number or name, the SDK's own "Activity failed" warning included;
 // its Prometheus endpoint has the SDK's metrics and the relink gauges; SIGTERM lets a step in flight end.
 import { Client, Connection } from '@temporalio/client';
+import { connectClosable } from '../../src/temporal-client-connection';
 import { msToTs } from '@temporalio/common/lib/time';
 import { startAlmaSimulator, type AlmaSimulator } from '../../src/alma-sim';
 import { email, fixturesWith, item, patron, phone } from '../../src/alma-sim/builders';
@@ -65,7 +66,7 @@ describe('the production worker, as an operator sees it', () => {
   let metricsUrl: string;
 
   beforeAll(async () => {
-    connection = await Connection.connect({ address: testServerAddress() });
+    connection = await connectClosable({ address: testServerAddress() });
     await connection.workflowService.registerNamespace({
       namespace,
       workflowExecutionRetentionPeriod: msToTs('1 day'),

@@ -51,7 +51,7 @@ export async function connectToTestServer(
   namespace = 'default',
 ): Promise<TemporalTestContext> {
   installQuietRuntime();
-  const { connection, close: closeConnection } = await connectClosable({ address });
+  const connection = await connectClosable({ address });
   const nativeConnection = await NativeConnection.connect({ address });
   if (namespace !== 'default') await ensureTestNamespace(connection, nativeConnection, namespace);
   const dataConverter = testDataConverter();
@@ -63,7 +63,7 @@ export async function connectToTestServer(
     connection,
     nativeConnection,
     async close() {
-      await closeConnection();
+      await connection.close();
       await nativeConnection.close();
     },
   };

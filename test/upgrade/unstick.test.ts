@@ -4,6 +4,7 @@
 // run to the task the two releases part at, and the "after" worker runs it to its end.
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
+import { connectClosable } from '../../src/temporal-client-connection';
 import { temporal as proto } from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
 import { unstickCommand } from '../../src/cli/commands/unstick';
@@ -55,7 +56,7 @@ describe('relink unstick', () => {
 
   beforeAll(async () => {
     installQuietRuntime();
-    connection = await Connection.connect({ address: testServerAddress() });
+    connection = await connectClosable({ address: testServerAddress() });
     native = await NativeConnection.connect({ address: testServerAddress() });
     await ensureTestNamespace(connection, native, NAMESPACE);
     client = new Client({ connection, namespace: NAMESPACE });

@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { connectClosable, lazyClosable } from '../../src/temporal-client-connection';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { JsonLogger } from '../../src/observability';
@@ -85,7 +86,7 @@ describe('the webhook listener', () => {
 
   beforeAll(async () => {
     installQuietRuntime();
-    connection = await Connection.connect({ address: testServerAddress() });
+    connection = await connectClosable({ address: testServerAddress() });
     native = await NativeConnection.connect({ address: testServerAddress() });
     await ensureTestNamespace(connection, native, NAMESPACE);
     client = new Client({ connection, namespace: NAMESPACE, dataConverter: testDataConverter() });
@@ -99,7 +100,7 @@ describe('the webhook listener', () => {
     running = worker.run();
     // The listener reaches Temporal through the door, with the production settings but its port.
     door = await startDoor(testServerAddress());
-    listenerConnection = Connection.lazy({ address: door.address() });
+    listenerConnection = lazyClosable({ address: door.address() });
     listener = await startWebhookListener({
       settings: loadWebhookSettings({ ALMA_WEBHOOK_SECRET: SECRET, RELINK_WEBHOOK_PORT: '0' }),
       client: new Client({ connection: listenerConnection, namespace: NAMESPACE, dataConverter: testDataConverter() }),

@@ -14,12 +14,19 @@ import {
 
 function finalClose(options: ConnectionOptions, make: (options: ConnectionOptions) => Connection): Connection {
   let closed = false;
+  // When the last retry already scheduled is due: a close waits for it (a worker's shutdown answers a waiting query
+  // retryable just before its harness closes the connection), so no timer retries on the closed channel.
+  let retryDueBy = 0;
   const defaults = defaultGrpcRetryOptions();
   const connection = make({
     ...options,
     interceptors: [
       makeGrpcRetryInterceptor({
-        ...defaults,
+        delayFunction: (attempt, status) => {
+          const ms = defaults.delayFunction(attempt, status);
+          retryDueBy = Math.max(retryDueBy, Date.now() + ms);
+          return ms;
+        },
         retryableDecider: (attempt, status) => !closed && defaults.retryableDecider(attempt, status),
       }),
       ...(options.interceptors ?? []),
@@ -27,6 +34,10 @@ function finalClose(options: ConnectionOptions, make: (options: ConnectionOption
   });
   const close = connection.close.bind(connection);
   connection.close = async () => {
+    const giveUpAt = Date.now() + 10_000;
+    while (retryDueBy > Date.now() && Date.now() < giveUpAt) {
+      await new Promise((resolve) => setTimeout(resolve, retryDueBy - Date.now() + 50));
+    }
     closed = true;
     await close();
   };

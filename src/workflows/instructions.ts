@@ -1,7 +1,7 @@
 // What the relink tells staff: the instructions shown while it waits, and the audit lines of its steps. Kept apart
 // from the steps so the wording can be read (and translated) in one place.
 import type { BlockingRequest, CheckedItem, LostCheck, SwapContactResult } from '../contract';
-import { at, words, type StaffInstructions, type StaffText } from '../contract';
+import { at, utcMinutes, words, type StaffInstructions, type StaffText } from '../contract';
 
 export interface OpenLoan {
   barcode: string;
@@ -104,8 +104,6 @@ export const deskLoanFoundLog = (barcode: string, patronId: string, returning = 
 /** Who made a staff decision, for the audit: "Staff member jdoe", or "A staff member" when no name was given. */
 export const staffMember = (by?: string): string => (by ? `Staff member ${by}` : 'A staff member');
 
-const utc = (at: Date): string => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-
 /** What staff read while the relink is overdue: the holding address stays, and each choice with what follows. */
 export function overdueInstructions(
   open: OpenLoan[],
@@ -134,7 +132,7 @@ export function overdueInstructions(
 
 export const overdueLog = (lostDeadline: string, limitAt: Date): string =>
   `Overdue: no Lost click was confirmed within ${lostDeadline}. The holding address stays, and the relink waits for ` +
-  `the Lost click or a staff decision until ${utc(limitAt)}, then returns the loans itself.`;
+  `the Lost click or a staff decision until ${utcMinutes(limitAt.toISOString())}, then returns the loans itself.`;
 
 export const holdingLimitReason = (limit: string, open: OpenLoan[]): string =>
   `No Lost click and no staff decision within ${limit} (the holding-address limit) for ` +
